@@ -1,0 +1,102 @@
+//! The `huashu` command: checks transcripts against a rule pack and renders the results.
+//!
+//! Exit codes: 0 when every transcript passed; 1 when at least one failed; 2 for a usage
+//! error, an invalid rule pack, an unreadable file or an input record that could not be read.
+
+mod cli;
+mod input;
+mod render;
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+use huashu::{Checker, RulePack};
+
+use cli::{CheckArgs, Cli, Command, Format};
+use input::Item;
+
+/// Every transcript passed.
+const EXIT_OK: u8 = 0;
+/// At least one transcript failed.
+const EXIT_FAILED: u8 = 1;
+/// Usage, rule-pack, I/O or input-record error.
+const EXIT_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Check(args) => check(&args),
+    };
+    ExitCode::from(code)
+}
+
+fn load_pack(args: &CheckArgs) -> Result<RulePack, huashu::PackError> {
+    let mut packs = args.rules.iter();
+    let mut pack = match packs.next() {
+        Some(path) => RulePack::from_path(path)?,
+        None => RulePack::builtin()?,
+    };
+    for path in packs {
+        pack = pack.layer_path(path)?;
+    }
+    if let Some(mark) = args.fail_under {
+        pack = pack.with_pass_mark(mark);
+    }
+    Ok(pack)
+}
+
+fn check(args: &CheckArgs) -> u8 {
+    let color = args.color.enabled(&io::stderr());
+    let checker = match load_pack(args).and_then(|pack| Checker::new(&pack)) {
+        Ok(checker) => checker,
+        Err(e) => {
+            let _ = writeln!(io::stderr(), "{}", render::human::pack_error(&e, color));
+            return EXIT_ERROR;
+        }
+    };
+    let stdout = io::stdout();
+    let color = args.color.enabled(&stdout);
+    let mut out = io::BufWriter::new(stdout.lock());
+    let mut tally = render::Tally::default();
+    let result = input::for_each(&args.files, args.input, |item| match &item {
+        Item::Transcript { transcript, .. } => {
+            let report = checker.check(transcript);
+            tally.add_report(&report);
+            match args.format {
+                Format::Json => render::json::report(&mut out, &report),
+                Format::Human => render::human::report(&mut out, &checker, &item, &report, color),
+            }
+        }
+        Item::Error { .. } => {
+            tally.errors += 1;
+            match args.format {
+                Format::Json => render::json::error(&mut out, &item),
+                Format::Human => render::human::error(&mut out, &item, color),
+            }
+        }
+    });
+    if let Err(e) = result {
+        // Writing failed: the reader of our output has gone (a closed pipe) or the disk is full.
+        if e.kind() != io::ErrorKind::BrokenPipe {
+            let _ = writeln!(io::stderr(), "error: cannot write the output: {e}");
+        }
+        return EXIT_ERROR;
+    }
+    if args.format == Format::Human {
+        let _ = render::human::summary(&mut out, &tally, checker.scoring(), color);
+    }
+    if let Err(e) = out.flush() {
+        if e.kind() != io::ErrorKind::BrokenPipe {
+            let _ = writeln!(io::stderr(), "error: cannot write the output: {e}");
+        }
+        return EXIT_ERROR;
+    }
+    if tally.errors > 0 {
+        EXIT_ERROR
+    } else if tally.failed > 0 {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    }
+}

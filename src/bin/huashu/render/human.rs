@@ -1,0 +1,244 @@
+//! Human-readable output: each finding with the turn's text and the hit underlined.
+
+use std::io::{self, Write};
+
+use annotate_snippets::renderer::DecorStyle;
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use huashu::{Checker, Finding, PackError, Report, RuleKind, Scoring, Severity, Transcript};
+
+use super::Tally;
+use crate::input::Item;
+
+fn renderer(color: bool) -> Renderer {
+    let r = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    r.decor_style(DecorStyle::Unicode)
+}
+
+fn level(severity: Severity) -> Level<'static> {
+    match severity {
+        Severity::Fatal => Level::ERROR.with_name("fatal"),
+        Severity::Major => Level::ERROR.with_name("major"),
+        Severity::Minor => Level::WARNING.with_name("minor"),
+        Severity::Info => Level::INFO.with_name("info"),
+    }
+}
+
+/// One transcript: a header with the score, then every finding.
+pub(crate) fn report(
+    out: &mut impl Write,
+    checker: &Checker,
+    item: &Item,
+    report: &Report,
+    color: bool,
+) -> io::Result<()> {
+    let Item::Transcript {
+        file,
+        line,
+        transcript,
+    } = item
+    else {
+        return Ok(());
+    };
+    let scoring = checker.scoring();
+    let verdict = if report.passed { "passed" } else { "FAILED" };
+    let mut about = Vec::new();
+    if let Some(channel) = transcript.channel {
+        about.push(channel.to_string());
+    }
+    if let Some(agent) = &transcript.agent {
+        about.push(format!("agent {agent}"));
+    }
+    let turns = transcript.turns.len();
+    about.push(format!("{turns} turn{}", if turns == 1 { "" } else { "s" }));
+    writeln!(
+        out,
+        "{} ({}:{}, {}): {}/{} {}",
+        report.id,
+        file,
+        line,
+        about.join(", "),
+        report.score,
+        scoring.full_marks(),
+        verdict
+    )?;
+    let renderer = renderer(color);
+    for finding in &report.findings {
+        let group = finding_group(checker, transcript, finding);
+        writeln!(out, "{}", renderer.render(&[group]))?;
+    }
+    if !report.findings.is_empty() {
+        let fatal = report
+            .findings
+            .iter()
+            .any(|f| f.severity == Severity::Fatal);
+        let why = if fatal {
+            " (a fatal finding fails it whatever the score)".to_string()
+        } else if !report.passed {
+            format!(" (below the pass mark of {})", scoring.pass_mark())
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "{}: {} finding{}, {} points deducted, score {}/{}: {}{}\n",
+            report.id,
+            report.findings.len(),
+            if report.findings.len() == 1 { "" } else { "s" },
+            scoring.full_marks().saturating_sub(report.score),
+            report.score,
+            scoring.full_marks(),
+            verdict,
+            why
+        )?;
+    }
+    Ok(())
+}
+
+fn finding_group<'a>(checker: &Checker, transcript: &'a Transcript, f: &'a Finding) -> Group<'a> {
+    let title = format!("{} (-{})", f.message, f.deduct);
+    let mut group = Group::with_title(level(f.severity).primary_title(title).id(&*f.rule));
+    if let (Some(t), Some(start), Some(end)) = (f.turn, f.byte_start, f.byte_end) {
+        let turn = &transcript.turns[t];
+        let when = turn.time.map(clock).unwrap_or_default();
+        group = group.element(
+            Snippet::source(&*turn.text)
+                .path(format!("turn {} ({}{when})", t + 1, turn.role))
+                .annotation(AnnotationKind::Primary.span(start..end)),
+        );
+    } else if let Some(rule) = checker.rules().iter().find(|r| r.id() == &*f.rule) {
+        let roles: Vec<&str> = rule.roles().iter().map(|r| r.as_str()).collect();
+        let note = match rule.kind() {
+            RuleKind::Required => format!(
+                "none of its phrases appears in {} of role {}",
+                rule.window(),
+                roles.join("/")
+            ),
+            RuleKind::Courtesy => format!(
+                "its phrases must occur at least {} time{} in the turns of role {}",
+                rule.min_count(),
+                if rule.min_count() == 1 { "" } else { "s" },
+                roles.join("/")
+            ),
+            RuleKind::Forbidden => String::new(),
+        };
+        if !note.is_empty() {
+            group = group.element(Level::NOTE.message(note));
+        }
+    }
+    if let Some(suggest) = &f.suggest {
+        group = group.element(Level::HELP.message(format!("say instead: {suggest}")));
+    }
+    if let Some(source) = &f.source {
+        group = group.element(Level::NOTE.message(format!("source: {source}")));
+    }
+    group
+}
+
+/// Seconds from the start as `, at MM:SS` or `, at H:MM:SS`.
+fn clock(seconds: f64) -> String {
+    let whole = seconds.max(0.0) as u64;
+    let (h, m, s) = (whole / 3600, whole / 60 % 60, whole % 60);
+    if h > 0 {
+        format!(", at {h}:{m:02}:{s:02}")
+    } else {
+        format!(", at {m:02}:{s:02}")
+    }
+}
+
+/// A record or file that could not be read.
+pub(crate) fn error(out: &mut impl Write, item: &Item, color: bool) -> io::Result<()> {
+    let Item::Error {
+        file,
+        line,
+        column,
+        message,
+    } = item
+    else {
+        return Ok(());
+    };
+    let place = match (line, column) {
+        (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
+        (Some(l), None) => format!("{file}:{l}"),
+        _ => file.clone(),
+    };
+    let title = format!("{place}: {message}");
+    let group = Group::with_title(Level::ERROR.primary_title(title));
+    writeln!(out, "{}\n", renderer(color).render(&[group]))
+}
+
+/// The totals after all transcripts.
+pub(crate) fn summary(
+    out: &mut impl Write,
+    tally: &Tally,
+    scoring: &Scoring,
+    color: bool,
+) -> io::Result<()> {
+    let _ = color;
+    let mean = if tally.transcripts > 0 {
+        format!(
+            ", mean score {:.1}/{}",
+            tally.score_sum as f64 / tally.transcripts as f64,
+            scoring.full_marks()
+        )
+    } else {
+        String::new()
+    };
+    write!(
+        out,
+        "{} transcript{} checked: {} passed, {} failed{}",
+        tally.transcripts,
+        if tally.transcripts == 1 { "" } else { "s" },
+        tally.passed,
+        tally.failed,
+        mean
+    )?;
+    if tally.errors > 0 {
+        write!(
+            out,
+            "; {} input record{} could not be read",
+            tally.errors,
+            if tally.errors == 1 { "" } else { "s" }
+        )?;
+    }
+    writeln!(out)
+}
+
+/// A rule pack that could not be loaded: every problem, with the TOML line it is on.
+pub(crate) fn pack_error(e: &PackError, color: bool) -> String {
+    let renderer = renderer(color);
+    let mut groups = Vec::new();
+    for p in e.problems() {
+        let mut title = String::new();
+        if let Some(rule) = p.rule() {
+            title.push_str(&format!("rule `{rule}`: "));
+        }
+        title.push_str(p.message());
+        let group = Group::with_title(Level::ERROR.primary_title(title));
+        let group = match (p.source_text(), p.span()) {
+            (Some(source), Some(span)) => group.element(
+                Snippet::source(source)
+                    .path(p.file())
+                    .fold(true)
+                    .annotation(AnnotationKind::Primary.span(span)),
+            ),
+            _ => group.element(annotate_snippets::Origin::path(p.file())),
+        };
+        groups.push(group);
+    }
+    let mut text = String::new();
+    for group in groups {
+        text.push_str(&renderer.render(&[group]));
+        text.push_str("\n\n");
+    }
+    let n = e.problems().len();
+    text.push_str(&format!(
+        "error: the rule pack is invalid ({} problem{})",
+        n,
+        if n == 1 { "" } else { "s" }
+    ));
+    text
+}

@@ -1,0 +1,67 @@
+//! huashu (话术, "service script") checks what customer-service agents say and write against a
+//! company's service standard: required greetings and closings, forbidden phrases (服务忌语),
+//! courtesy forms, and the disclosure of customer data.
+//!
+//! The few types that matter:
+//!
+//! - [`RulePack`]: rules loaded from TOML, validated, with every problem reported with its
+//!   file, line and column. [`RulePack::builtin`] is the pack compiled into the library.
+//! - [`Checker`]: a compiled pack. All phrases of all rules live in one automaton; it is
+//!   immutable, `Send + Sync` and cheap to clone.
+//! - [`Transcript`] and [`Turn`]: what was said, by which [`Role`], on which [`Channel`].
+//!   [`read`] parses JSON Lines and plain-text transcripts.
+//! - [`Report`] and [`Finding`]: the score, whether it passes, and every finding with its span
+//!   in the original text.
+//!
+//! ```
+//! use huashu::{Checker, Role, Transcript, Turn};
+//!
+//! let checker = Checker::builtin()?;
+//!
+//! // Live: check one message before it is sent.
+//! let findings = checker.check_message(Role::Agent, "这个我不知道，你找领导去呀！");
+//! assert!(findings.iter().any(|f| &*f.rule == "forbidden.go-to-manager"));
+//!
+//! // Batch: score a whole conversation.
+//! let transcript = Transcript::new("c1", vec![
+//!     Turn::new(Role::Agent, "您好，我是1024号客服人员，很高兴为您服务。"),
+//!     Turn::new(Role::Customer, "我想查一下订单。"),
+//!     Turn::new(Role::Agent, "好的，请您稍等。谢谢您的耐心等待，订单明天送达。"),
+//!     Turn::new(Role::Customer, "好的，谢谢。"),
+//!     Turn::new(Role::Agent, "不客气，请问还有什么可以帮助您？感谢您的来电，再见！"),
+//! ]);
+//! let report = checker.check(&transcript);
+//! assert_eq!(report.score, 100);
+//! assert!(report.passed);
+//! # Ok::<(), huashu::PackError>(())
+//! ```
+#![deny(missing_docs)]
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+mod checker;
+mod finding;
+mod matcher;
+mod pack;
+mod pattern;
+pub mod read;
+mod transcript;
+
+pub use checker::{Checker, ExampleFailure};
+pub use finding::{Finding, Report};
+pub use pack::RulePack;
+pub use pack::error::{PackError, Problem};
+pub use pack::rule::{
+    ChannelSet, Examples, Origin, RoleSet, Rule, RuleKind, Scoring, Severity, Verify, Window,
+};
+pub use transcript::{Channel, Role, Transcript, Turn};
+
+/// The slots a phrase may contain (`{number}`, `{name}`…), each with a description.
+pub fn slots() -> impl Iterator<Item = (&'static str, &'static str)> {
+    pattern::SLOTS
+        .iter()
+        .map(|(name, _, about)| (*name, *about))
+}
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

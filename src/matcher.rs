@@ -1,0 +1,392 @@
+//! The compiled matcher: every literal of every rule in one Aho-Corasick automaton, every
+//! pattern compiled once and run only on turns where one of its literals was found.
+//!
+//! The automaton uses leftmost-longest semantics, which reports non-overlapping matches. To
+//! still report every occurrence of every phrase (a phrase inside a longer one, or one that
+//! starts inside another and runs past its end), each literal carries, from compile time, the
+//! literals it contains and the literals that may overlap its end. Together they make the scan
+//! as complete as an overlapping search at the speed of a leftmost-longest one.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use regex::RegexSet;
+
+use crate::pack::rule::{Needle, RoleSet, Rule};
+use crate::pattern::Pattern;
+use crate::transcript::Role;
+
+/// A hit of one rule in one text: a byte range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Hit {
+    pub(crate) rule: u32,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Owner {
+    /// The literal is a phrase of this rule.
+    Phrase { rule: u32, roles: RoleSet },
+    /// The literal anchors this pattern.
+    Anchor { pattern: u32, roles: RoleSet },
+}
+
+#[derive(Debug)]
+struct Literal {
+    len: usize,
+    roles: RoleSet,
+    owners: Vec<Owner>,
+    /// Literals found inside this one: (literal, byte offset).
+    contained: Vec<(u32, usize)>,
+    /// Literals that start inside this one and run past its end: (literal, byte offset).
+    overlaps: Vec<(u32, usize)>,
+    text: Box<str>,
+}
+
+#[derive(Debug)]
+struct PatternEntry {
+    pattern: Arc<Pattern>,
+    rule: u32,
+    roles: RoleSet,
+}
+
+/// Reusable buffers for scanning, so a scan allocates nothing once warmed up.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    pending: Vec<u32>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Matcher {
+    automaton: Option<AhoCorasick>,
+    literals: Vec<Literal>,
+    patterns: Vec<PatternEntry>,
+    /// Patterns with no literal to anchor on, behind one set that says which can match.
+    unanchored: Vec<u32>,
+    unanchored_set: Option<RegexSet>,
+}
+
+impl Matcher {
+    pub(crate) fn new(rules: &[Rule]) -> Result<Matcher, String> {
+        let mut literals: Vec<Literal> = Vec::new();
+        let mut index: HashMap<String, u32> = HashMap::new();
+        let mut patterns = Vec::new();
+        let mut unanchored = Vec::new();
+
+        let mut add = |text: &str, owner: Owner, roles: RoleSet, literals: &mut Vec<Literal>| {
+            let id = *index.entry(text.to_string()).or_insert_with(|| {
+                literals.push(Literal {
+                    len: text.len(),
+                    roles: RoleSet::default(),
+                    owners: Vec::new(),
+                    contained: Vec::new(),
+                    overlaps: Vec::new(),
+                    text: text.into(),
+                });
+                (literals.len() - 1) as u32
+            });
+            let literal = &mut literals[id as usize];
+            if !literal.owners.contains(&owner) {
+                literal.owners.push(owner);
+                literal.roles = literal.roles.union(roles);
+            }
+        };
+
+        for (rule_index, rule) in rules.iter().enumerate() {
+            let rule_index = rule_index as u32;
+            let roles = rule.roles();
+            for needle in &rule.needles {
+                match needle {
+                    Needle::Literal(text) => add(
+                        text,
+                        Owner::Phrase {
+                            rule: rule_index,
+                            roles,
+                        },
+                        roles,
+                        &mut literals,
+                    ),
+                    Needle::Pattern(pattern) => {
+                        let pattern_index = patterns.len() as u32;
+                        patterns.push(PatternEntry {
+                            pattern: pattern.clone(),
+                            rule: rule_index,
+                            roles,
+                        });
+                        match &pattern.anchors {
+                            Some(anchors) => {
+                                for anchor in anchors {
+                                    add(
+                                        anchor,
+                                        Owner::Anchor {
+                                            pattern: pattern_index,
+                                            roles,
+                                        },
+                                        roles,
+                                        &mut literals,
+                                    );
+                                }
+                            }
+                            None => unanchored.push(pattern_index),
+                        }
+                    }
+                }
+            }
+        }
+
+        link_literals(&mut literals);
+        let automaton = if literals.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .prefilter(true)
+                    .build(literals.iter().map(|l| &*l.text))
+                    .map_err(|e| format!("cannot build the phrase automaton: {e}"))?,
+            )
+        };
+        let unanchored_set = if unanchored.is_empty() {
+            None
+        } else {
+            Some(
+                RegexSet::new(
+                    unanchored
+                        .iter()
+                        .map(|&p| patterns[p as usize].pattern.regex.as_str()),
+                )
+                .map_err(|e| format!("cannot build the pattern set: {e}"))?,
+            )
+        };
+        Ok(Matcher {
+            automaton,
+            literals,
+            patterns,
+            unanchored,
+            unanchored_set,
+        })
+    }
+
+    /// Appends to `hits` every hit in `text` of every rule that applies to `role`.
+    pub(crate) fn scan(&self, text: &str, role: Role, scratch: &mut Scratch, hits: &mut Vec<Hit>) {
+        scratch.pending.clear();
+        if let Some(automaton) = &self.automaton {
+            for m in automaton.find_iter(text) {
+                let id = m.pattern().as_usize();
+                let start = m.start();
+                self.visit(id, start, role, scratch, hits);
+                let literal = &self.literals[id];
+                for &(inner, offset) in &literal.contained {
+                    self.visit(inner as usize, start + offset, role, scratch, hits);
+                }
+                for &(other, offset) in &literal.overlaps {
+                    let at = start + offset;
+                    if text[at..].starts_with(&*self.literals[other as usize].text) {
+                        self.visit(other as usize, at, role, scratch, hits);
+                    }
+                }
+            }
+        }
+        if let Some(set) = &self.unanchored_set {
+            let wanted = self
+                .unanchored
+                .iter()
+                .any(|&p| self.patterns[p as usize].roles.contains(role));
+            if wanted {
+                for i in set.matches(text).iter() {
+                    let p = self.unanchored[i];
+                    if self.patterns[p as usize].roles.contains(role) {
+                        scratch.pending.push(p);
+                    }
+                }
+            }
+        }
+        scratch.pending.sort_unstable();
+        scratch.pending.dedup();
+        for &p in &scratch.pending {
+            let entry = &self.patterns[p as usize];
+            entry.pattern.for_each_hit(text, |start, end| {
+                hits.push(Hit {
+                    rule: entry.rule,
+                    start,
+                    end,
+                })
+            });
+        }
+    }
+
+    fn visit(
+        &self,
+        id: usize,
+        start: usize,
+        role: Role,
+        scratch: &mut Scratch,
+        hits: &mut Vec<Hit>,
+    ) {
+        let literal = &self.literals[id];
+        if !literal.roles.contains(role) {
+            return;
+        }
+        for owner in &literal.owners {
+            match *owner {
+                Owner::Phrase { rule, roles } if roles.contains(role) => hits.push(Hit {
+                    rule,
+                    start,
+                    end: start + literal.len,
+                }),
+                Owner::Anchor { pattern, roles } if roles.contains(role) => {
+                    scratch.pending.push(pattern)
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// How many distinct literals the automaton holds.
+    pub(crate) fn literal_count(&self) -> usize {
+        self.literals.len()
+    }
+}
+
+/// Fills in, for each literal, the literals inside it and those that overlap its end.
+fn link_literals(literals: &mut [Literal]) {
+    let by_text: HashMap<&str, u32> = literals
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (&*l.text, i as u32))
+        .collect();
+    let mut sorted: Vec<u32> = (0..literals.len() as u32).collect();
+    sorted.sort_by(|&a, &b| literals[a as usize].text.cmp(&literals[b as usize].text));
+
+    // (contained, overlaps) for each literal.
+    type Links = (Vec<(u32, usize)>, Vec<(u32, usize)>);
+    let mut links: Vec<Links> = Vec::with_capacity(literals.len());
+    for literal in literals.iter() {
+        let text = &*literal.text;
+        let mut contained = Vec::new();
+        let mut overlaps = Vec::new();
+        for (offset, _) in text.char_indices() {
+            let suffix = &text[offset..];
+            for (end, c) in suffix.char_indices() {
+                let end = end + c.len_utf8();
+                if offset == 0 && end == text.len() {
+                    continue;
+                }
+                if let Some(&inner) = by_text.get(&suffix[..end]) {
+                    contained.push((inner, offset));
+                }
+            }
+            if offset > 0 {
+                let from = sorted.partition_point(|&i| *literals[i as usize].text < *suffix);
+                for &other in &sorted[from..] {
+                    let other_text = &*literals[other as usize].text;
+                    if !other_text.starts_with(suffix) {
+                        break;
+                    }
+                    if other_text.len() > suffix.len() {
+                        overlaps.push((other, offset));
+                    }
+                }
+            }
+        }
+        links.push((contained, overlaps));
+    }
+    for (literal, (contained, overlaps)) in literals.iter_mut().zip(links) {
+        literal.contained = contained;
+        literal.overlaps = overlaps;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pack::RulePack;
+
+    fn pack(rules: &[(&str, &[&str])]) -> RulePack {
+        let mut toml = String::from("[pack]\nname = \"t\"\n");
+        for (id, phrases) in rules {
+            let list: Vec<String> = phrases.iter().map(|p| format!("{p:?}")).collect();
+            toml.push_str(&format!(
+                "[[rule]]\nid = \"forbidden.{id}\"\nkind = \"forbidden\"\nphrases = [{}]\nseverity = \"minor\"\nmessage = \"m\"\n",
+                list.join(", ")
+            ));
+        }
+        RulePack::from_toml("t.toml", &toml).expect("valid")
+    }
+
+    fn scan(rules: &[(&str, &[&str])], text: &str) -> Vec<(u32, usize, usize)> {
+        let pack = pack(rules);
+        let matcher = Matcher::new(pack.rules()).expect("builds");
+        let mut hits = Vec::new();
+        matcher.scan(text, Role::Agent, &mut Scratch::default(), &mut hits);
+        let mut out: Vec<_> = hits.iter().map(|h| (h.rule, h.start, h.end)).collect();
+        out.sort();
+        out
+    }
+
+    /// Every occurrence of every phrase, by brute force.
+    fn naive(rules: &[(&str, &[&str])], text: &str) -> Vec<(u32, usize, usize)> {
+        let mut out = Vec::new();
+        for (r, (_, phrases)) in rules.iter().enumerate() {
+            for phrase in *phrases {
+                for (at, _) in text.match_indices(phrase) {
+                    out.push((r as u32, at, at + phrase.len()));
+                }
+                // match_indices skips overlapping occurrences of the same phrase.
+                let mut from = 0;
+                while let Some(i) = text[from..].find(phrase) {
+                    let at = from + i;
+                    out.push((r as u32, at, at + phrase.len()));
+                    from = at + text[at..].chars().next().map_or(1, char::len_utf8);
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    #[test]
+    fn finds_phrases_inside_and_across_longer_ones() {
+        let rules: &[(&str, &[&str])] = &[
+            ("a", &["不知道"]),
+            ("b", &["知道"]),
+            ("c", &["道歉"]),
+            ("d", &["我不知道啊"]),
+        ];
+        for text in [
+            "我不知道啊",
+            "不知道歉",
+            "知道",
+            "我不知道歉意",
+            "不知不知道道",
+        ] {
+            assert_eq!(scan(rules, text), naive(rules, text), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_phrase_shared_by_two_rules_hits_both() {
+        let rules: &[(&str, &[&str])] = &[("a", &["不行"]), ("b", &["不行", "行"])];
+        assert_eq!(scan(rules, "这不行"), vec![(0, 3, 9), (1, 3, 9), (1, 6, 9)]);
+    }
+
+    #[test]
+    fn agrees_with_brute_force_on_many_texts() {
+        let rules: &[(&str, &[&str])] = &[
+            ("a", &["ab", "abc", "bcd"]),
+            ("b", &["c", "cda", "dab"]),
+            ("c", &["aa", "aaa"]),
+        ];
+        let alphabet = ['a', 'b', 'c', 'd'];
+        // Every text of length 6 over a small alphabet: 4096 texts.
+        for n in 0..4096u32 {
+            let text: String = (0..6)
+                .map(|i| alphabet[((n >> (2 * i)) & 3) as usize])
+                .collect();
+            assert_eq!(scan(rules, &text), naive(rules, &text), "{text}");
+        }
+    }
+}

@@ -1,0 +1,992 @@
+//! Reading rule-pack TOML into rules, collecting every problem with its place.
+//!
+//! The TOML is parsed with spans, then walked by hand rather than through serde, so that one
+//! bad key does not hide the next: each problem is recorded and the walk goes on.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::did_you_mean;
+use super::error::Problem;
+use super::rule::{
+    ChannelSet, Examples, Needle, Origin, RoleSet, Rule, RuleKind, Severity, Verify, Window,
+};
+use crate::pattern::{Pattern, PatternError, has_slots};
+use crate::transcript::{Channel, Role};
+
+/// The rule categories an id may start with.
+pub(crate) const CATEGORIES: &[&str] = &[
+    "forbidden",
+    "opening",
+    "closing",
+    "courtesy",
+    "privacy",
+    "situation",
+    "timing",
+    "email",
+];
+
+const TOP_KEYS: &[&str] = &["pack", "scoring", "rule", "override"];
+const PACK_KEYS: &[&str] = &[
+    "name",
+    "version",
+    "language",
+    "description",
+    "extends",
+    "disable",
+];
+const SCORING_KEYS: &[&str] = &["full-marks", "pass-mark", "deduct"];
+const RULE_KEYS: &[&str] = &[
+    "id",
+    "kind",
+    "roles",
+    "channels",
+    "phrases",
+    "patterns",
+    "severity",
+    "deduct",
+    "max-deduct",
+    "message",
+    "why",
+    "suggest",
+    "source",
+    "window",
+    "min-count",
+    "verify",
+    "examples",
+];
+const OVERRIDE_KEYS: &[&str] = &[
+    "severity",
+    "deduct",
+    "max-deduct",
+    "roles",
+    "channels",
+    "message",
+    "suggest",
+    "window",
+    "min-count",
+];
+
+/// A place in a pack file, kept to report problems found after parsing (duplicates across
+/// files, overrides of unknown rules).
+#[derive(Clone, Debug)]
+pub(crate) struct Loc {
+    pub(crate) file: Arc<str>,
+    pub(crate) source: Arc<str>,
+    pub(crate) span: Range<usize>,
+}
+
+impl Loc {
+    pub(crate) fn problem(&self, rule: Option<&str>, message: impl Into<String>) -> Problem {
+        Problem::at(&self.file, &self.source, self.span.clone(), rule, message)
+    }
+
+    pub(crate) fn origin(&self) -> Origin {
+        let line = self.source[..self.span.start.min(self.source.len())]
+            .matches('\n')
+            .count()
+            + 1;
+        Origin {
+            file: self.file.clone(),
+            line,
+        }
+    }
+}
+
+/// The `[pack]` table.
+#[derive(Debug, Default)]
+pub(crate) struct Meta {
+    pub(crate) name: Option<String>,
+    pub(crate) version: Option<String>,
+    pub(crate) language: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) extends: Option<(String, Loc)>,
+    pub(crate) disable: Vec<(String, Loc)>,
+    pub(crate) loc: Option<Loc>,
+}
+
+/// The `[scoring]` table; `None` where the layer leaves a value to its base.
+#[derive(Debug, Default)]
+pub(crate) struct RawScoring {
+    pub(crate) full_marks: Option<u32>,
+    pub(crate) pass_mark: Option<u32>,
+    pub(crate) deduct: [Option<u32>; 4],
+    pub(crate) loc: Option<Loc>,
+}
+
+/// An `[override."rule.id"]` table: changes to a rule of the pack being extended.
+#[derive(Debug)]
+pub(crate) struct Override {
+    pub(crate) id: String,
+    pub(crate) loc: Loc,
+    pub(crate) severity: Option<Severity>,
+    pub(crate) deduct: Option<u32>,
+    pub(crate) max_deduct: Option<u32>,
+    pub(crate) roles: Option<RoleSet>,
+    pub(crate) channels: Option<ChannelSet>,
+    pub(crate) message: Option<String>,
+    pub(crate) suggest: Option<String>,
+    pub(crate) window: Option<(Window, Loc)>,
+    pub(crate) min_count: Option<(u32, Loc)>,
+}
+
+/// Everything one pack (one file, or one directory of files) declares.
+#[derive(Debug, Default)]
+pub(crate) struct Layer {
+    pub(crate) meta: Meta,
+    pub(crate) scoring: RawScoring,
+    pub(crate) rules: Vec<(Rule, Loc)>,
+    pub(crate) overrides: Vec<Override>,
+    /// A file of the layer is not valid TOML, so what it declares is unknown.
+    pub(crate) invalid_toml: bool,
+}
+
+/// Parses one TOML file into `layer`, recording every problem.
+pub(crate) fn parse_file(
+    file: &Arc<str>,
+    source: &Arc<str>,
+    layer: &mut Layer,
+    problems: &mut Vec<Problem>,
+) {
+    let (document, syntax_errors) = DeTable::parse_recoverable(source);
+    if !syntax_errors.is_empty() {
+        layer.invalid_toml = true;
+        // The parser recovers and goes on, but one mistake often cascades into several
+        // reports on the same line; the first on each line is the one that helps.
+        let mut lines_seen = Vec::new();
+        for e in syntax_errors {
+            let span = e.span().unwrap_or(0..0);
+            let problem = Problem::at(
+                file,
+                source,
+                span,
+                None,
+                format!("invalid TOML: {}", e.message()),
+            );
+            if !lines_seen.contains(&problem.line) {
+                lines_seen.push(problem.line);
+                problems.push(problem);
+            }
+        }
+        // What the parser made of the rest is a guess; checking it would report problems
+        // that are not really there.
+        return;
+    }
+    let mut cx = Cx {
+        file,
+        source,
+        problems,
+        rule: None,
+    };
+    let document = document.into_inner();
+    for (key, value) in document.iter() {
+        match key.get_ref().as_ref() {
+            "pack" => {
+                if let Some(table) = cx.table(value, "pack") {
+                    if layer.meta.loc.is_some() {
+                        cx.err(
+                            key.span(),
+                            "`[pack]` is already declared in another file of this pack",
+                        );
+                    } else {
+                        read_meta(&mut cx, table, value.span(), &mut layer.meta);
+                    }
+                }
+            }
+            "scoring" => {
+                if let Some(table) = cx.table(value, "scoring") {
+                    if layer.scoring.loc.is_some() {
+                        cx.err(
+                            key.span(),
+                            "`[scoring]` is already declared in another file of this pack",
+                        );
+                    } else {
+                        read_scoring(&mut cx, table, value.span(), &mut layer.scoring);
+                    }
+                }
+            }
+            "rule" => match value.get_ref() {
+                DeValue::Array(items) => {
+                    for item in items.iter() {
+                        if let Some(table) = cx.table(item, "rule") {
+                            if let Some(rule) = read_rule(&mut cx, table, item.span()) {
+                                let loc = cx.loc(item.span());
+                                layer.rules.push((rule, loc));
+                            }
+                        }
+                    }
+                }
+                other => cx.err(
+                    value.span(),
+                    format!(
+                        "`rule` must be an array of tables (`[[rule]]`), found {}",
+                        describe(other)
+                    ),
+                ),
+            },
+            "override" => {
+                if let Some(table) = cx.table(value, "override") {
+                    for (id, body) in table.iter() {
+                        cx.rule = Some(id.get_ref().to_string());
+                        if let Some(body) = cx.table(body, "override") {
+                            if let Some(o) = read_override(&mut cx, id, body) {
+                                layer.overrides.push(o);
+                            }
+                        }
+                        cx.rule = None;
+                    }
+                }
+            }
+            other => cx.unknown_key(key.span(), other, TOP_KEYS, "at the top level"),
+        }
+    }
+}
+
+struct Cx<'a> {
+    file: &'a Arc<str>,
+    source: &'a Arc<str>,
+    problems: &'a mut Vec<Problem>,
+    rule: Option<String>,
+}
+
+type Entry<'a, 'i> = (
+    &'a Spanned<std::borrow::Cow<'i, str>>,
+    &'a Spanned<DeValue<'i>>,
+);
+
+impl Cx<'_> {
+    fn err(&mut self, span: Range<usize>, message: impl Into<String>) {
+        self.problems.push(Problem::at(
+            self.file,
+            self.source,
+            span,
+            self.rule.as_deref(),
+            message,
+        ));
+    }
+
+    fn loc(&self, span: Range<usize>) -> Loc {
+        Loc {
+            file: self.file.clone(),
+            source: self.source.clone(),
+            span,
+        }
+    }
+
+    fn unknown_key(&mut self, span: Range<usize>, key: &str, allowed: &[&str], place: &str) {
+        let mut message = format!("unknown key `{key}` {place}");
+        match did_you_mean(key, allowed.iter().copied()) {
+            Some(close) => message.push_str(&format!("; did you mean `{close}`?")),
+            None => message.push_str(&format!("; expected one of: {}", allowed.join(", "))),
+        }
+        self.err(span, message);
+    }
+
+    /// The entries of `table`, reporting keys not in `allowed`.
+    fn entries<'a, 'i>(
+        &mut self,
+        table: &'a DeTable<'i>,
+        allowed: &[&str],
+        place: &str,
+    ) -> Vec<Entry<'a, 'i>> {
+        let mut known = Vec::new();
+        for (key, value) in table.iter() {
+            if allowed.contains(&key.get_ref().as_ref()) {
+                known.push((key, value));
+            } else {
+                self.unknown_key(key.span(), key.get_ref(), allowed, place);
+            }
+        }
+        known
+    }
+
+    fn table<'a, 'i>(
+        &mut self,
+        value: &'a Spanned<DeValue<'i>>,
+        what: &str,
+    ) -> Option<&'a DeTable<'i>> {
+        match value.get_ref() {
+            DeValue::Table(t) => Some(t),
+            other => {
+                self.err(
+                    value.span(),
+                    format!("`{what}` must be a table, found {}", describe(other)),
+                );
+                None
+            }
+        }
+    }
+
+    fn string(&mut self, value: &Spanned<DeValue<'_>>, key: &str) -> Option<String> {
+        match value.get_ref() {
+            DeValue::String(s) => Some(s.to_string()),
+            other => {
+                self.err(
+                    value.span(),
+                    format!("`{key}` must be a string, found {}", describe(other)),
+                );
+                None
+            }
+        }
+    }
+
+    fn uint(&mut self, value: &Spanned<DeValue<'_>>, key: &str) -> Option<u32> {
+        match value.get_ref() {
+            DeValue::Integer(i) => {
+                let digits = i.as_str().replace('_', "");
+                let digits = digits
+                    .strip_prefix("0x")
+                    .or_else(|| digits.strip_prefix("0o"))
+                    .or_else(|| digits.strip_prefix("0b"))
+                    .unwrap_or(&digits)
+                    .trim_start_matches('+');
+                match u32::from_str_radix(digits, i.radix()) {
+                    Ok(n) => Some(n),
+                    Err(_) => {
+                        self.err(
+                            value.span(),
+                            format!("`{key}` must be a whole number from 0 to {}", u32::MAX),
+                        );
+                        None
+                    }
+                }
+            }
+            other => {
+                self.err(
+                    value.span(),
+                    format!("`{key}` must be a whole number, found {}", describe(other)),
+                );
+                None
+            }
+        }
+    }
+
+    fn strings(
+        &mut self,
+        value: &Spanned<DeValue<'_>>,
+        key: &str,
+    ) -> Option<Vec<(String, Range<usize>)>> {
+        let DeValue::Array(items) = value.get_ref() else {
+            self.err(
+                value.span(),
+                format!(
+                    "`{key}` must be an array of strings, found {}",
+                    describe(value.get_ref())
+                ),
+            );
+            return None;
+        };
+        let mut out = Vec::new();
+        let mut ok = true;
+        for item in items.iter() {
+            match item.get_ref() {
+                DeValue::String(s) => out.push((s.to_string(), item.span())),
+                other => {
+                    ok = false;
+                    self.err(
+                        item.span(),
+                        format!("`{key}` must hold only strings, found {}", describe(other)),
+                    );
+                }
+            }
+        }
+        ok.then_some(out)
+    }
+
+    fn roles(&mut self, value: &Spanned<DeValue<'_>>) -> Option<RoleSet> {
+        let names = self.strings(value, "roles")?;
+        let mut set = RoleSet::default();
+        let mut ok = true;
+        for (name, span) in names {
+            match Role::ALL.into_iter().find(|r| r.as_str() == name) {
+                Some(role) => set.insert(role),
+                None => {
+                    ok = false;
+                    self.err(
+                        span,
+                        format!("unknown role `{name}`; expected agent, customer, system or bot"),
+                    );
+                }
+            }
+        }
+        if ok && set.is_empty() {
+            self.err(value.span(), "`roles` must name at least one role");
+            return None;
+        }
+        ok.then_some(set)
+    }
+
+    fn channels(&mut self, value: &Spanned<DeValue<'_>>) -> Option<ChannelSet> {
+        let names = self.strings(value, "channels")?;
+        let mut channels = Vec::new();
+        let mut ok = true;
+        for (name, span) in names {
+            match Channel::ALL.into_iter().find(|c| c.as_str() == name) {
+                Some(c) => channels.push(c),
+                None => {
+                    ok = false;
+                    self.err(
+                        span,
+                        format!("unknown channel `{name}`; expected phone, chat or email"),
+                    );
+                }
+            }
+        }
+        if ok && channels.is_empty() {
+            self.err(value.span(), "`channels` must name at least one channel");
+            return None;
+        }
+        ok.then(|| channels.into_iter().collect())
+    }
+
+    fn severity(&mut self, value: &Spanned<DeValue<'_>>) -> Option<Severity> {
+        let name = self.string(value, "severity")?;
+        match name.parse() {
+            Ok(s) => Some(s),
+            Err(message) => {
+                self.err(value.span(), message);
+                None
+            }
+        }
+    }
+
+    fn window(&mut self, value: &Spanned<DeValue<'_>>) -> Option<Window> {
+        const HOW: &str = "`window` must be `{ first = N }` or `{ last = N }` with N ≥ 1";
+        let DeValue::Table(table) = value.get_ref() else {
+            self.err(value.span(), HOW);
+            return None;
+        };
+        let entries: Vec<_> = table.iter().collect();
+        let [(key, n)] = entries.as_slice() else {
+            self.err(value.span(), HOW);
+            return None;
+        };
+        let count = self.uint(n, key.get_ref())?;
+        if count == 0 {
+            self.err(n.span(), HOW);
+            return None;
+        }
+        match key.get_ref().as_ref() {
+            "first" => Some(Window::First(count)),
+            "last" => Some(Window::Last(count)),
+            _ => {
+                self.err(key.span(), HOW);
+                None
+            }
+        }
+    }
+
+    fn min_count(&mut self, value: &Spanned<DeValue<'_>>) -> Option<u32> {
+        let n = self.uint(value, "min-count")?;
+        if n == 0 {
+            self.err(value.span(), "`min-count` must be at least 1");
+            return None;
+        }
+        Some(n)
+    }
+
+    /// Maps a byte range inside a TOML string's value to the file, when the string is written
+    /// without escapes (so that value offsets and file offsets agree).
+    fn inner_span(
+        &self,
+        value_span: Range<usize>,
+        value: &str,
+        inner: Range<usize>,
+    ) -> Range<usize> {
+        let raw = &self.source[value_span.clone()];
+        let (open, close) = if raw.starts_with("'''") || raw.starts_with("\"\"\"") {
+            (3, 3)
+        } else {
+            (1, 1)
+        };
+        let mut body_start = value_span.start + open;
+        let body_end = value_span.end.saturating_sub(close).max(body_start);
+        let mut body = &self.source[body_start..body_end];
+        if open == 3 {
+            if let Some(rest) = body
+                .strip_prefix("\r\n")
+                .or_else(|| body.strip_prefix('\n'))
+            {
+                body_start += body.len() - rest.len();
+                body = rest;
+            }
+        }
+        if body == value && inner.end <= value.len() {
+            body_start + inner.start..body_start + inner.end
+        } else {
+            value_span
+        }
+    }
+
+    fn pattern_error(&mut self, span: Range<usize>, text: &str, e: PatternError, what: &str) {
+        let at = match e.span {
+            Some(inner) => self.inner_span(span, text, inner),
+            None => span,
+        };
+        self.err(at, format!("invalid {what}: {}", e.message));
+    }
+}
+
+fn describe(value: &DeValue<'_>) -> &'static str {
+    match value {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a date-time",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+fn read_meta(cx: &mut Cx<'_>, table: &DeTable<'_>, span: Range<usize>, meta: &mut Meta) {
+    meta.loc = Some(cx.loc(span.clone()));
+    for (key, value) in cx.entries(table, PACK_KEYS, "in `[pack]`") {
+        match key.get_ref().as_ref() {
+            "name" => meta.name = cx.string(value, "name"),
+            "version" => meta.version = cx.string(value, "version"),
+            "language" => meta.language = cx.string(value, "language"),
+            "description" => meta.description = cx.string(value, "description"),
+            "extends" => {
+                meta.extends = cx
+                    .string(value, "extends")
+                    .map(|s| (s, cx.loc(value.span())))
+            }
+            "disable" => {
+                if let Some(ids) = cx.strings(value, "disable") {
+                    meta.disable = ids
+                        .into_iter()
+                        .map(|(id, span)| (id, cx.loc(span)))
+                        .collect();
+                }
+            }
+            _ => unreachable!("filtered by entries"),
+        }
+    }
+    if meta.name.is_none() && !table.iter().any(|(k, _)| k.get_ref() == "name") {
+        cx.err(span, "`[pack]` needs a `name`");
+    }
+}
+
+fn read_scoring(
+    cx: &mut Cx<'_>,
+    table: &DeTable<'_>,
+    span: Range<usize>,
+    scoring: &mut RawScoring,
+) {
+    scoring.loc = Some(cx.loc(span));
+    for (key, value) in cx.entries(table, SCORING_KEYS, "in `[scoring]`") {
+        match key.get_ref().as_ref() {
+            "full-marks" => scoring.full_marks = cx.uint(value, "full-marks"),
+            "pass-mark" => scoring.pass_mark = cx.uint(value, "pass-mark"),
+            "deduct" => {
+                let Some(by_severity) = cx.table(value, "scoring.deduct") else {
+                    continue;
+                };
+                let names: Vec<&str> = Severity::ALL.iter().map(|s| s.as_str()).collect();
+                for (sev, points) in cx.entries(by_severity, &names, "in `[scoring.deduct]`") {
+                    let severity: Severity = sev.get_ref().parse().unwrap_or(Severity::Info);
+                    scoring.deduct[severity.index()] = cx.uint(points, sev.get_ref());
+                }
+            }
+            _ => unreachable!("filtered by entries"),
+        }
+    }
+}
+
+fn valid_id(id: &str) -> Result<(), String> {
+    let Some((category, name)) = id.split_once('.') else {
+        return Err(format!(
+            "rule id `{id}` must be `category.name`, such as `forbidden.dont-know`"
+        ));
+    };
+    if !CATEGORIES.contains(&category) {
+        let mut message = format!(
+            "rule id `{id}` has unknown category `{category}`; the categories are {}",
+            CATEGORIES.join(", ")
+        );
+        if let Some(close) = did_you_mean(category, CATEGORIES.iter().copied()) {
+            message.push_str(&format!("; did you mean `{close}`?"));
+        }
+        return Err(message);
+    }
+    let word_ok = |w: &str| {
+        !w.is_empty()
+            && w.split('-').all(|part| {
+                !part.is_empty()
+                    && part
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            })
+    };
+    if !name.split('.').all(word_ok) {
+        return Err(format!(
+            "rule id `{id}`: after the category, use lowercase letters, digits and single \
+             hyphens, such as `forbidden.dont-know`"
+        ));
+    }
+    Ok(())
+}
+
+fn read_rule(cx: &mut Cx<'_>, table: &DeTable<'_>, span: Range<usize>) -> Option<Rule> {
+    // The id first, so every other problem can name the rule.
+    let id_entry = table.iter().find(|(k, _)| k.get_ref() == "id");
+    let id = match id_entry {
+        Some((_, value)) => {
+            let id = cx.string(value, "id");
+            if let Some(id) = &id {
+                if let Err(message) = valid_id(id) {
+                    cx.err(value.span(), message);
+                }
+            }
+            id
+        }
+        None => {
+            cx.err(span.clone(), "rule has no `id`");
+            None
+        }
+    };
+    cx.rule = id.clone();
+    let problems_before = cx.problems.len();
+
+    let entries = cx.entries(table, RULE_KEYS, "in a rule");
+    let get = |name: &str| {
+        entries
+            .iter()
+            .find(|(k, _)| k.get_ref() == name)
+            .map(|(_, v)| *v)
+    };
+
+    let kind = match get("kind") {
+        Some(v) => cx.string(v, "kind").and_then(|name| {
+            match RuleKind::ALL.into_iter().find(|k| k.as_str() == name) {
+                Some(kind) => Some(kind),
+                None => {
+                    let names: Vec<&str> = RuleKind::ALL.iter().map(|k| k.as_str()).collect();
+                    let mut message =
+                        format!("unknown kind `{name}`; the kinds are {}", names.join(", "));
+                    if let Some(close) = did_you_mean(&name, names.iter().copied()) {
+                        message.push_str(&format!("; did you mean `{close}`?"));
+                    }
+                    cx.err(v.span(), message);
+                    None
+                }
+            }
+        }),
+        None => {
+            cx.err(span.clone(), "rule has no `kind`");
+            None
+        }
+    };
+    let severity = match get("severity") {
+        Some(v) => cx.severity(v),
+        None => {
+            cx.err(span.clone(), "rule has no `severity`");
+            None
+        }
+    };
+    let message = match get("message") {
+        Some(v) => cx.string(v, "message"),
+        None => {
+            cx.err(span.clone(), "rule has no `message`");
+            None
+        }
+    };
+    let roles = get("roles").map_or(Some(RoleSet::AGENT), |v| cx.roles(v));
+    let channels = get("channels").map_or(Some(ChannelSet::ALL), |v| cx.channels(v));
+    let deduct = get("deduct").and_then(|v| cx.uint(v, "deduct"));
+    let max_deduct = get("max-deduct").and_then(|v| cx.uint(v, "max-deduct"));
+    let why = get("why").and_then(|v| cx.string(v, "why"));
+    let suggest = get("suggest").and_then(|v| cx.string(v, "suggest"));
+    let source = get("source").and_then(|v| cx.string(v, "source"));
+
+    let verify = get("verify").and_then(|v| {
+        let name = cx.string(v, "verify")?;
+        let found = Verify::ALL.into_iter().find(|c| c.as_str() == name);
+        if found.is_none() {
+            let names: Vec<&str> = Verify::ALL.iter().map(|c| c.as_str()).collect();
+            cx.err(
+                v.span(),
+                format!(
+                    "unknown check `{name}`; the checks are {}",
+                    names.join(", ")
+                ),
+            );
+        }
+        found
+    });
+
+    let mut needles = Vec::new();
+    let mut phrases = Vec::new();
+    if let Some(v) = get("phrases") {
+        for (phrase, span) in cx.strings(v, "phrases").unwrap_or_default() {
+            if phrase.trim().is_empty() {
+                cx.err(span, "an empty phrase would match everywhere; remove it");
+                continue;
+            }
+            if has_slots(&phrase) {
+                match Pattern::from_slotted_phrase(&phrase) {
+                    Ok(p) => needles.push(Needle::Pattern(Arc::new(p))),
+                    Err(e) => cx.pattern_error(span, &phrase, e, "phrase"),
+                }
+            } else {
+                needles.push(Needle::Literal(phrase.clone()));
+            }
+            phrases.push(phrase);
+        }
+    }
+    let mut patterns = Vec::new();
+    if let Some(v) = get("patterns") {
+        for (pattern, span) in cx.strings(v, "patterns").unwrap_or_default() {
+            match Pattern::from_regex(&pattern, verify) {
+                Ok(p) if p.regex.is_match("") => cx.err(
+                    span,
+                    "this pattern matches the empty string, so it would match everywhere",
+                ),
+                Ok(p) => needles.push(Needle::Pattern(Arc::new(p))),
+                Err(e) => cx.pattern_error(span, &pattern, e, "regex"),
+            }
+            patterns.push(pattern);
+        }
+    }
+    if get("phrases").is_none() && get("patterns").is_none() {
+        cx.err(
+            span.clone(),
+            "rule has neither `phrases` nor `patterns`: it could never match",
+        );
+    }
+    if let (Some(v), true) = (get("verify"), get("patterns").is_none()) {
+        cx.err(
+            v.span(),
+            "`verify` checks pattern hits, but the rule has no `patterns`",
+        );
+    }
+
+    let window = match get("window") {
+        Some(v) => {
+            let w = cx.window(v);
+            if kind.is_some_and(|k| k != RuleKind::Required) {
+                cx.err(
+                    v.span(),
+                    "`window` applies only to rules of kind `required`",
+                );
+            }
+            w.unwrap_or(Window::Anywhere)
+        }
+        None => Window::Anywhere,
+    };
+    let min_count = match get("min-count") {
+        Some(v) => {
+            let n = cx.min_count(v);
+            if kind.is_some_and(|k| k != RuleKind::Courtesy) {
+                cx.err(
+                    v.span(),
+                    "`min-count` applies only to rules of kind `courtesy`",
+                );
+            }
+            n.unwrap_or(1)
+        }
+        None => 1,
+    };
+    let examples = get("examples")
+        .map(|v| read_examples(cx, v))
+        .unwrap_or_default();
+
+    let clean = cx.problems.len() == problems_before;
+    cx.rule = None;
+    if !clean {
+        return None;
+    }
+    let (id, kind, severity, message, roles, channels) =
+        (id?, kind?, severity?, message?, roles?, channels?);
+    Some(Rule {
+        id: id.into(),
+        kind,
+        roles,
+        channels,
+        phrases,
+        patterns,
+        needles,
+        severity,
+        explicit_deduct: deduct,
+        deduct: deduct.unwrap_or(0),
+        max_deduct,
+        message: message.into(),
+        why,
+        suggest: suggest.map(Into::into),
+        source: source.map(Into::into),
+        window,
+        min_count,
+        verify,
+        examples,
+        origin: cx.loc(span).origin(),
+    })
+}
+
+fn read_examples(cx: &mut Cx<'_>, value: &Spanned<DeValue<'_>>) -> Examples {
+    let mut examples = Examples::default();
+    let Some(table) = cx.table(value, "examples") else {
+        return examples;
+    };
+    for (key, list) in cx.entries(table, &["trigger", "pass"], "in `examples`") {
+        let texts: Vec<String> = cx
+            .strings(list, key.get_ref())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect();
+        if key.get_ref() == "trigger" {
+            examples.trigger = texts;
+        } else {
+            examples.pass = texts;
+        }
+    }
+    examples
+}
+
+fn read_override(
+    cx: &mut Cx<'_>,
+    id: &Spanned<std::borrow::Cow<'_, str>>,
+    table: &DeTable<'_>,
+) -> Option<Override> {
+    let before = cx.problems.len();
+    let mut o = Override {
+        id: id.get_ref().to_string(),
+        loc: cx.loc(id.span()),
+        severity: None,
+        deduct: None,
+        max_deduct: None,
+        roles: None,
+        channels: None,
+        message: None,
+        suggest: None,
+        window: None,
+        min_count: None,
+    };
+    for (key, value) in cx.entries(table, OVERRIDE_KEYS, "in an override") {
+        match key.get_ref().as_ref() {
+            "severity" => o.severity = cx.severity(value),
+            "deduct" => o.deduct = cx.uint(value, "deduct"),
+            "max-deduct" => o.max_deduct = cx.uint(value, "max-deduct"),
+            "roles" => o.roles = cx.roles(value),
+            "channels" => o.channels = cx.channels(value),
+            "message" => o.message = cx.string(value, "message"),
+            "suggest" => o.suggest = cx.string(value, "suggest"),
+            "window" => o.window = cx.window(value).map(|w| (w, cx.loc(value.span()))),
+            "min-count" => o.min_count = cx.min_count(value).map(|n| (n, cx.loc(value.span()))),
+            _ => unreachable!("filtered by entries"),
+        }
+    }
+    (cx.problems.len() == before).then_some(o)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> (Layer, Vec<String>) {
+        let file: Arc<str> = "p.toml".into();
+        let source: Arc<str> = text.into();
+        let mut layer = Layer::default();
+        let mut problems = Vec::new();
+        parse_file(&file, &source, &mut layer, &mut problems);
+        (layer, problems.iter().map(ToString::to_string).collect())
+    }
+
+    #[test]
+    fn a_valid_rule() {
+        let (layer, problems) = parse(
+            r#"
+[pack]
+name = "t"
+
+[[rule]]
+id = "forbidden.dont-know"
+kind = "forbidden"
+phrases = ["不知道", "我是{number}号"]
+patterns = ['(?P<hit>不管)！']
+severity = "major"
+deduct = 5
+message = "m"
+examples.trigger = ["不知道"]
+"#,
+        );
+        assert_eq!(problems, Vec::<String>::new());
+        let (rule, _) = &layer.rules[0];
+        assert_eq!(rule.id(), "forbidden.dont-know");
+        assert_eq!(rule.needles.len(), 3);
+        assert_eq!(rule.origin().line(), 5);
+        assert_eq!(rule.examples().trigger, vec!["不知道".to_string()]);
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_place() {
+        let (layer, problems) = parse(
+            r#"[pack]
+name = "t"
+colour = "red"
+
+[[rule]]
+id = "forbidden.a"
+kind = "forbiden"
+phrasess = ["x"]
+severity = "huge"
+message = "m"
+
+[[rule]]
+id = "forbidden.b"
+kind = "forbidden"
+patterns = ['不(知道', '[a-']
+severity = "minor"
+message = 3
+window = { first = 1 }
+"#,
+        );
+        assert!(layer.rules.is_empty());
+        assert_eq!(
+            problems,
+            vec![
+                "p.toml:3:1: unknown key `colour` in `[pack]`; expected one of: name, version, language, description, extends, disable",
+                "p.toml:8:1: rule `forbidden.a`: unknown key `phrasess` in a rule; did you mean `phrases`?",
+                "p.toml:7:8: rule `forbidden.a`: unknown kind `forbiden`; the kinds are forbidden, required, courtesy; did you mean `forbidden`?",
+                "p.toml:9:12: rule `forbidden.a`: unknown severity `huge`; expected info, minor, major or fatal",
+                "p.toml:5:1: rule `forbidden.a`: rule has neither `phrases` nor `patterns`: it could never match",
+                "p.toml:17:11: rule `forbidden.b`: `message` must be a string, found an integer",
+                "p.toml:15:15: rule `forbidden.b`: invalid regex: unclosed group",
+                "p.toml:15:22: rule `forbidden.b`: invalid regex: unclosed character class",
+                "p.toml:18:10: rule `forbidden.b`: `window` applies only to rules of kind `required`",
+            ]
+        );
+    }
+
+    #[test]
+    fn syntax_errors_stop_at_syntax() {
+        let (_, problems) = parse("[pack]\nname = \"t\nx = [1,\n");
+        assert!(!problems.is_empty());
+        assert!(
+            problems.iter().any(|p| p.starts_with("p.toml:2:10:")),
+            "{problems:?}"
+        );
+        assert!(
+            problems.iter().all(|p| p.contains("invalid TOML")),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn ids_are_namespaced() {
+        assert!(valid_id("forbidden.dont-know").is_ok());
+        assert!(valid_id("opening.greeting.phone").is_ok());
+        assert!(valid_id("dont-know").is_err());
+        assert!(
+            valid_id("forbiden.x")
+                .expect_err("unknown category")
+                .contains("did you mean `forbidden`?")
+        );
+        assert!(valid_id("forbidden.Dont").is_err());
+        assert!(valid_id("forbidden.a--b").is_err());
+    }
+}

@@ -1,0 +1,495 @@
+//! Patterns: regexes and phrases with slots, compiled once, with the literals that every match
+//! must contain. The literals join the one automaton, so a pattern runs only on a turn where
+//! one of them was found.
+
+use std::ops::Range;
+
+use regex::Regex;
+use regex_syntax::hir::{Class, Hir, HirKind};
+
+use crate::pack::rule::Verify;
+
+/// The slots a phrase may contain, and what each matches.
+pub(crate) const SLOTS: &[(&str, &str, &str)] = &[
+    (
+        "number",
+        r"[0-9０-９零〇一二两三四五六七八九十百千]+",
+        "a number, in digits or Chinese numerals: 1024, １０２４, 一零二四",
+    ),
+    (
+        "name",
+        r"(?:\p{Han}{2,4}|[A-Za-z][A-Za-z.'\-]*(?: [A-Za-z][A-Za-z.'\-]*){0,2})",
+        "a person's name: 2–4 Chinese characters, or up to three Latin words",
+    ),
+    (
+        "surname",
+        r"\p{Han}{1,2}",
+        "a surname: 1–2 Chinese characters",
+    ),
+    (
+        "any",
+        r"[^，。！？；,.!?;\n]{1,20}?",
+        "up to 20 characters within one clause: a company or product name",
+    ),
+];
+
+/// The capture group whose span a finding reports, when a pattern has it.
+pub(crate) const HIT_GROUP: &str = "hit";
+
+/// A compiled pattern.
+#[derive(Clone, Debug)]
+pub(crate) struct Pattern {
+    pub(crate) regex: Regex,
+    pub(crate) hit_group: Option<usize>,
+    /// Literals of which every match contains at least one; `None` when there are none to
+    /// find, and the pattern must run on every turn.
+    pub(crate) anchors: Option<Vec<String>>,
+    pub(crate) verify: Option<Verify>,
+}
+
+/// Why a pattern does not compile, with the byte range in the pattern text when known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct PatternError {
+    pub(crate) message: String,
+    pub(crate) span: Option<Range<usize>>,
+}
+
+impl Pattern {
+    /// Compiles a regex written in a pack.
+    pub(crate) fn from_regex(
+        source: &str,
+        verify: Option<Verify>,
+    ) -> Result<Pattern, PatternError> {
+        let hir = parse_hir(source)?;
+        let regex = Regex::new(source).map_err(|e| PatternError {
+            message: regex_message(&e.to_string()),
+            span: None,
+        })?;
+        let mut hit_group = None;
+        for (index, name) in regex.capture_names().enumerate() {
+            if name == Some(HIT_GROUP) {
+                hit_group = Some(index);
+            }
+        }
+        Ok(Pattern {
+            regex,
+            hit_group,
+            anchors: required_literals(&hir),
+            verify,
+        })
+    }
+
+    /// Compiles a phrase with slots, such as `我是{number}号客服`.
+    pub(crate) fn from_slotted_phrase(phrase: &str) -> Result<Pattern, PatternError> {
+        let regex = slots_to_regex(phrase)?;
+        Pattern::from_regex(&regex, None)
+    }
+
+    /// Every hit of the pattern in `text`, as byte ranges, passed to `emit`.
+    ///
+    /// With a `hit` group, the next search starts where the previous hit ended rather than
+    /// where the whole match ended, so that context consumed around one hit (a comma, say)
+    /// can still precede the next.
+    pub(crate) fn for_each_hit(&self, text: &str, mut emit: impl FnMut(usize, usize)) {
+        let mut at = 0;
+        match self.hit_group {
+            None => {
+                for m in self.regex.find_iter(text) {
+                    if self.verified(m.as_str()) {
+                        emit(m.start(), m.end());
+                    }
+                }
+            }
+            Some(group) => {
+                let mut locs = self.regex.capture_locations();
+                while at <= text.len() {
+                    let Some((m_start, m_end)) = self
+                        .regex
+                        .captures_read_at(&mut locs, text, at)
+                        .map(|m| (m.start(), m.end()))
+                    else {
+                        break;
+                    };
+                    let (start, end) = locs.get(group).unwrap_or((m_start, m_end));
+                    if self.verified(&text[start..end]) {
+                        emit(start, end);
+                    }
+                    let next = if end > at { end } else { m_end };
+                    at = if next > at {
+                        next
+                    } else {
+                        // An empty match: step over one character.
+                        at + text[at..].chars().next().map_or(1, char::len_utf8)
+                    };
+                }
+            }
+        }
+    }
+
+    fn verified(&self, hit: &str) -> bool {
+        self.verify.is_none_or(|v| verify(v, hit))
+    }
+}
+
+fn parse_hir(source: &str) -> Result<Hir, PatternError> {
+    let ast = regex_syntax::ast::parse::Parser::new()
+        .parse(source)
+        .map_err(|e| PatternError {
+            message: e.kind().to_string(),
+            span: Some(e.span().start.offset..e.span().end.offset),
+        })?;
+    regex_syntax::hir::translate::Translator::new()
+        .translate(source, &ast)
+        .map_err(|e| PatternError {
+            message: e.kind().to_string(),
+            span: Some(e.span().start.offset..e.span().end.offset),
+        })
+}
+
+/// The last line of the regex crate's multi-line error, which says what is wrong.
+fn regex_message(full: &str) -> String {
+    full.lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or(full)
+        .trim()
+        .trim_start_matches("error: ")
+        .to_string()
+}
+
+/// Whether a phrase uses slot syntax: `{name}`, `{number}`…
+pub(crate) fn has_slots(phrase: &str) -> bool {
+    phrase.contains('{') || phrase.contains('}')
+}
+
+/// Turns a phrase with slots into a regex: literal text is escaped, `{slot}` becomes the slot's
+/// regex, and `{{` / `}}` stand for literal braces.
+pub(crate) fn slots_to_regex(phrase: &str) -> Result<String, PatternError> {
+    let mut regex = String::new();
+    let mut rest = phrase;
+    let mut offset = 0;
+    while let Some(i) = rest.find(['{', '}']) {
+        regex.push_str(&regex::escape(&rest[..i]));
+        let tail = &rest[i..];
+        if tail.starts_with("{{") || tail.starts_with("}}") {
+            regex.push_str(&regex::escape(&tail[..1]));
+            rest = &tail[2..];
+            offset += i + 2;
+            continue;
+        }
+        if tail.starts_with('}') {
+            return Err(PatternError {
+                message: "unmatched `}`; write `}}` for a literal brace".to_string(),
+                span: Some(offset + i..offset + i + 1),
+            });
+        }
+        let Some(close) = tail.find('}') else {
+            return Err(PatternError {
+                message: "unclosed slot; write `{{` for a literal brace".to_string(),
+                span: Some(offset + i..offset + phrase[offset..].len()),
+            });
+        };
+        let name = &tail[1..close];
+        let Some((_, slot_regex, _)) = SLOTS.iter().find(|(n, _, _)| *n == name) else {
+            let names: Vec<&str> = SLOTS.iter().map(|(n, _, _)| *n).collect();
+            let mut message = format!(
+                "unknown slot `{{{name}}}`; the slots are {{{}}}",
+                names.join("}, {")
+            );
+            if let Some(close_name) = crate::pack::did_you_mean(name, names.iter().copied()) {
+                message = format!("{message}; did you mean `{{{close_name}}}`?");
+            }
+            return Err(PatternError {
+                message,
+                span: Some(offset + i..offset + i + close + 1),
+            });
+        };
+        regex.push_str(slot_regex);
+        rest = &tail[close + 1..];
+        offset += i + close + 1;
+    }
+    regex.push_str(&regex::escape(rest));
+    Ok(regex)
+}
+
+/// Most strings a literal set may hold before it is no longer worth tracking.
+const MAX_LITERALS: usize = 64;
+/// Classes with at most this many characters are expanded into literals.
+const MAX_CLASS: usize = 4;
+
+/// Literals of which every match of `hir` contains at least one, or `None` if no such finite
+/// set of non-empty strings can be found.
+pub(crate) fn required_literals(hir: &Hir) -> Option<Vec<String>> {
+    let mut set = required(hir)?;
+    set.sort();
+    set.dedup();
+    // A literal that contains another is redundant: the shorter one is found anyway.
+    let all = set.clone();
+    set.retain(|s| !all.iter().any(|t| t != s && s.contains(t.as_str())));
+    Some(set)
+}
+
+fn required(hir: &Hir) -> Option<Vec<String>> {
+    if let Some(exact) = exact(hir) {
+        return (!exact.iter().any(String::is_empty)).then_some(exact);
+    }
+    match hir.kind() {
+        HirKind::Capture(c) => required(&c.sub),
+        HirKind::Repetition(r) if r.min >= 1 => required(&r.sub),
+        HirKind::Alternation(branches) => {
+            let mut union = Vec::new();
+            for branch in branches {
+                union.extend(required(branch)?);
+                if union.len() > MAX_LITERALS {
+                    return None;
+                }
+            }
+            Some(union)
+        }
+        HirKind::Concat(parts) => {
+            let mut candidates: Vec<Vec<String>> = Vec::new();
+            // Runs of consecutive parts with a finite language combine into longer literals.
+            let mut run: Option<Vec<String>> = None;
+            for part in parts {
+                match exact(part) {
+                    Some(lits) => {
+                        run = Some(match run {
+                            None => lits,
+                            Some(prefix) => match cross(&prefix, &lits) {
+                                Some(product) => product,
+                                None => {
+                                    candidates.push(prefix);
+                                    lits
+                                }
+                            },
+                        });
+                    }
+                    None => {
+                        candidates.extend(run.take());
+                        candidates.extend(required(part));
+                    }
+                }
+            }
+            candidates.extend(run);
+            candidates
+                .into_iter()
+                .filter(|set| !set.is_empty() && !set.iter().any(String::is_empty))
+                .max_by_key(|set| {
+                    let shortest = set.iter().map(|s| s.chars().count()).min().unwrap_or(0);
+                    (shortest, std::cmp::Reverse(set.len()))
+                })
+        }
+        _ => None,
+    }
+}
+
+/// The whole (finite, small) language of `hir`, if it has one.
+fn exact(hir: &Hir) -> Option<Vec<String>> {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => Some(vec![String::new()]),
+        HirKind::Literal(lit) => Some(vec![String::from_utf8(lit.0.to_vec()).ok()?]),
+        HirKind::Class(Class::Unicode(class)) => {
+            let mut chars = Vec::new();
+            for range in class.ranges() {
+                for c in range.start()..=range.end() {
+                    chars.push(c.to_string());
+                    if chars.len() > MAX_CLASS {
+                        return None;
+                    }
+                }
+            }
+            Some(chars)
+        }
+        HirKind::Class(Class::Bytes(_)) => None,
+        HirKind::Capture(c) => exact(&c.sub),
+        HirKind::Repetition(r) => {
+            let max = r.max?;
+            if max > 3 {
+                return None;
+            }
+            let sub = exact(&r.sub)?;
+            let mut all = Vec::new();
+            let mut current = vec![String::new()];
+            for count in 0..=max {
+                if count >= r.min {
+                    all.extend(current.iter().cloned());
+                }
+                if count < max {
+                    current = cross(&current, &sub)?;
+                }
+            }
+            (all.len() <= MAX_LITERALS).then_some(all)
+        }
+        HirKind::Concat(parts) => {
+            let mut product = vec![String::new()];
+            for part in parts {
+                product = cross(&product, &exact(part)?)?;
+            }
+            Some(product)
+        }
+        HirKind::Alternation(branches) => {
+            let mut union = Vec::new();
+            for branch in branches {
+                union.extend(exact(branch)?);
+            }
+            (union.len() <= MAX_LITERALS).then_some(union)
+        }
+    }
+}
+
+fn cross(a: &[String], b: &[String]) -> Option<Vec<String>> {
+    if a.len() * b.len() > MAX_LITERALS {
+        return None;
+    }
+    Some(
+        a.iter()
+            .flat_map(|x| b.iter().map(move |y| format!("{x}{y}")))
+            .collect(),
+    )
+}
+
+/// Applies a digit check to the text of a hit. Separators (spaces, dashes) are ignored.
+pub(crate) fn verify(check: Verify, hit: &str) -> bool {
+    let chars: Vec<char> = hit
+        .chars()
+        .filter_map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
+            'ｘ' | 'Ｘ' => Some('X'),
+            c if c.is_ascii_digit() => Some(c),
+            'x' | 'X' => Some('X'),
+            _ => None,
+        })
+        .collect();
+    let digits: Vec<u32> = chars.iter().filter_map(|c| c.to_digit(10)).collect();
+    match check {
+        Verify::Luhn => {
+            if !(13..=19).contains(&chars.len()) || digits.len() != chars.len() {
+                return false;
+            }
+            let sum: u32 = digits
+                .iter()
+                .rev()
+                .enumerate()
+                .map(|(i, &d)| {
+                    if i % 2 == 1 {
+                        let doubled = d * 2;
+                        if doubled > 9 { doubled - 9 } else { doubled }
+                    } else {
+                        d
+                    }
+                })
+                .sum();
+            sum % 10 == 0
+        }
+        Verify::CnIdCard => {
+            if chars.len() != 18 || digits.len() < 17 || chars[..17].contains(&'X') {
+                return false;
+            }
+            const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+            const CHECK: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
+            let sum: u32 = digits[..17].iter().zip(WEIGHTS).map(|(d, w)| d * w).sum();
+            let month = digits[10] * 10 + digits[11];
+            let day = digits[12] * 10 + digits[13];
+            let year = digits[6..10].iter().fold(0, |y, d| y * 10 + d);
+            (1900..=2100).contains(&year)
+                && (1..=12).contains(&month)
+                && (1..=31).contains(&day)
+                && CHECK[(sum % 11) as usize] == chars[17]
+        }
+        Verify::CnMobile => {
+            digits.len() == 11
+                && chars.len() == 11
+                && digits[0] == 1
+                && (3..=9).contains(&digits[1])
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn anchors(regex: &str) -> Option<Vec<String>> {
+        Pattern::from_regex(regex, None).expect("valid").anchors
+    }
+
+    #[test]
+    fn anchors_are_the_literals_every_match_contains() {
+        assert_eq!(anchors("不知道"), Some(vec!["不知道".into()]));
+        assert_eq!(
+            anchors(r"(?:^|[\p{P}\s])(?P<hit>(?:我|这个我)?不管(?:了|啦)?)(?:[\p{P}\s]|$)"),
+            Some(vec!["不管".into()])
+        );
+        assert_eq!(
+            anchors(r"你问我[，,\s]*我问谁"),
+            Some(vec!["我问谁".into()])
+        );
+        assert_eq!(
+            anchors(r"找(?:我们)?领导去"),
+            Some(vec!["找我们领导去".into(), "找领导去".into()])
+        );
+        assert_eq!(
+            anchors(r"不可能帮(你|您)"),
+            Some(vec!["不可能帮你".into(), "不可能帮您".into()])
+        );
+        assert_eq!(anchors(r"\d{11}"), None);
+        assert_eq!(anchors(r"a|\d+"), None);
+        // Case-insensitive: o/O times k/K/K (the Kelvin sign folds to k).
+        assert_eq!(anchors(r"(?i)ok").map(|a| a.len()), Some(6));
+    }
+
+    #[test]
+    fn slots_compile_to_patterns_that_match_real_text() {
+        let p = Pattern::from_slotted_phrase("我是{number}号客服人员").expect("valid");
+        assert!(p.regex.is_match("您好，我是1024号客服人员"));
+        assert!(p.regex.is_match("我是１０２４号客服人员"));
+        assert!(!p.regex.is_match("我是号客服人员"));
+        assert_eq!(p.anchors, Some(vec!["号客服人员".into()]));
+        let p = Pattern::from_slotted_phrase("我是{name}").expect("valid");
+        assert!(p.regex.is_match("您好，我是李娜，很高兴为您服务"));
+        let p = Pattern::from_slotted_phrase("{{a}}").expect("valid");
+        assert!(p.regex.is_match("{a}"));
+    }
+
+    #[test]
+    fn slot_errors_point_at_the_slot() {
+        let err = Pattern::from_slotted_phrase("我是{nmae}").expect_err("unknown slot");
+        assert_eq!(err.span, Some(6..12));
+        assert!(
+            err.message.contains("did you mean `{name}`?"),
+            "{}",
+            err.message
+        );
+        let err = Pattern::from_slotted_phrase("我是{name").expect_err("unclosed");
+        assert_eq!(err.span, Some(6..11));
+        let err = Pattern::from_slotted_phrase("a}b").expect_err("unmatched");
+        assert_eq!(err.span, Some(1..2));
+    }
+
+    #[test]
+    fn regex_errors_carry_the_position() {
+        let err = Pattern::from_regex("不(知道", None).expect_err("unclosed group");
+        assert_eq!(err.message, "unclosed group");
+        assert_eq!(err.span, Some(3..4));
+    }
+
+    #[test]
+    fn hit_group_searches_resume_at_the_hit() {
+        let p = Pattern::from_regex(r"(?:^|[，！])(?P<hit>不行)(?:[，！]|$)", None).expect("valid");
+        let mut hits = Vec::new();
+        p.for_each_hit("不行，不行！", |s, e| hits.push((s, e)));
+        assert_eq!(hits, vec![(0, 6), (9, 15)]);
+    }
+
+    #[test]
+    fn digit_checks() {
+        assert!(verify(Verify::Luhn, "4111 1111 1111 1111"));
+        assert!(!verify(Verify::Luhn, "4111 1111 1111 1112"));
+        assert!(verify(Verify::CnIdCard, "11010519491231002X"));
+        assert!(!verify(Verify::CnIdCard, "110105194912310021"));
+        assert!(!verify(Verify::CnIdCard, "110105194913310021"));
+        assert!(verify(Verify::CnMobile, "13812345678"));
+        assert!(verify(Verify::CnMobile, "１３８１２３４５６７８"));
+        assert!(!verify(Verify::CnMobile, "12812345678"));
+    }
+}
