@@ -156,3 +156,18 @@ fn the_readme_lists_every_builtin_rule() {
         .collect();
     assert!(missing.is_empty(), "README.md does not list: {missing:?}");
 }
+
+#[test]
+fn the_pack_directory_loads_like_the_embedded_pack() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/rules/zh-CN");
+    let from_dir = RulePack::from_path(dir).expect("the directory loads");
+    let builtin = RulePack::builtin().expect("loads");
+    let ids = |p: &RulePack| {
+        p.rules()
+            .iter()
+            .map(|r| r.id().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&from_dir), ids(&builtin));
+    assert_eq!(from_dir.scoring(), builtin.scoring());
+}

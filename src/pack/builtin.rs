@@ -1,34 +1,27 @@
 //! The built-in packs, embedded in the library so that no files are needed beside the binary.
 
-/// Each built-in pack: its name and its files (`pack.toml` first).
-pub(crate) const PACKS: &[(&str, &[(&str, &str)])] = &[(
-    "zh-CN",
-    &[
+/// A built-in pack: its name and its files, each as (`pack/file.toml`, text).
+macro_rules! pack {
+    ($name:literal: $($file:literal),+ $(,)?) => {
         (
-            "zh-CN/pack.toml",
-            include_str!("../../rules/zh-CN/pack.toml"),
-        ),
-        (
-            "zh-CN/opening.toml",
-            include_str!("../../rules/zh-CN/opening.toml"),
-        ),
-        (
-            "zh-CN/closing.toml",
-            include_str!("../../rules/zh-CN/closing.toml"),
-        ),
-        (
-            "zh-CN/courtesy.toml",
-            include_str!("../../rules/zh-CN/courtesy.toml"),
-        ),
-        (
-            "zh-CN/forbidden.toml",
-            include_str!("../../rules/zh-CN/forbidden.toml"),
-        ),
-        (
-            "zh-CN/privacy.toml",
-            include_str!("../../rules/zh-CN/privacy.toml"),
-        ),
-    ],
+            $name,
+            &[$((
+                concat!($name, "/", $file),
+                include_str!(concat!("../../rules/", $name, "/", $file)),
+            )),+],
+        )
+    };
+}
+
+/// Each built-in pack, with its files in the order a directory is read: `pack.toml` first,
+/// then the others by name.
+pub(crate) const PACKS: &[(&str, &[(&str, &str)])] = &[pack!(
+    "zh-CN": "pack.toml",
+    "closing.toml",
+    "courtesy.toml",
+    "forbidden.toml",
+    "opening.toml",
+    "privacy.toml",
 )];
 
 #[cfg(test)]
@@ -52,9 +45,9 @@ mod tests {
                 .filter(|f| f.ends_with(".toml"))
                 .map(|f| format!("{name}/{f}"))
                 .collect();
-            on_disk.sort();
-            let mut embedded: Vec<String> = files.iter().map(|(f, _)| f.to_string()).collect();
-            embedded.sort();
+            // The order a directory is read in: pack.toml first, then by name.
+            on_disk.sort_by_key(|f| (!f.ends_with("/pack.toml"), f.clone()));
+            let embedded: Vec<String> = files.iter().map(|(f, _)| f.to_string()).collect();
             assert_eq!(
                 embedded, on_disk,
                 "rules/{name} and the embedded list differ"

@@ -396,61 +396,74 @@ impl Cx<'_> {
         ok.then_some(out)
     }
 
-    fn roles(&mut self, value: &Spanned<DeValue<'_>>) -> Option<RoleSet> {
-        let names = self.strings(value, "roles")?;
-        let mut set = RoleSet::default();
-        let mut ok = true;
-        for (name, span) in names {
-            match Role::ALL.into_iter().find(|r| r.as_str() == name) {
-                Some(role) => set.insert(role),
-                None => {
-                    ok = false;
-                    self.err(
-                        span,
-                        format!("unknown role `{name}`; expected agent, customer, system or bot"),
-                    );
-                }
-            }
+    /// One of a closed set of names, reporting an unknown one with the names it may be.
+    fn choose<T: Copy>(
+        &mut self,
+        value: &Spanned<DeValue<'_>>,
+        what: &str,
+        all: &[T],
+        label: fn(T) -> &'static str,
+    ) -> Option<T> {
+        let name = self.string(value, what)?;
+        self.choose_name(&name, value.span(), what, all, label)
+    }
+
+    fn choose_name<T: Copy>(
+        &mut self,
+        name: &str,
+        span: Range<usize>,
+        what: &str,
+        all: &[T],
+        label: fn(T) -> &'static str,
+    ) -> Option<T> {
+        if let Some(found) = all.iter().copied().find(|v| label(*v) == name) {
+            return Some(found);
         }
-        if ok && set.is_empty() {
-            self.err(value.span(), "`roles` must name at least one role");
+        let names: Vec<&str> = all.iter().map(|v| label(*v)).collect();
+        let mut message = format!("unknown {what} `{name}`; expected {}", or_list(&names));
+        if let Some(close) = did_you_mean(name, names.iter().copied()) {
+            message.push_str(&format!("; did you mean `{close}`?"));
+        }
+        self.err(span, message);
+        None
+    }
+
+    /// A non-empty array of names from a closed set, such as `roles` or `channels`.
+    fn choose_many<T: Copy>(
+        &mut self,
+        value: &Spanned<DeValue<'_>>,
+        key: &str,
+        what: &str,
+        all: &[T],
+        label: fn(T) -> &'static str,
+    ) -> Option<Vec<T>> {
+        let names = self.strings(value, key)?;
+        if names.is_empty() {
+            self.err(
+                value.span(),
+                format!("`{key}` must name at least one {what}"),
+            );
             return None;
         }
-        ok.then_some(set)
+        let chosen: Vec<Option<T>> = names
+            .into_iter()
+            .map(|(name, span)| self.choose_name(&name, span, what, all, label))
+            .collect();
+        chosen.into_iter().collect()
+    }
+
+    fn roles(&mut self, value: &Spanned<DeValue<'_>>) -> Option<RoleSet> {
+        self.choose_many(value, "roles", "role", &Role::ALL, Role::as_str)
+            .map(|roles| roles.into_iter().collect())
     }
 
     fn channels(&mut self, value: &Spanned<DeValue<'_>>) -> Option<ChannelSet> {
-        let names = self.strings(value, "channels")?;
-        let mut channels = Vec::new();
-        let mut ok = true;
-        for (name, span) in names {
-            match Channel::ALL.into_iter().find(|c| c.as_str() == name) {
-                Some(c) => channels.push(c),
-                None => {
-                    ok = false;
-                    self.err(
-                        span,
-                        format!("unknown channel `{name}`; expected phone, chat or email"),
-                    );
-                }
-            }
-        }
-        if ok && channels.is_empty() {
-            self.err(value.span(), "`channels` must name at least one channel");
-            return None;
-        }
-        ok.then(|| channels.into_iter().collect())
+        self.choose_many(value, "channels", "channel", &Channel::ALL, Channel::as_str)
+            .map(|channels| channels.into_iter().collect())
     }
 
     fn severity(&mut self, value: &Spanned<DeValue<'_>>) -> Option<Severity> {
-        let name = self.string(value, "severity")?;
-        match name.parse() {
-            Ok(s) => Some(s),
-            Err(message) => {
-                self.err(value.span(), message);
-                None
-            }
-        }
+        self.choose(value, "severity", &Severity::ALL, Severity::as_str)
     }
 
     fn window(&mut self, value: &Spanned<DeValue<'_>>) -> Option<Window> {
@@ -527,6 +540,15 @@ impl Cx<'_> {
             None => span,
         };
         self.err(at, format!("invalid {what}: {}", e.message));
+    }
+}
+
+/// `a, b or c`.
+fn or_list(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
     }
 }
 
@@ -661,21 +683,7 @@ fn read_rule(cx: &mut Cx<'_>, table: &DeTable<'_>, span: Range<usize>) -> Option
     };
 
     let kind = match get("kind") {
-        Some(v) => cx.string(v, "kind").and_then(|name| {
-            match RuleKind::ALL.into_iter().find(|k| k.as_str() == name) {
-                Some(kind) => Some(kind),
-                None => {
-                    let names: Vec<&str> = RuleKind::ALL.iter().map(|k| k.as_str()).collect();
-                    let mut message =
-                        format!("unknown kind `{name}`; the kinds are {}", names.join(", "));
-                    if let Some(close) = did_you_mean(&name, names.iter().copied()) {
-                        message.push_str(&format!("; did you mean `{close}`?"));
-                    }
-                    cx.err(v.span(), message);
-                    None
-                }
-            }
-        }),
+        Some(v) => cx.choose(v, "kind", &RuleKind::ALL, RuleKind::as_str),
         None => {
             cx.err(span.clone(), "rule has no `kind`");
             None
@@ -703,21 +711,7 @@ fn read_rule(cx: &mut Cx<'_>, table: &DeTable<'_>, span: Range<usize>) -> Option
     let suggest = get("suggest").and_then(|v| cx.string(v, "suggest"));
     let source = get("source").and_then(|v| cx.string(v, "source"));
 
-    let verify = get("verify").and_then(|v| {
-        let name = cx.string(v, "verify")?;
-        let found = Verify::ALL.into_iter().find(|c| c.as_str() == name);
-        if found.is_none() {
-            let names: Vec<&str> = Verify::ALL.iter().map(|c| c.as_str()).collect();
-            cx.err(
-                v.span(),
-                format!(
-                    "unknown check `{name}`; the checks are {}",
-                    names.join(", ")
-                ),
-            );
-        }
-        found
-    });
+    let verify = get("verify").and_then(|v| cx.choose(v, "check", &Verify::ALL, Verify::as_str));
 
     let mut needles = Vec::new();
     let mut phrases = Vec::new();
@@ -951,7 +945,7 @@ window = { first = 1 }
             vec![
                 "p.toml:3:1: unknown key `colour` in `[pack]`; expected one of: name, version, language, description, extends, disable",
                 "p.toml:8:1: rule `forbidden.a`: unknown key `phrasess` in a rule; did you mean `phrases`?",
-                "p.toml:7:8: rule `forbidden.a`: unknown kind `forbiden`; the kinds are forbidden, required, courtesy; did you mean `forbidden`?",
+                "p.toml:7:8: rule `forbidden.a`: unknown kind `forbiden`; expected forbidden, required or courtesy; did you mean `forbidden`?",
                 "p.toml:9:12: rule `forbidden.a`: unknown severity `huge`; expected info, minor, major or fatal",
                 "p.toml:5:1: rule `forbidden.a`: rule has neither `phrases` nor `patterns`: it could never match",
                 "p.toml:17:11: rule `forbidden.b`: `message` must be a string, found an integer",

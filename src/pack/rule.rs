@@ -187,10 +187,6 @@ impl RoleSet {
         RoleSet(self.0 | other.0)
     }
 
-    pub(crate) fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-
     /// The roles in the set, in [`Role::ALL`] order.
     pub fn iter(self) -> impl Iterator<Item = Role> {
         Role::ALL.into_iter().filter(move |r| self.contains(*r))
