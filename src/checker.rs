@@ -2,8 +2,10 @@
 
 use std::sync::Arc;
 
+use crate::context::{Conditions, Segmenter, TurnContext};
 use crate::finding::{Finding, Report};
-use crate::matcher::{Hit, Matcher, Scratch};
+use crate::matcher::{Found, Hit, Matcher};
+use crate::normalize::{NormText, Normalization, Normalizer};
 use crate::pack::RulePack;
 use crate::pack::error::{PackError, Problem};
 use crate::pack::rule::{Rule, RuleKind, Scoring};
@@ -21,11 +23,40 @@ struct Inner {
     pack_name: String,
     scoring: Scoring,
     rules: Vec<Rule>,
-    matcher: Matcher,
+    /// One matcher for each normalization the rules use (usually one).
+    profiles: Vec<Profile>,
+    /// Each rule's boundaries and exceptions, normalized like its text.
+    conditions: Vec<Conditions>,
+    segmenter: Segmenter,
     /// Whether any rule looks at turns of each role; turns of other roles are not scanned.
     scanned_roles: [bool; 4],
     /// Required and courtesy rules: judged over the whole transcript.
     transcript_rules: Vec<u32>,
+}
+
+#[derive(Debug)]
+struct Profile {
+    normalizer: Normalizer,
+    matcher: Matcher,
+}
+
+/// Buffers reused across the turns of one check, so that scanning a turn allocates nothing
+/// once they have grown.
+#[derive(Debug, Default)]
+struct Scratch {
+    norm: NormText,
+    found: Found,
+}
+
+/// Counters that show what checking has cost, for tests and monitoring.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Stats {
+    /// How many turns were segmented with jieba: only turns with a candidate hit of a rule
+    /// with `boundary = "word"`.
+    pub segmented_turns: u64,
+    /// Whether the segmenter has been loaded.
+    pub segmenter_loaded: bool,
 }
 
 /// An example of a rule that does not behave as its pack says.
@@ -45,8 +76,31 @@ impl Checker {
     /// Compiles a rule pack. See also [`RulePack::compile`].
     pub fn new(pack: &RulePack) -> Result<Checker, PackError> {
         let rules = pack.rules().to_vec();
-        let matcher = Matcher::new(&rules)
-            .map_err(|message| PackError::new(vec![Problem::whole(pack.name(), None, message)]))?;
+        let mut by_normalization: Vec<(Normalization, Vec<u32>)> = Vec::new();
+        for (i, rule) in rules.iter().enumerate() {
+            match by_normalization
+                .iter_mut()
+                .find(|(n, _)| *n == rule.normalization())
+            {
+                Some((_, members)) => members.push(i as u32),
+                None => by_normalization.push((rule.normalization(), vec![i as u32])),
+            }
+        }
+        let mut profiles = Vec::new();
+        for (normalization, members) in &by_normalization {
+            let normalizer = Normalizer::new(*normalization);
+            let matcher = Matcher::new(&rules, members, &normalizer).map_err(|message| {
+                PackError::new(vec![Problem::whole(pack.name(), None, message)])
+            })?;
+            profiles.push(Profile {
+                normalizer,
+                matcher,
+            });
+        }
+        let conditions = rules
+            .iter()
+            .map(|r| Conditions::new(r, &Normalizer::new(r.normalization())))
+            .collect();
         let mut scanned_roles = [false; 4];
         for rule in &rules {
             for role in rule.roles().iter() {
@@ -64,7 +118,9 @@ impl Checker {
                 pack_name: pack.name().to_string(),
                 scoring: *pack.scoring(),
                 rules,
-                matcher,
+                profiles,
+                conditions,
+                segmenter: Segmenter::new(pack.segmenter_words().to_vec()),
                 scanned_roles,
                 transcript_rules,
             }),
@@ -91,9 +147,58 @@ impl Checker {
         &self.inner.scoring
     }
 
-    /// How many distinct literals (phrases and pattern anchors) the automaton holds.
+    /// How many distinct literals (phrases, pattern anchors and allowed phrases) the automata
+    /// hold.
     pub fn literal_count(&self) -> usize {
-        self.inner.matcher.literal_count()
+        self.inner
+            .profiles
+            .iter()
+            .map(|p| p.matcher.literal_count())
+            .sum()
+    }
+
+    /// What checking has cost so far, over every clone of this checker.
+    pub fn stats(&self) -> Stats {
+        Stats {
+            segmented_turns: self.inner.segmenter.segmented(),
+            segmenter_loaded: self.inner.segmenter.loaded(),
+        }
+    }
+
+    /// Every hit in one turn's text, in original byte offsets: each normalization's matcher
+    /// scans the text once, and only its candidate hits are judged against their rules'
+    /// boundaries and exceptions.
+    fn scan_turn(&self, text: &str, role: Role, scratch: &mut Scratch, hits: &mut Vec<Hit>) {
+        let inner = &*self.inner;
+        for profile in &inner.profiles {
+            if !profile.matcher.wants(role) {
+                continue;
+            }
+            profile.normalizer.normalize(text, &mut scratch.norm);
+            profile
+                .matcher
+                .scan(&scratch.norm.text, role, &mut scratch.found);
+            if scratch.found.hits.is_empty() {
+                continue;
+            }
+            let mut context = TurnContext::new(
+                text,
+                &scratch.norm,
+                &scratch.found.allowed,
+                &inner.segmenter,
+            );
+            for &hit in &scratch.found.hits {
+                let conditions = &inner.conditions[hit.rule as usize];
+                if conditions.is_trivial() || context.accepts(conditions, hit) {
+                    let (start, end) = scratch.norm.to_original(hit.start, hit.end);
+                    hits.push(Hit {
+                        rule: hit.rule,
+                        start,
+                        end,
+                    });
+                }
+            }
+        }
     }
 
     /// Checks a whole transcript: every rule, then the score.
@@ -109,9 +214,7 @@ impl Checker {
                 continue;
             }
             turn_hits.clear();
-            inner
-                .matcher
-                .scan(&turn.text, turn.role, &mut scratch, &mut turn_hits);
+            self.scan_turn(&turn.text, turn.role, &mut scratch, &mut turn_hits);
             hits.extend(
                 turn_hits
                     .iter()
@@ -180,9 +283,7 @@ impl Checker {
             return Vec::new();
         }
         let mut hits = Vec::new();
-        inner
-            .matcher
-            .scan(text, role, &mut Scratch::default(), &mut hits);
+        self.scan_turn(text, role, &mut Scratch::default(), &mut hits);
         let mut hits: Vec<(usize, Hit)> = hits.into_iter().map(|h| (0, h)).collect();
         merged_turn_hits(&mut hits, &inner.rules, |_| text);
         let turn = Turn::new(role, text);

@@ -39,19 +39,23 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 mod checker;
+mod context;
 mod finding;
 mod matcher;
+mod normalize;
 mod pack;
 mod pattern;
 pub mod read;
 mod transcript;
 
-pub use checker::{Checker, ExampleFailure};
+pub use checker::{Checker, ExampleFailure, Stats};
 pub use finding::{Finding, Report};
+pub use normalize::Normalization;
 pub use pack::RulePack;
 pub use pack::error::{PackError, Problem};
 pub use pack::rule::{
-    ChannelSet, Examples, Origin, RoleSet, Rule, RuleKind, Scoring, Severity, Verify, Window,
+    Boundary, ChannelSet, Examples, Origin, RoleSet, Rule, RuleKind, Scoring, Severity, Unless,
+    Verify, Window,
 };
 pub use transcript::{Channel, Role, Transcript, Turn};
 

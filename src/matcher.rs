@@ -6,6 +6,9 @@
 //! starts inside another and runs past its end), each literal carries, from compile time, the
 //! literals it contains and the literals that may overlap its end. Together they make the scan
 //! as complete as an overlapping search at the speed of a leftmost-longest one.
+//!
+//! The matcher works on normalized text (see `normalize`): its literals are normalized when it
+//! is built, and the offsets it reports are offsets into the normalized text.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -13,6 +16,7 @@ use std::sync::Arc;
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::RegexSet;
 
+use crate::normalize::Normalizer;
 use crate::pack::rule::{Needle, RoleSet, Rule};
 use crate::pattern::Pattern;
 use crate::transcript::Role;
@@ -31,6 +35,8 @@ enum Owner {
     Phrase { rule: u32, roles: RoleSet },
     /// The literal anchors this pattern.
     Anchor { pattern: u32, roles: RoleSet },
+    /// The literal is a longer phrase that excuses the rule's hits inside it.
+    Allow { rule: u32, roles: RoleSet },
 }
 
 #[derive(Debug)]
@@ -52,10 +58,20 @@ struct PatternEntry {
     roles: RoleSet,
 }
 
-/// Reusable buffers for scanning, so a scan allocates nothing once warmed up.
+/// What one scan found, in normalized offsets. Reused between turns.
 #[derive(Debug, Default)]
-pub(crate) struct Scratch {
+pub(crate) struct Found {
+    pub(crate) hits: Vec<Hit>,
+    pub(crate) allowed: Vec<Hit>,
     pending: Vec<u32>,
+}
+
+impl Found {
+    fn clear(&mut self) {
+        self.hits.clear();
+        self.allowed.clear();
+        self.pending.clear();
+    }
 }
 
 #[derive(Debug)]
@@ -66,24 +82,37 @@ pub(crate) struct Matcher {
     /// Patterns with no literal to anchor on, behind one set that says which can match.
     unanchored: Vec<u32>,
     unanchored_set: Option<RegexSet>,
+    /// The roles any rule of this matcher looks at.
+    roles: RoleSet,
 }
 
 impl Matcher {
-    pub(crate) fn new(rules: &[Rule]) -> Result<Matcher, String> {
+    /// Compiles the rules `members` (indices into `rules`), whose text is normalized by
+    /// `normalizer`.
+    pub(crate) fn new(
+        rules: &[Rule],
+        members: &[u32],
+        normalizer: &Normalizer,
+    ) -> Result<Matcher, String> {
         let mut literals: Vec<Literal> = Vec::new();
         let mut index: HashMap<String, u32> = HashMap::new();
         let mut patterns = Vec::new();
         let mut unanchored = Vec::new();
+        let mut all_roles = RoleSet::default();
 
         let mut add = |text: &str, owner: Owner, roles: RoleSet, literals: &mut Vec<Literal>| {
-            let id = *index.entry(text.to_string()).or_insert_with(|| {
+            let text = normalizer.phrase(text);
+            if text.is_empty() {
+                return;
+            }
+            let id = *index.entry(text.clone()).or_insert_with(|| {
                 literals.push(Literal {
                     len: text.len(),
                     roles: RoleSet::default(),
                     owners: Vec::new(),
                     contained: Vec::new(),
                     overlaps: Vec::new(),
-                    text: text.into(),
+                    text: text.as_str().into(),
                 });
                 (literals.len() - 1) as u32
             });
@@ -94,9 +123,10 @@ impl Matcher {
             }
         };
 
-        for (rule_index, rule) in rules.iter().enumerate() {
-            let rule_index = rule_index as u32;
+        for &rule_index in members {
+            let rule = &rules[rule_index as usize];
             let roles = rule.roles();
+            all_roles = all_roles.union(roles);
             for needle in &rule.needles {
                 match needle {
                     Needle::Literal(text) => add(
@@ -134,6 +164,17 @@ impl Matcher {
                     }
                 }
             }
+            for allowed in &rule.unless().inside {
+                add(
+                    allowed,
+                    Owner::Allow {
+                        rule: rule_index,
+                        roles,
+                    },
+                    roles,
+                    &mut literals,
+                );
+            }
         }
 
         link_literals(&mut literals);
@@ -166,25 +207,32 @@ impl Matcher {
             patterns,
             unanchored,
             unanchored_set,
+            roles: all_roles,
         })
     }
 
-    /// Appends to `hits` every hit in `text` of every rule that applies to `role`.
-    pub(crate) fn scan(&self, text: &str, role: Role, scratch: &mut Scratch, hits: &mut Vec<Hit>) {
-        scratch.pending.clear();
+    /// Whether any rule of this matcher looks at turns of `role`.
+    pub(crate) fn wants(&self, role: Role) -> bool {
+        self.roles.contains(role)
+    }
+
+    /// Finds, in normalized `text`, every hit of every rule that applies to `role`, and every
+    /// occurrence of an allowed phrase, replacing what `found` held.
+    pub(crate) fn scan(&self, text: &str, role: Role, found: &mut Found) {
+        found.clear();
         if let Some(automaton) = &self.automaton {
             for m in automaton.find_iter(text) {
                 let id = m.pattern().as_usize();
                 let start = m.start();
-                self.visit(id, start, role, scratch, hits);
+                self.visit(id, start, role, found);
                 let literal = &self.literals[id];
                 for &(inner, offset) in &literal.contained {
-                    self.visit(inner as usize, start + offset, role, scratch, hits);
+                    self.visit(inner as usize, start + offset, role, found);
                 }
                 for &(other, offset) in &literal.overlaps {
                     let at = start + offset;
                     if text[at..].starts_with(&*self.literals[other as usize].text) {
-                        self.visit(other as usize, at, role, scratch, hits);
+                        self.visit(other as usize, at, role, found);
                     }
                 }
             }
@@ -198,17 +246,17 @@ impl Matcher {
                 for i in set.matches(text).iter() {
                     let p = self.unanchored[i];
                     if self.patterns[p as usize].roles.contains(role) {
-                        scratch.pending.push(p);
+                        found.pending.push(p);
                     }
                 }
             }
         }
-        scratch.pending.sort_unstable();
-        scratch.pending.dedup();
-        for &p in &scratch.pending {
+        found.pending.sort_unstable();
+        found.pending.dedup();
+        for &p in &found.pending {
             let entry = &self.patterns[p as usize];
             entry.pattern.for_each_hit(text, |start, end| {
-                hits.push(Hit {
+                found.hits.push(Hit {
                     rule: entry.rule,
                     start,
                     end,
@@ -217,27 +265,22 @@ impl Matcher {
         }
     }
 
-    fn visit(
-        &self,
-        id: usize,
-        start: usize,
-        role: Role,
-        scratch: &mut Scratch,
-        hits: &mut Vec<Hit>,
-    ) {
+    fn visit(&self, id: usize, start: usize, role: Role, found: &mut Found) {
         let literal = &self.literals[id];
         if !literal.roles.contains(role) {
             return;
         }
+        let end = start + literal.len;
         for owner in &literal.owners {
             match *owner {
-                Owner::Phrase { rule, roles } if roles.contains(role) => hits.push(Hit {
-                    rule,
-                    start,
-                    end: start + literal.len,
-                }),
+                Owner::Phrase { rule, roles } if roles.contains(role) => {
+                    found.hits.push(Hit { rule, start, end })
+                }
                 Owner::Anchor { pattern, roles } if roles.contains(role) => {
-                    scratch.pending.push(pattern)
+                    found.pending.push(pattern)
+                }
+                Owner::Allow { rule, roles } if roles.contains(role) => {
+                    found.allowed.push(Hit { rule, start, end })
                 }
                 _ => {}
             }
@@ -302,6 +345,7 @@ fn link_literals(literals: &mut [Literal]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::normalize::Normalization;
     use crate::pack::RulePack;
 
     fn pack(rules: &[(&str, &[&str])]) -> RulePack {
@@ -318,10 +362,20 @@ mod tests {
 
     fn scan(rules: &[(&str, &[&str])], text: &str) -> Vec<(u32, usize, usize)> {
         let pack = pack(rules);
-        let matcher = Matcher::new(pack.rules()).expect("builds");
-        let mut hits = Vec::new();
-        matcher.scan(text, Role::Agent, &mut Scratch::default(), &mut hits);
-        let mut out: Vec<_> = hits.iter().map(|h| (h.rule, h.start, h.end)).collect();
+        let members: Vec<u32> = (0..pack.rules().len() as u32).collect();
+        let matcher = Matcher::new(
+            pack.rules(),
+            &members,
+            &Normalizer::new(Normalization::NONE),
+        )
+        .expect("builds");
+        let mut found = Found::default();
+        matcher.scan(text, Role::Agent, &mut found);
+        let mut out: Vec<_> = found
+            .hits
+            .iter()
+            .map(|h| (h.rule, h.start, h.end))
+            .collect();
         out.sort();
         out
     }

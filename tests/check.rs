@@ -217,7 +217,7 @@ fn a_company_pack_extends_the_builtin_one() {
     assert_eq!(pack.rule("forbidden.bare-no").map(|r| r.deduct()), Some(4));
     assert_eq!(pack.scoring().pass_mark(), 85);
     let checker = pack.compile().expect("compiles");
-    assert!(checker.test_examples().is_empty());
+    assert_eq!(checker.test_examples(), vec![]);
     let t = transcript(
         r#"{"id":"c","channel":"phone","turns":[
         {"role":"agent","text":"您好，客服中心，很高兴为您服务。"},

@@ -41,6 +41,24 @@ impl Problem {
         }
     }
 
+    /// A problem at a line of a file whose text is not at hand.
+    pub(crate) fn at_line(
+        file: &str,
+        line: usize,
+        rule: Option<&str>,
+        message: impl Into<String>,
+    ) -> Problem {
+        Problem {
+            file: file.into(),
+            source: None,
+            span: None,
+            line: Some(line),
+            column: Some(1),
+            rule: rule.map(str::to_string),
+            message: message.into(),
+        }
+    }
+
     /// A problem with a whole file, or with no file at all (such as a missing file).
     pub(crate) fn whole(file: &str, rule: Option<&str>, message: impl Into<String>) -> Problem {
         Problem {

@@ -15,8 +15,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::checker::Checker;
+use crate::normalize::{Normalization, Normalizer};
+use crate::pattern::{Pattern, has_slots, slots_to_regex};
 use error::{PackError, Problem};
 use parse::{Layer, Loc};
+use rule::Needle;
 use rule::{Rule, RuleKind, Scoring, Window};
 
 /// How many packs may extend one another in a chain.
@@ -30,6 +33,10 @@ pub struct RulePack {
     language: String,
     description: Option<String>,
     scoring: Scoring,
+    normalization: Normalization,
+    subjects: Vec<String>,
+    particles: Vec<String>,
+    words: Vec<String>,
     rules: Vec<Rule>,
 }
 
@@ -112,6 +119,27 @@ impl RulePack {
     /// How findings become a score.
     pub fn scoring(&self) -> &Scoring {
         &self.scoring
+    }
+
+    /// How rules fold text unless they say otherwise.
+    pub fn normalization(&self) -> Normalization {
+        self.normalization
+    }
+
+    /// Words allowed between the start of a clause and a hit, for rules with
+    /// `boundary = "clause"` that do not give their own.
+    pub fn subjects(&self) -> &[String] {
+        &self.subjects
+    }
+
+    /// Words allowed between a hit and the end of its clause.
+    pub fn particles(&self) -> &[String] {
+        &self.particles
+    }
+
+    /// Words added to the segmenter's dictionary, such as product names.
+    pub fn segmenter_words(&self) -> &[String] {
+        &self.words
     }
 
     /// The rules, in the order they were declared (base packs first).
@@ -375,6 +403,13 @@ fn apply(base: Option<RulePack>, layer: Layer, problems: &mut Vec<Problem>) -> R
         rules: new_rules,
         overrides,
         invalid_toml: _,
+        normalize,
+        normalize_loc: _,
+        subjects,
+        particles,
+        clause_loc: _,
+        words,
+        segmenter_loc: _,
     } = layer;
     let mut pack = base.unwrap_or_else(|| RulePack {
         name: String::new(),
@@ -382,8 +417,26 @@ fn apply(base: Option<RulePack>, layer: Layer, problems: &mut Vec<Problem>) -> R
         language: RulePack::DEFAULT.to_string(),
         description: None,
         scoring: Scoring::default(),
+        normalization: Normalization::DEFAULT,
+        subjects: Vec::new(),
+        particles: Vec::new(),
+        words: Vec::new(),
         rules: Vec::new(),
     });
+    for (key, on) in normalize {
+        pack.normalization.set(key, on);
+    }
+    if let Some(subjects) = subjects {
+        pack.subjects = subjects;
+    }
+    if let Some(particles) = particles {
+        pack.particles = particles;
+    }
+    for word in words {
+        if !pack.words.contains(&word) {
+            pack.words.push(word);
+        }
+    }
     let base_name = pack.name.clone();
     if meta.loc.is_none() {
         let file = new_rules
@@ -493,6 +546,26 @@ fn apply(base: Option<RulePack>, layer: Layer, problems: &mut Vec<Problem>) -> R
         .map(|r| (r.id.clone(), (r.origin.to_string(), true)))
         .collect();
     for (rule, loc) in new_rules {
+        let mut normalization = pack.normalization;
+        for &(key, on) in &rule.normalize_overrides {
+            normalization.set(key, on);
+        }
+        let normalizer = Normalizer::new(normalization);
+        for phrase in rule
+            .phrases
+            .iter()
+            .filter(|p| !crate::pattern::has_slots(p))
+        {
+            if normalizer.phrase(phrase).is_empty() {
+                problems.push(loc.problem(
+                    Some(&rule.id),
+                    format!(
+                        "phrase `{phrase}` is empty once normalized (separators are skipped), \
+                         so it would match everywhere"
+                    ),
+                ));
+            }
+        }
         if let Some((first, in_base)) = seen.get(&rule.id) {
             let hint = if *in_base {
                 format!(
@@ -537,11 +610,70 @@ fn apply(base: Option<RulePack>, layer: Layer, problems: &mut Vec<Problem>) -> R
         rule.deduct = rule
             .explicit_deduct
             .unwrap_or_else(|| pack.scoring.default_deduct(rule.severity));
+        rule.normalization = pack.normalization;
+        for &(key, on) in &rule.normalize_overrides {
+            rule.normalization.set(key, on);
+        }
+        rule.subjects = rule
+            .own_subjects
+            .clone()
+            .unwrap_or_else(|| pack.subjects.clone());
+        if let Err(message) = compile_for_normalization(rule) {
+            problems.push(Problem::at_line(
+                &rule.origin.file,
+                rule.origin.line,
+                Some(&rule.id),
+                message,
+            ));
+        }
+        rule.particles = rule
+            .own_particles
+            .clone()
+            .unwrap_or_else(|| pack.particles.clone());
         if rule.kind != RuleKind::Required {
             rule.window = Window::Anywhere;
         }
     }
     pack
+}
+
+/// Compiles a rule's phrases and patterns for the text its normalization produces: slotted
+/// phrases and regexes are folded like the text (see `Normalizer::pattern`).
+fn compile_for_normalization(rule: &mut Rule) -> Result<(), String> {
+    let normalizer = Normalizer::new(rule.normalization);
+    let compile = |source: &str, verify| {
+        Pattern::from_regex(&normalizer.pattern(source), verify)
+            .map_err(|e| format!("`{source}` does not compile once normalized: {}", e.message))
+    };
+    let mut needles = Vec::new();
+    for phrase in &rule.phrases {
+        if has_slots(phrase) {
+            let regex = slots_to_regex(phrase).map_err(|e| e.message)?;
+            needles.push(Needle::Pattern(Arc::new(compile(&regex, None)?)));
+        } else {
+            needles.push(Needle::Literal(phrase.clone()));
+        }
+    }
+    for source in &rule.patterns {
+        let pattern = compile(source, rule.verify)?;
+        for anchor in pattern.anchors.iter().flatten() {
+            if let Some(c) = normalizer.skipped_in(anchor) {
+                return Err(format!(
+                    "pattern `{source}` needs {c:?}, which normalization skips, so it can never \
+                     match; remove it, or set `normalize = {{ separators = false }}` on the rule"
+                ));
+            }
+        }
+        needles.push(Needle::Pattern(Arc::new(pattern)));
+    }
+    rule.needles = needles;
+    rule.unless.compiled = rule
+        .unless
+        .matches
+        .iter()
+        .map(|m| compile(m, None).map(|p| p.regex))
+        .collect::<Result<_, _>>()?;
+    Ok(())
 }
 
 fn unknown_rule_message(action: &str, id: &str, place: &str, rules: &[Rule]) -> String {

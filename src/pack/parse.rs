@@ -12,8 +12,10 @@ use toml::de::{DeTable, DeValue};
 use super::did_you_mean;
 use super::error::Problem;
 use super::rule::{
-    ChannelSet, Examples, Needle, Origin, RoleSet, Rule, RuleKind, Severity, Verify, Window,
+    Boundary, ChannelSet, Examples, Needle, Origin, RoleSet, Rule, RuleKind, Severity, Unless,
+    Verify, Window,
 };
+use crate::normalize::Normalization;
 use crate::pattern::{Pattern, PatternError, has_slots};
 use crate::transcript::{Channel, Role};
 
@@ -29,7 +31,18 @@ pub(crate) const CATEGORIES: &[&str] = &[
     "email",
 ];
 
-const TOP_KEYS: &[&str] = &["pack", "scoring", "rule", "override"];
+const TOP_KEYS: &[&str] = &[
+    "pack",
+    "scoring",
+    "normalize",
+    "clause",
+    "segmenter",
+    "rule",
+    "override",
+];
+const CLAUSE_KEYS: &[&str] = &["subjects", "particles"];
+const SEGMENTER_KEYS: &[&str] = &["words"];
+const UNLESS_KEYS: &[&str] = &["preceded-by", "followed-by", "inside", "matches", "quoted"];
 const PACK_KEYS: &[&str] = &[
     "name",
     "version",
@@ -57,6 +70,11 @@ const RULE_KEYS: &[&str] = &[
     "min-count",
     "verify",
     "examples",
+    "normalize",
+    "boundary",
+    "subjects",
+    "particles",
+    "unless",
 ];
 const OVERRIDE_KEYS: &[&str] = &[
     "severity",
@@ -142,6 +160,16 @@ pub(crate) struct Layer {
     pub(crate) overrides: Vec<Override>,
     /// A file of the layer is not valid TOML, so what it declares is unknown.
     pub(crate) invalid_toml: bool,
+    /// `[normalize]`: the options this layer sets.
+    pub(crate) normalize: Vec<(&'static str, bool)>,
+    pub(crate) normalize_loc: Option<Loc>,
+    /// `[clause]`.
+    pub(crate) subjects: Option<Vec<String>>,
+    pub(crate) particles: Option<Vec<String>>,
+    pub(crate) clause_loc: Option<Loc>,
+    /// `[segmenter] words`.
+    pub(crate) words: Vec<String>,
+    pub(crate) segmenter_loc: Option<Loc>,
 }
 
 /// Parses one TOML file into `layer`, recording every problem.
@@ -237,6 +265,54 @@ pub(crate) fn parse_file(
                             }
                         }
                         cx.rule = None;
+                    }
+                }
+            }
+            "normalize" => {
+                if let Some(table) = cx.table(value, "normalize") {
+                    if layer.normalize_loc.is_some() {
+                        cx.err(
+                            key.span(),
+                            "`[normalize]` is already declared in another file of this pack",
+                        );
+                    } else {
+                        layer.normalize_loc = Some(cx.loc(value.span()));
+                        layer.normalize = cx.normalization(table, "in `[normalize]`");
+                    }
+                }
+            }
+            "clause" => {
+                if let Some(table) = cx.table(value, "clause") {
+                    if layer.clause_loc.is_some() {
+                        cx.err(
+                            key.span(),
+                            "`[clause]` is already declared in another file of this pack",
+                        );
+                    } else {
+                        layer.clause_loc = Some(cx.loc(value.span()));
+                        for (k, v) in cx.entries(table, CLAUSE_KEYS, "in `[clause]`") {
+                            let words = cx.words(v, k.get_ref());
+                            if k.get_ref() == "subjects" {
+                                layer.subjects = words;
+                            } else {
+                                layer.particles = words;
+                            }
+                        }
+                    }
+                }
+            }
+            "segmenter" => {
+                if let Some(table) = cx.table(value, "segmenter") {
+                    if layer.segmenter_loc.is_some() {
+                        cx.err(
+                            key.span(),
+                            "`[segmenter]` is already declared in another file of this pack",
+                        );
+                    } else {
+                        layer.segmenter_loc = Some(cx.loc(value.span()));
+                        for (k, v) in cx.entries(table, SEGMENTER_KEYS, "in `[segmenter]`") {
+                            layer.words = cx.words(v, k.get_ref()).unwrap_or_default();
+                        }
                     }
                 }
             }
@@ -460,6 +536,39 @@ impl Cx<'_> {
     fn channels(&mut self, value: &Spanned<DeValue<'_>>) -> Option<ChannelSet> {
         self.choose_many(value, "channels", "channel", &Channel::ALL, Channel::as_str)
             .map(|channels| channels.into_iter().collect())
+    }
+
+    /// A `[normalize]` table or a rule's `normalize = { … }`: the options it sets.
+    fn normalization(&mut self, table: &DeTable<'_>, place: &str) -> Vec<(&'static str, bool)> {
+        let mut set = Vec::new();
+        for (key, value) in self.entries(table, &Normalization::KEYS, place) {
+            let name = Normalization::KEYS
+                .iter()
+                .find(|k| **k == key.get_ref().as_ref())
+                .copied()
+                .unwrap_or("width");
+            match value.get_ref() {
+                DeValue::Boolean(on) => set.push((name, *on)),
+                other => self.err(
+                    value.span(),
+                    format!("`{name}` must be true or false, found {}", describe(other)),
+                ),
+            }
+        }
+        set
+    }
+
+    /// A list of non-empty words, such as clause subjects or unless-phrases.
+    fn words(&mut self, value: &Spanned<DeValue<'_>>, key: &str) -> Option<Vec<String>> {
+        let list = self.strings(value, key)?;
+        let mut ok = true;
+        for (word, span) in &list {
+            if word.trim().is_empty() {
+                ok = false;
+                self.err(span.clone(), format!("`{key}` holds an empty string"));
+            }
+        }
+        ok.then(|| list.into_iter().map(|(w, _)| w).collect())
     }
 
     fn severity(&mut self, value: &Spanned<DeValue<'_>>) -> Option<Severity> {
@@ -785,6 +894,37 @@ fn read_rule(cx: &mut Cx<'_>, table: &DeTable<'_>, span: Range<usize>) -> Option
         }
         None => 1,
     };
+    let normalize_overrides = match get("normalize") {
+        Some(v) => match cx.table(v, "normalize") {
+            Some(table) => cx.normalization(table, "in a rule's `normalize`"),
+            None => Vec::new(),
+        },
+        None => Vec::new(),
+    };
+    let boundary = get("boundary")
+        .and_then(|v| cx.choose(v, "boundary", &Boundary::ALL, Boundary::as_str))
+        .unwrap_or_default();
+    let own_subjects = get("subjects").and_then(|v| {
+        if boundary != Boundary::Clause {
+            cx.err(
+                v.span(),
+                "`subjects` applies only with `boundary = \"clause\"`",
+            );
+        }
+        cx.words(v, "subjects")
+    });
+    let own_particles = get("particles").and_then(|v| {
+        if !matches!(boundary, Boundary::Clause | Boundary::ClauseEnd) {
+            cx.err(
+                v.span(),
+                "`particles` applies only with `boundary = \"clause\"` or `\"clause-end\"`",
+            );
+        }
+        cx.words(v, "particles")
+    });
+    let unless = get("unless")
+        .map(|v| read_unless(cx, v))
+        .unwrap_or_default();
     let examples = get("examples")
         .map(|v| read_examples(cx, v))
         .unwrap_or_default();
@@ -817,7 +957,58 @@ fn read_rule(cx: &mut Cx<'_>, table: &DeTable<'_>, span: Range<usize>) -> Option
         verify,
         examples,
         origin: cx.loc(span).origin(),
+        normalize_overrides,
+        normalization: Normalization::DEFAULT,
+        boundary,
+        own_subjects,
+        own_particles,
+        subjects: Vec::new(),
+        particles: Vec::new(),
+        unless,
     })
+}
+
+fn read_unless(cx: &mut Cx<'_>, value: &Spanned<DeValue<'_>>) -> Unless {
+    let mut unless = Unless::default();
+    let Some(table) = cx.table(value, "unless") else {
+        return unless;
+    };
+    for (key, v) in cx.entries(table, UNLESS_KEYS, "in `unless`") {
+        let key = key.get_ref().as_ref();
+        match key {
+            "quoted" => match v.get_ref() {
+                DeValue::Boolean(on) => unless.quoted = *on,
+                other => cx.err(
+                    v.span(),
+                    format!("`quoted` must be true or false, found {}", describe(other)),
+                ),
+            },
+            "matches" => {
+                for (pattern, span) in cx.strings(v, "matches").unwrap_or_default() {
+                    match Pattern::from_regex(&pattern, None) {
+                        Ok(p) if p.regex.is_match("") => cx.err(
+                            span,
+                            "this pattern matches the empty string, so every hit would be excused",
+                        ),
+                        Ok(p) => {
+                            unless.compiled.push(p.regex);
+                            unless.matches.push(pattern);
+                        }
+                        Err(e) => cx.pattern_error(span, &pattern, e, "regex"),
+                    }
+                }
+            }
+            _ => {
+                let words = cx.words(v, key).unwrap_or_default();
+                match key {
+                    "preceded-by" => unless.preceded_by = words,
+                    "followed-by" => unless.followed_by = words,
+                    _ => unless.inside = words,
+                }
+            }
+        }
+    }
+    unless
 }
 
 fn read_examples(cx: &mut Cx<'_>, value: &Spanned<DeValue<'_>>) -> Examples {

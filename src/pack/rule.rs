@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::normalize::Normalization;
 use crate::pattern::Pattern;
 use crate::transcript::{Channel, Role};
 
@@ -127,6 +128,71 @@ impl fmt::Display for Window {
             Window::Last(1) => f.write_str("the last turn"),
             Window::Last(n) => write!(f, "the last {n} turns"),
         }
+    }
+}
+
+/// Where a hit's ends must fall for it to count.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Boundary {
+    /// Anywhere.
+    #[default]
+    None,
+    /// On word boundaries of the turn, as segmented by jieba (so 真笨 does not match inside
+    /// 真笨重).
+    Word,
+    /// The hit is a whole clause: punctuation, a separator or the start or end of the turn on
+    /// both sides, allowing one of the pack's `subjects` before it (我/这个我/那我) and
+    /// `particles` after it (了/啊/呀). For taboo words that are taboo only as a blunt reply:
+    /// 不行！ but not 还不行的话.
+    Clause,
+    /// The hit ends a clause (allowing `particles` after it), whatever comes before.
+    ClauseEnd,
+}
+
+impl Boundary {
+    /// Every boundary.
+    pub const ALL: [Boundary; 4] = [
+        Boundary::None,
+        Boundary::Word,
+        Boundary::Clause,
+        Boundary::ClauseEnd,
+    ];
+
+    /// The name used in rule packs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Boundary::None => "none",
+            Boundary::Word => "word",
+            Boundary::Clause => "clause",
+            Boundary::ClauseEnd => "clause-end",
+        }
+    }
+}
+
+/// Context that makes a hit benign. Phrases are compared with the normalized text.
+#[derive(Clone, Debug, Default)]
+pub struct Unless {
+    /// The hit is right after one of these (您是不是|不知道).
+    pub preceded_by: Vec<String>,
+    /// The hit is right before one of these (不管|怎样, 不行|的话).
+    pub followed_by: Vec<String>,
+    /// The hit lies inside an occurrence of one of these longer allowed phrases (不管怎样).
+    pub inside: Vec<String>,
+    /// The hit lies inside a match of one of these regexes, run on the normalized text.
+    pub matches: Vec<String>,
+    /// The hit is inside quotation marks: the agent quoting the customer (您说的“不知道”…).
+    pub quoted: bool,
+    pub(crate) compiled: Vec<regex::Regex>,
+}
+
+impl Unless {
+    /// Whether there is no exception at all.
+    pub fn is_empty(&self) -> bool {
+        self.preceded_by.is_empty()
+            && self.followed_by.is_empty()
+            && self.inside.is_empty()
+            && self.matches.is_empty()
+            && !self.quoted
     }
 }
 
@@ -290,6 +356,16 @@ pub struct Rule {
     pub(crate) verify: Option<Verify>,
     pub(crate) examples: Examples,
     pub(crate) origin: Origin,
+    /// Normalization options the rule sets itself; the rest come from the pack.
+    pub(crate) normalize_overrides: Vec<(&'static str, bool)>,
+    pub(crate) normalization: Normalization,
+    pub(crate) boundary: Boundary,
+    /// Subjects and particles the rule sets itself (`None`: the pack's).
+    pub(crate) own_subjects: Option<Vec<String>>,
+    pub(crate) own_particles: Option<Vec<String>>,
+    pub(crate) subjects: Vec<String>,
+    pub(crate) particles: Vec<String>,
+    pub(crate) unless: Unless,
 }
 
 impl Rule {
@@ -387,6 +463,32 @@ impl Rule {
     /// Where the rule is defined.
     pub fn origin(&self) -> &Origin {
         &self.origin
+    }
+
+    /// How the rule's phrases and the text they are matched in are folded.
+    pub fn normalization(&self) -> Normalization {
+        self.normalization
+    }
+
+    /// Where a hit's ends must fall.
+    pub fn boundary(&self) -> Boundary {
+        self.boundary
+    }
+
+    /// Words allowed between the start of a clause and a hit, for `clause` boundaries.
+    pub fn subjects(&self) -> &[String] {
+        &self.subjects
+    }
+
+    /// Words allowed between a hit and the end of its clause, for `clause` and `clause-end`
+    /// boundaries.
+    pub fn particles(&self) -> &[String] {
+        &self.particles
+    }
+
+    /// Context that makes a hit benign.
+    pub fn unless(&self) -> &Unless {
+        &self.unless
     }
 }
 

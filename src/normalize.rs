@@ -1,0 +1,562 @@
+//! Normalization: folding real agent text (traditional characters, full-width letters, case,
+//! separators between characters, repeated characters) into the form the rules are written
+//! in, while remembering where every character came from so that findings point at the
+//! original text.
+//!
+//! One pass over the text does everything: each character is looked up once in a table built
+//! at first use, and appended to a reusable buffer with its original span.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use regex_syntax::hir::{Class, HirKind};
+
+/// How text, and the phrases that match it, are folded before matching.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Normalization {
+    /// Full-width letters, digits and punctuation become half-width (`ＡＢ１` → `AB1`).
+    pub width: bool,
+    /// Letters become lower case (simple, one-to-one case folding).
+    pub case: bool,
+    /// Traditional characters and their Taiwan and Hong Kong variants become simplified
+    /// (`領導` → `领导`), by OpenCC's character tables.
+    pub traditional: bool,
+    /// Spaces, symbols, emoji and punctuation other than clause punctuation are skipped, so
+    /// that `不 知 道` and `不*知*道` match `不知道`. Clause punctuation (，。！？；：、) is kept:
+    /// a phrase never matches across it.
+    pub separators: bool,
+    /// A character repeated right after itself counts once (`不不知道` → `不知道`). Off by
+    /// default: it also turns `谢谢` into `谢`, so enable it only for rules written for it.
+    pub repeats: bool,
+}
+
+impl Normalization {
+    /// Every fold on except `repeats`: the default for packs.
+    pub const DEFAULT: Normalization = Normalization {
+        width: true,
+        case: true,
+        traditional: true,
+        separators: true,
+        repeats: false,
+    };
+
+    /// No folding at all: text is matched exactly as written.
+    pub const NONE: Normalization = Normalization {
+        width: false,
+        case: false,
+        traditional: false,
+        separators: false,
+        repeats: false,
+    };
+
+    /// The names of the options, as written in packs.
+    pub(crate) const KEYS: [&'static str; 5] =
+        ["width", "case", "traditional", "separators", "repeats"];
+
+    pub(crate) fn set(&mut self, key: &str, on: bool) {
+        match key {
+            "width" => self.width = on,
+            "case" => self.case = on,
+            "traditional" => self.traditional = on,
+            "separators" => self.separators = on,
+            "repeats" => self.repeats = on,
+            _ => {}
+        }
+    }
+
+    fn fold_index(&self) -> usize {
+        usize::from(self.width) | usize::from(self.case) << 1 | usize::from(self.traditional) << 2
+    }
+}
+
+impl Default for Normalization {
+    fn default() -> Self {
+        Normalization::DEFAULT
+    }
+}
+
+/// What a character is to matching.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CharKind {
+    /// Letters, digits, CJK: matched.
+    Text,
+    /// Ends a clause: kept in normalized text, so that no phrase matches across it.
+    Clause,
+    /// Spaces, symbols, emoji, quotes and other punctuation: skipped when `separators` is on,
+    /// and marking a boundary either way.
+    Separator,
+}
+
+/// Clause punctuation, after width folding.
+const CLAUSE: &str = ",.!?;:。、…‥\n";
+
+struct Tables {
+    /// Per BMP character: its kind.
+    kinds: Box<[CharKind]>,
+    /// Astral ranges of separator characters (emoji, symbols), sorted.
+    astral_separators: Vec<(u32, u32)>,
+    /// Traditional → simplified for every character OpenCC maps.
+    t2s: HashMap<char, char>,
+}
+
+fn tables() -> &'static Tables {
+    static TABLES: OnceLock<Tables> = OnceLock::new();
+    TABLES.get_or_init(|| {
+        let mut kinds = vec![CharKind::Text; 0x10000].into_boxed_slice();
+        let mut astral_separators = Vec::new();
+        // Unicode's own classes, through the regex engine's tables: spaces, punctuation,
+        // symbols (emoji among them), format and control characters, combining marks.
+        let hir =
+            regex_syntax::parse(r"[\p{Z}\p{P}\p{S}\p{Cf}\p{Cc}\p{M}]").expect("a valid class");
+        if let HirKind::Class(Class::Unicode(class)) = hir.kind() {
+            for range in class.ranges() {
+                let (start, end) = (range.start() as u32, range.end() as u32);
+                for c in start..=end.min(0xFFFF) {
+                    kinds[c as usize] = CharKind::Separator;
+                }
+                if end > 0xFFFF {
+                    astral_separators.push((start.max(0x10000), end));
+                }
+            }
+        }
+        for c in CLAUSE.chars() {
+            kinds[c as usize] = CharKind::Clause;
+        }
+        Tables {
+            kinds,
+            astral_separators,
+            t2s: traditional_to_simplified(),
+        }
+    })
+}
+
+/// The traditional → simplified character map, from OpenCC's tables: traditional characters
+/// to simplified ones (TSCharacters), every traditional form a simplified character stands for
+/// (the reverse of STCharacters, so that 看著 folds like 看着), and Taiwan and Hong Kong
+/// variants through their standard form.
+///
+/// A few characters are both traditional and simplified (著 in 显著 and in 看著); they fold to
+/// one form in the text and in the phrases alike, so matching stays consistent.
+fn traditional_to_simplified() -> HashMap<char, char> {
+    let single = |s: &str| {
+        let mut chars = s.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) => Some(c),
+            _ => None,
+        }
+    };
+    let mut map: HashMap<char, char> = HashMap::new();
+    for (k, v) in hanconv::RawDictionary::TSCharacters.iter() {
+        if let (Some(k), Some(v)) = (single(k), single(v)) {
+            map.insert(k, v);
+        }
+    }
+    // What TSCharacters produces is simplified text: never fold it further (么 is the
+    // simplified form of 麼, not a variant of 幺).
+    let outputs: std::collections::HashSet<char> = map.values().copied().collect();
+    for (simplified, traditional) in hanconv::RawDictionary::STCharacters.var_iter() {
+        let Some(simplified) = single(simplified) else {
+            continue;
+        };
+        for t in traditional.into_iter().filter_map(single) {
+            if t != simplified && !outputs.contains(&t) {
+                map.entry(t).or_insert(simplified);
+            }
+        }
+    }
+    for dict in [
+        hanconv::Dictionary::TWVariantsRev,
+        hanconv::Dictionary::HKVariantsRev,
+    ] {
+        for (variant, standard) in dict.iter() {
+            if let (Some(variant), Some(standard)) = (single(variant), single(standard)) {
+                // A standard form with no simplified one is simplified already (著 → 着).
+                let s = map.get(&standard).copied().unwrap_or(standard);
+                if s != variant && !outputs.contains(&variant) {
+                    map.entry(variant).or_insert(s);
+                }
+            }
+        }
+    }
+    // Fold chains to their end, so that one lookup is enough (a → b → c becomes a → c).
+    let keys: Vec<char> = map.keys().copied().collect();
+    for k in keys {
+        let mut target = map[&k];
+        for _ in 0..4 {
+            match map.get(&target) {
+                Some(&next) if next != target && next != k => target = next,
+                _ => break,
+            }
+        }
+        map.insert(k, target);
+    }
+    map.retain(|k, v| k != v);
+    map
+}
+
+/// Per BMP character, for one combination of width, case and traditional folding: the folded
+/// character.
+fn fold_table(n: &Normalization) -> &'static [char] {
+    static TABLES: [OnceLock<Box<[char]>>; 8] = [const { OnceLock::new() }; 8];
+    TABLES[n.fold_index()].get_or_init(|| {
+        (0..0x10000u32)
+            .map(|u| {
+                char::from_u32(u).map_or('\u{FFFD}', |c| {
+                    fold_char_slow(c, n.width, n.case, n.traditional)
+                })
+            })
+            .collect()
+    })
+}
+
+/// Folds one character by the rules themselves, without tables (used to build the tables, for
+/// characters outside the BMP, and by the reference implementation in tests).
+pub(crate) fn fold_char_slow(c: char, width: bool, case: bool, traditional: bool) -> char {
+    let mut c = c;
+    if width {
+        c = match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFF01 + 0x21).unwrap_or(c),
+            '\u{3000}' => ' ',
+            _ => c,
+        };
+    }
+    if case {
+        let mut lower = c.to_lowercase();
+        if let (Some(l), None) = (lower.next(), lower.next()) {
+            c = l;
+        }
+    }
+    if traditional {
+        if let Some(&s) = tables().t2s.get(&c) {
+            c = s;
+        }
+    }
+    c
+}
+
+/// The kind of an already folded character.
+pub(crate) fn char_kind(c: char) -> CharKind {
+    let t = tables();
+    let u = c as u32;
+    if u < 0x10000 {
+        t.kinds[u as usize]
+    } else if t
+        .astral_separators
+        .binary_search_by(|&(s, e)| {
+            if e < u {
+                std::cmp::Ordering::Less
+            } else if s > u {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+        .is_ok()
+    {
+        CharKind::Separator
+    } else {
+        CharKind::Text
+    }
+}
+
+/// One character of normalized text and where it came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct NormChar {
+    /// Byte offset in the normalized text.
+    pub(crate) at: u32,
+    /// Byte range in the original text.
+    pub(crate) orig_start: u32,
+    pub(crate) orig_end: u32,
+    /// Separators were skipped right before this character.
+    pub(crate) gap_before: bool,
+}
+
+/// Normalized text with the original span of each character. Reused between turns, so that
+/// normalizing allocates nothing once warmed up.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct NormText {
+    pub(crate) text: String,
+    pub(crate) chars: Vec<NormChar>,
+    orig_len: u32,
+}
+
+impl NormText {
+    /// The original byte range of a normalized byte range (at character boundaries).
+    pub(crate) fn to_original(&self, start: usize, end: usize) -> (usize, usize) {
+        let first = self.index_at(start);
+        let orig_start = self
+            .chars
+            .get(first)
+            .map_or(self.orig_len, |c| c.orig_start);
+        let orig_end = if end > start {
+            let last = self.index_at(end) - 1;
+            self.chars[last].orig_end
+        } else {
+            orig_start
+        };
+        (orig_start as usize, orig_end as usize)
+    }
+
+    /// The index of the character at normalized byte offset `at`.
+    fn index_at(&self, at: usize) -> usize {
+        self.chars.partition_point(|c| (c.at as usize) < at)
+    }
+
+    /// Whether a clause ends right before normalized offset `at`: the start of the text,
+    /// clause punctuation or another non-text character, or skipped separators.
+    pub(crate) fn boundary_before(&self, at: usize) -> bool {
+        if at == 0 {
+            return true;
+        }
+        if self.text[..at]
+            .chars()
+            .next_back()
+            .is_some_and(|c| char_kind(c) != CharKind::Text)
+        {
+            return true;
+        }
+        self.gap_is_boundary(self.index_at(at))
+    }
+
+    /// Whether a clause ends right at normalized offset `at`: the end of the text, clause
+    /// punctuation or another non-text character, or skipped separators.
+    pub(crate) fn boundary_after(&self, at: usize) -> bool {
+        if at >= self.text.len() {
+            return true;
+        }
+        if self.text[at..]
+            .chars()
+            .next()
+            .is_some_and(|c| char_kind(c) != CharKind::Text)
+        {
+            return true;
+        }
+        self.gap_is_boundary(self.index_at(at))
+    }
+
+    /// Whether separators skipped right before character `i` end a clause. In letter-spaced
+    /// text (不 管 怎 样), where the characters on both sides stand alone between separators,
+    /// the separators only space the letters out and end nothing.
+    fn gap_is_boundary(&self, i: usize) -> bool {
+        let gap = |j: usize| self.chars.get(j).is_none_or(|c| c.gap_before);
+        let alone = |j: usize| (j == 0 || gap(j)) && (j + 1 >= self.chars.len() || gap(j + 1));
+        gap(i) && !(i > 0 && alone(i - 1) && alone(i))
+    }
+}
+
+/// A compiled normalization: the options and the folding table for them.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Normalizer {
+    options: Normalization,
+    table: &'static [char],
+}
+
+impl Normalizer {
+    pub(crate) fn new(options: Normalization) -> Normalizer {
+        Normalizer {
+            options,
+            table: fold_table(&options),
+        }
+    }
+
+    #[inline]
+    fn fold(&self, c: char) -> char {
+        let u = c as u32;
+        if u < 0x10000 {
+            self.table[u as usize]
+        } else {
+            let n = &self.options;
+            fold_char_slow(c, n.width, n.case, n.traditional)
+        }
+    }
+
+    /// Normalizes `text` into `out`, replacing what it held.
+    pub(crate) fn normalize(&self, text: &str, out: &mut NormText) {
+        let (skip, collapse) = (self.options.separators, self.options.repeats);
+        out.text.clear();
+        out.chars.clear();
+        out.orig_len = text.len() as u32;
+        let mut gap = false;
+        let mut previous: Option<char> = None;
+        for (at, c) in text.char_indices() {
+            let folded = self.fold(c);
+            let kind = char_kind(folded);
+            let end = (at + c.len_utf8()) as u32;
+            if skip && kind == CharKind::Separator {
+                gap = true;
+                continue;
+            }
+            if collapse && kind == CharKind::Text && previous == Some(folded) {
+                if let Some(last) = out.chars.last_mut() {
+                    last.orig_end = end;
+                }
+                gap = false;
+                continue;
+            }
+            out.chars.push(NormChar {
+                at: out.text.len() as u32,
+                orig_start: at as u32,
+                orig_end: end,
+                gap_before: gap,
+            });
+            out.text.push(folded);
+            previous = Some(folded);
+            gap = false;
+        }
+    }
+
+    /// A regex written against raw text, rewritten to run on normalized text: non-ASCII
+    /// characters are folded like the text (a folded character that is a regex
+    /// metacharacter is escaped, so `（` becomes `\(`), and with case folding the regex
+    /// ignores case. ASCII is left alone, so escapes such as `\D` keep their meaning.
+    pub(crate) fn pattern(&self, source: &str) -> String {
+        let mut out = String::with_capacity(source.len() + 4);
+        if self.options.case {
+            out.push_str("(?i)");
+        }
+        for c in source.chars() {
+            if c.is_ascii() {
+                out.push(c);
+                continue;
+            }
+            let folded = self.fold(c);
+            if folded.is_ascii() && regex_syntax::is_meta_character(folded) {
+                out.push('\\');
+            }
+            out.push(folded);
+        }
+        out
+    }
+
+    /// The first character of `literal` that normalization skips (a space, a symbol), if
+    /// separators are skipped: a pattern that needs it can never match normalized text.
+    pub(crate) fn skipped_in(&self, literal: &str) -> Option<char> {
+        if !self.options.separators {
+            return None;
+        }
+        literal
+            .chars()
+            .find(|&c| char_kind(self.fold(c)) == CharKind::Separator)
+    }
+
+    /// A phrase in normalized form.
+    pub(crate) fn phrase(&self, phrase: &str) -> String {
+        let mut out = NormText::default();
+        self.normalize(phrase, &mut out);
+        out.text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(text: &str) -> (String, Vec<(usize, usize)>) {
+        let mut out = NormText::default();
+        Normalizer::new(Normalization::DEFAULT).normalize(text, &mut out);
+        let spans = out
+            .chars
+            .iter()
+            .map(|c| (c.orig_start as usize, c.orig_end as usize))
+            .collect();
+        (out.text, spans)
+    }
+
+    #[test]
+    fn folds_width_case_and_traditional() {
+        assert_eq!(norm("你找領導去呀！").0, "你找领导去呀!");
+        assert_eq!(norm("請稍等").0, "请稍等");
+        assert_eq!(norm("ＯＫ，Ｔｈａｎｋｓ１２３").0, "ok,thanks123");
+        assert_eq!(norm("臺灣 裏面 後來").0, "台湾里面后来");
+    }
+
+    #[test]
+    fn simplified_text_is_left_alone() {
+        let text = "您好，请问有什么可以帮助您？我们会尽快处理，谢谢您的耐心等待。吃饭了吗？后台里面的头发干了。";
+        let expected: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let expected = expected.replace('，', ",").replace('？', "?");
+        assert_eq!(norm(text).0, expected);
+    }
+
+    #[test]
+    fn separators_between_characters_are_skipped_and_spans_kept() {
+        let text = "不 知 道";
+        let (n, spans) = norm(text);
+        assert_eq!(n, "不知道");
+        assert_eq!(spans, vec![(0, 3), (4, 7), (8, 11)]);
+        assert_eq!(norm("不*知*道").0, "不知道");
+        assert_eq!(norm("不😀知🙂道").0, "不知道");
+        assert_eq!(norm("不\u{200B}知道").0, "不知道");
+        // Clause punctuation stays: no phrase matches across a sentence.
+        assert_eq!(norm("我不。知道了").0, "我不。知道了");
+    }
+
+    #[test]
+    fn maps_normalized_ranges_back_to_the_original() {
+        let mut out = NormText::default();
+        Normalizer::new(Normalization::DEFAULT).normalize("😀ＡＢ 這個 不 知道！", &mut out);
+        assert_eq!(out.text, "ab这个不知道!");
+        let at = out.text.find("不知道").expect("present");
+        let (s, e) = out.to_original(at, at + "不知道".len());
+        assert_eq!(&"😀ＡＢ 這個 不 知道！"[s..e], "不 知道");
+        assert!(out.boundary_before(out.text.find("这").expect("present")));
+        assert!(!out.boundary_before(out.text.find("个").expect("present")));
+        assert!(out.boundary_after(out.text.find("!").expect("present")));
+    }
+
+    #[test]
+    fn repeats_collapse_when_asked() {
+        let n = Normalizer::new(Normalization {
+            repeats: true,
+            ..Normalization::DEFAULT
+        });
+        let mut out = NormText::default();
+        n.normalize("不不不知知道", &mut out);
+        assert_eq!(out.text, "不知道");
+        assert_eq!(out.to_original(0, out.text.len()), (0, 18));
+    }
+
+    #[test]
+    fn no_normalization_changes_nothing() {
+        let mut out = NormText::default();
+        let text = "領導 ＡＢ 不 知道";
+        Normalizer::new(Normalization::NONE).normalize(text, &mut out);
+        assert_eq!(out.text, text);
+    }
+}
+
+#[cfg(test)]
+mod table_tests {
+    use super::*;
+
+    #[test]
+    fn simplified_characters_stay_put() {
+        let map = &tables().t2s;
+        let outputs: std::collections::HashSet<char> = hanconv::RawDictionary::TSCharacters
+            .iter()
+            .filter_map(|(_, v)| v.chars().next())
+            .collect();
+        let moved: Vec<(char, char)> = outputs
+            .iter()
+            .filter_map(|c| map.get(c).map(|t| (*c, *t)))
+            .collect();
+        // OpenCC itself lists a handful of simplified forms as traditional ones (苧 → 苎).
+        assert!(
+            moved.len() <= 5,
+            "simplified characters that fold away: {moved:?}"
+        );
+        for (t, s) in [
+            ('領', '领'),
+            ('導', '导'),
+            ('著', '着'),
+            ('裡', '里'),
+            ('臺', '台'),
+            ('麼', '么'),
+        ] {
+            assert_eq!(map.get(&t), Some(&s), "{t}");
+        }
+        for c in ['么', '着', '吃', '里', '台', '后', '发', '干'] {
+            assert_eq!(map.get(&c), None, "{c} must stay");
+        }
+    }
+}
