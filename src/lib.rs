@@ -46,6 +46,8 @@ mod normalize;
 mod pack;
 mod pattern;
 pub mod read;
+#[cfg(test)]
+mod reference;
 mod transcript;
 
 pub use checker::{Checker, ExampleFailure, Stats};

@@ -69,6 +69,21 @@ impl Normalization {
     }
 }
 
+impl Normalization {
+    /// The text as the rules see it under these options: useful to understand why a phrase
+    /// does or does not match.
+    ///
+    /// ```
+    /// use huashu::Normalization;
+    /// assert_eq!(Normalization::DEFAULT.apply("你找 領導 去呀！"), "你找领导去呀!");
+    /// ```
+    pub fn apply(&self, text: &str) -> String {
+        let mut out = NormText::default();
+        Normalizer::new(*self).normalize(text, &mut out);
+        out.text
+    }
+}
+
 impl Default for Normalization {
     fn default() -> Self {
         Normalization::DEFAULT

@@ -101,7 +101,7 @@ fn benign_sentences_with_taboo_substrings_are_not_flagged() {
 }
 
 #[test]
-fn every_taboo_of_001_is_caught_in_traditional_full_width_and_spaced_forms() {
+fn every_taboo_of_001_is_caught_in_traditional_half_width_and_spaced_forms() {
     // The 18 工作忌语 as written in 001, with the rule each belongs to.
     let taboos = [
         ("不知道！", "forbidden.dont-know"),
@@ -127,11 +127,13 @@ fn every_taboo_of_001_is_caught_in_traditional_full_width_and_spaced_forms() {
     let mut failures = Vec::new();
     for (taboo, rule) in taboos {
         let traditional = to_traditional(taboo);
-        let full_width: String = taboo
+        // Half-width punctuation, as typed with an English input method.
+        let half_width: String = taboo
             .chars()
             .map(|c| match c {
-                '!' => '！',
-                ',' => '，',
+                '！' => '!',
+                '，' => ',',
+                '？' => '?',
                 c => c,
             })
             .collect();
@@ -140,7 +142,18 @@ fn every_taboo_of_001_is_caught_in_traditional_full_width_and_spaced_forms() {
             .map(|c| c.to_string())
             .collect::<Vec<_>>()
             .join(" ");
-        for variant in [taboo.to_string(), traditional, full_width, spaced] {
+        let disguised: String = to_traditional(taboo)
+            .chars()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>()
+            .join("*");
+        for variant in [
+            taboo.to_string(),
+            half_width,
+            traditional,
+            spaced,
+            disguised,
+        ] {
             let found = turn_findings(&checker, &variant);
             let hit = found.iter().find(|f| &*f.rule == rule);
             match hit {
@@ -263,4 +276,25 @@ message = "m"
         "only the two turns with 真笨"
     );
     assert!(checker.stats().segmenter_loaded);
+}
+
+#[test]
+fn words_from_the_pack_change_word_boundaries() {
+    let pack = |words: &str| {
+        huashu::RulePack::from_toml(
+            "words.toml",
+            &format!(
+                "[pack]\nname = \"w\"\n[segmenter]\nwords = [{words}]\n[[rule]]\nid = \"forbidden.points\"\nkind = \"forbidden\"\nphrases = [\"积分\"]\nboundary = \"word\"\nseverity = \"minor\"\nmessage = \"m\"\n"
+            ),
+        )
+        .and_then(|p| p.compile())
+        .expect("compiles")
+    };
+    let text = "您可以在蚁集积分商城兑换礼品。";
+    assert_eq!(pack("").check_message(Role::Agent, text).len(), 1);
+    assert_eq!(
+        pack("\"积分商城\"").check_message(Role::Agent, text).len(),
+        0,
+        "积分 is inside the product name 积分商城"
+    );
 }

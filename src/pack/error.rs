@@ -133,10 +133,7 @@ impl PackError {
     pub(crate) fn new(mut problems: Vec<Problem>) -> PackError {
         debug_assert!(!problems.is_empty());
         // Report in file order, whatever order the checks ran in.
-        problems.sort_by(|a, b| {
-            (&a.file, a.span.as_ref().map(|s| s.start))
-                .cmp(&(&b.file, b.span.as_ref().map(|s| s.start)))
-        });
+        problems.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
         problems.dedup();
         PackError { problems }
     }

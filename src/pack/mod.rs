@@ -815,6 +815,66 @@ message = "c"
     }
 
     #[test]
+    fn matching_options_are_validated() {
+        let err = RulePack::from_toml(
+            "m.toml",
+            r#"[pack]
+name = "m"
+
+[normalize]
+width = "yes"
+widths = true
+
+[[rule]]
+id = "forbidden.a"
+kind = "forbidden"
+phrases = ["不行", "  ", "~"]
+subjects = ["我"]
+boundary = "clause-start"
+unless = { followed-by = ["的话", ""], quoted = 1, around = [] }
+severity = "minor"
+message = "m"
+
+[[rule]]
+id = "forbidden.b"
+kind = "forbidden"
+patterns = ['喂 说吧']
+severity = "minor"
+message = "m"
+"#,
+        )
+        .expect_err("invalid");
+        let problems: Vec<String> = err.problems().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            problems,
+            vec![
+                "m.toml:5:9: `width` must be true or false, found a string",
+                "m.toml:6:1: unknown key `widths` in `[normalize]`; did you mean `width`?",
+                "m.toml:11:18: rule `forbidden.a`: an empty phrase would match everywhere; remove it",
+                "m.toml:12:12: rule `forbidden.a`: `subjects` applies only with `boundary = \"clause\"`",
+                "m.toml:13:12: rule `forbidden.a`: unknown boundary `clause-start`; expected none, word, clause or clause-end; did you mean `clause`?",
+                "m.toml:14:33: rule `forbidden.a`: `followed-by` holds an empty string",
+                "m.toml:14:47: rule `forbidden.a`: `quoted` must be true or false, found an integer",
+                "m.toml:14:50: rule `forbidden.a`: unknown key `around` in `unless`; expected one of: preceded-by, followed-by, inside, matches, quoted",
+                "m.toml:18:1: rule `forbidden.b`: pattern `喂 说吧` needs ' ', which normalization skips, so it can never match; remove it, or set `normalize = { separators = false }` on the rule",
+            ]
+        );
+        let err = RulePack::from_toml(
+            "m.toml",
+            "[pack]\nname = \"m\"\n[[rule]]\nid = \"forbidden.b\"\nkind = \"forbidden\"\nphrases = [\"~\"]\npatterns = ['喂 说吧']\nseverity = \"minor\"\nmessage = \"m\"\n",
+        )
+        .expect_err("invalid");
+        let problems: Vec<String> = err.problems().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            problems,
+            vec![
+                "m.toml:3:1: rule `forbidden.b`: phrase `~` is empty once normalized (separators are skipped), so it would match everywhere",
+                "m.toml:3:1: rule `forbidden.b`: pattern `喂 说吧` needs ' ', which normalization skips, so it can never match; remove it, or set `normalize = { separators = false }` on the rule",
+            ]
+        );
+    }
+
+    #[test]
     fn a_pack_needs_a_pack_table() {
         let err = RulePack::from_toml(
             "r.toml",
