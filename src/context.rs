@@ -12,9 +12,9 @@ use jieba_rs::Jieba;
 
 use crate::matcher::Hit;
 use crate::normalize::{NormText, Normalizer};
-use crate::pack::rule::{Boundary, Rule};
+use crate::pack::rule::{Boundary, Leaf};
 
-/// A rule's conditions, with every phrase normalized as the rule's text is.
+/// A leaf's boundaries and exceptions, with every phrase normalized as its text is.
 #[derive(Debug, Clone)]
 pub(crate) struct Conditions {
     boundary: Boundary,
@@ -29,7 +29,7 @@ pub(crate) struct Conditions {
 }
 
 impl Conditions {
-    pub(crate) fn new(rule: &Rule, normalizer: &Normalizer) -> Conditions {
+    pub(crate) fn new(leaf: &Leaf, normalizer: &Normalizer) -> Conditions {
         let norm = |list: &[String]| -> Vec<String> {
             let mut out: Vec<String> = list
                 .iter()
@@ -39,11 +39,11 @@ impl Conditions {
             out.sort_by_key(|p| std::cmp::Reverse(p.len()));
             out
         };
-        let unless = rule.unless();
+        let unless = &leaf.unless;
         Conditions {
-            boundary: rule.boundary(),
-            subjects: norm(rule.subjects()),
-            particles: norm(rule.particles()),
+            boundary: leaf.boundary,
+            subjects: norm(&leaf.subjects),
+            particles: norm(&leaf.particles),
             preceded_by: norm(&unless.preceded_by),
             followed_by: norm(&unless.followed_by),
             matches: unless.compiled.clone(),
@@ -131,7 +131,7 @@ impl<'a> TurnContext<'a> {
             && self
                 .allowed
                 .iter()
-                .any(|a| a.rule == hit.rule && a.start <= start && end <= a.end)
+                .any(|a| a.target == hit.target && a.start <= start && end <= a.end)
         {
             return false;
         }

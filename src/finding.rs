@@ -1,4 +1,5 @@
-//! What checking produces: findings, and a report with the score.
+//! What checking produces: findings, and a report with the score, the dimension subtotals and
+//! the ledger of deductions.
 
 use std::sync::Arc;
 
@@ -9,7 +10,8 @@ use crate::pack::rule::Severity;
 /// One thing a rule found: where, what was said, what it costs and what to say instead.
 ///
 /// Turn-level findings point into one turn's text. Transcript-level findings, such as a missing
-/// greeting, have no turn and no span.
+/// greeting, have no turn and no span. A finding of a `situation` rule points at what
+/// triggered it (the customer's 谢谢); one of a `timing` rule at the turn that waited.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Finding {
@@ -17,7 +19,7 @@ pub struct Finding {
     pub rule: Arc<str>,
     /// How serious it is.
     pub severity: Severity,
-    /// The points this finding deducts, after the rule's cap.
+    /// The points this finding deducts, after the rule's and the dimension's caps.
     pub deduct: u32,
     /// The 0-based index of the turn, or `None` for a transcript-level finding.
     pub turn: Option<usize>,
@@ -37,6 +39,75 @@ pub struct Finding {
     pub suggest: Option<Arc<str>>,
     /// The document and clause of the standard the rule comes from.
     pub source: Option<Arc<str>>,
+    /// The time of the turn, in seconds from the start, when turns carry times.
+    pub time: Option<f64>,
+    /// For conversation rules: what was looked at, and why it fell short.
+    pub evidence: Option<Evidence>,
+}
+
+/// Why a conversation rule reported a finding.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Evidence {
+    /// One line for a reviewer: what happened, what was looked for, and where.
+    pub detail: String,
+    /// The first and last turn looked at (0-based, inclusive).
+    pub turns: Option<[usize; 2]>,
+    /// For timing rules: how long the customer waited, in seconds.
+    pub waited: Option<f64>,
+    /// For timing rules: the limit that applied, in seconds.
+    pub limit: Option<f64>,
+}
+
+/// A rule that had nothing to judge in a transcript: its trigger never happened, the turns
+/// carry no times, or no turn of its roles was there. It neither deducts nor counts as met.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct NotApplicable {
+    /// The rule's id.
+    pub rule: Arc<str>,
+    /// Why it does not apply.
+    pub reason: String,
+}
+
+/// One scorecard dimension's result.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct DimensionScore {
+    /// The dimension's name, such as 服务态度.
+    pub name: String,
+    /// Its points.
+    pub max: u32,
+    /// The points deducted against it (at most `max`).
+    pub deducted: u32,
+    /// `max - deducted`.
+    pub subtotal: u32,
+}
+
+/// One line of the ledger: a deduction, with its evidence and the score after it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct LedgerEntry {
+    /// The rule's id.
+    pub rule: Arc<str>,
+    /// The dimension it counts against, if the pack has a scorecard.
+    pub dimension: Option<Arc<str>>,
+    /// Points deducted (0 when a cap already took the rule's or the dimension's share).
+    pub points: u32,
+    /// The score after this entry.
+    pub balance: u32,
+    /// The turn, span and time of the evidence.
+    pub turn: Option<usize>,
+    /// Start of the evidence, in characters.
+    pub start: Option<usize>,
+    /// End of the evidence, in characters.
+    pub end: Option<usize>,
+    /// Seconds from the start.
+    pub time: Option<f64>,
+    /// The words, as written.
+    pub text: Option<String>,
+    /// What was found or missed, in a sentence.
+    pub detail: String,
 }
 
 /// The result of checking one transcript.
@@ -45,11 +116,20 @@ pub struct Finding {
 pub struct Report {
     /// The transcript's id.
     pub id: String,
-    /// Full marks minus every deduction, never below zero.
-    pub score: u32,
-    /// No fatal finding, and a score at or above the pass mark.
-    pub passed: bool,
+    /// Full marks minus every deduction, never below zero; `None` when the transcript is not
+    /// eligible for scoring.
+    pub score: Option<u32>,
+    /// No fatal finding, and a score at or above the pass mark; `None` when not scored.
+    pub passed: Option<bool>,
     /// Every finding: turn-level ones in the order of the conversation, then transcript-level
     /// ones.
     pub findings: Vec<Finding>,
+    /// Each scorecard dimension's subtotal, when the pack has a scorecard.
+    pub dimensions: Vec<DimensionScore>,
+    /// Rules that had nothing to judge, with the reason.
+    pub not_applicable: Vec<NotApplicable>,
+    /// Every deduction, in order, with its evidence and the running score.
+    pub ledger: Vec<LedgerEntry>,
+    /// Why the transcript was not scored, if it was not (too short, say).
+    pub not_scored: Option<String>,
 }

@@ -26,13 +26,14 @@
 //! let transcript = Transcript::new("c1", vec![
 //!     Turn::new(Role::Agent, "您好，我是1024号客服人员，很高兴为您服务。"),
 //!     Turn::new(Role::Customer, "我想查一下订单。"),
-//!     Turn::new(Role::Agent, "好的，请您稍等。谢谢您的耐心等待，订单明天送达。"),
+//!     Turn::new(Role::Agent, "好的，请您稍等，我查一下。"),
+//!     Turn::new(Role::Agent, "让您久等了，订单明天送达，谢谢您的耐心。"),
 //!     Turn::new(Role::Customer, "好的，谢谢。"),
 //!     Turn::new(Role::Agent, "不客气，请问还有什么可以帮助您？感谢您的来电，再见！"),
 //! ]);
 //! let report = checker.check(&transcript);
-//! assert_eq!(report.score, 100);
-//! assert!(report.passed);
+//! assert_eq!(report.score, Some(100));
+//! assert!(report.passed == Some(true));
 //! # Ok::<(), huashu::PackError>(())
 //! ```
 #![deny(missing_docs)]
@@ -40,6 +41,7 @@
 
 mod checker;
 mod context;
+mod conversation;
 mod finding;
 mod matcher;
 mod normalize;
@@ -48,17 +50,20 @@ mod pattern;
 pub mod read;
 #[cfg(test)]
 mod reference;
+mod score;
+mod session;
 mod transcript;
 
 pub use checker::{Checker, ExampleFailure, Stats};
-pub use finding::{Finding, Report};
+pub use finding::{DimensionScore, Evidence, Finding, LedgerEntry, NotApplicable, Report};
 pub use normalize::Normalization;
 pub use pack::RulePack;
 pub use pack::error::{PackError, Problem};
 pub use pack::rule::{
-    Boundary, ChannelSet, Examples, Origin, RoleSet, Rule, RuleKind, Scoring, Severity, Unless,
-    Verify, Window,
+    Boundary, ChannelSet, Condition, Dimension, Eligibility, Examples, Expect, Leaf, Measure,
+    Origin, Per, RoleSet, Rule, RuleKind, Scoring, Severity, Unless, Verify, Window, Within,
 };
+pub use session::{Due, Obligation, Session, Update};
 pub use transcript::{Channel, Role, Transcript, Turn};
 
 /// The slots a phrase may contain (`{number}`, `{name}`…), each with a description.

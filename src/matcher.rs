@@ -17,26 +17,38 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use regex::RegexSet;
 
 use crate::normalize::Normalizer;
-use crate::pack::rule::{Needle, RoleSet, Rule};
+use crate::pack::rule::{Leaf, Needle, RoleSet};
 use crate::pattern::Pattern;
 use crate::transcript::Role;
 
-/// A hit of one rule in one text: a byte range.
+/// A hit of one target (a rule's or a condition's leaf) in one text: a byte range.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Hit {
-    pub(crate) rule: u32,
+    pub(crate) target: u32,
     pub(crate) start: usize,
     pub(crate) end: usize,
+}
+
+/// A value captured by a named group of a pattern (other than `hit`), such as a surname.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Capture {
+    pub(crate) target: u32,
+    /// The hit the value belongs to, in the same offsets as the hit.
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) name: Arc<str>,
+    /// The captured text, as normalized.
+    pub(crate) value: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Owner {
     /// The literal is a phrase of this rule.
-    Phrase { rule: u32, roles: RoleSet },
+    Phrase { target: u32, roles: RoleSet },
     /// The literal anchors this pattern.
     Anchor { pattern: u32, roles: RoleSet },
     /// The literal is a longer phrase that excuses the rule's hits inside it.
-    Allow { rule: u32, roles: RoleSet },
+    Allow { target: u32, roles: RoleSet },
 }
 
 #[derive(Debug)]
@@ -54,7 +66,7 @@ struct Literal {
 #[derive(Debug)]
 struct PatternEntry {
     pattern: Arc<Pattern>,
-    rule: u32,
+    target: u32,
     roles: RoleSet,
 }
 
@@ -63,6 +75,7 @@ struct PatternEntry {
 pub(crate) struct Found {
     pub(crate) hits: Vec<Hit>,
     pub(crate) allowed: Vec<Hit>,
+    pub(crate) captures: Vec<Capture>,
     pending: Vec<u32>,
 }
 
@@ -70,6 +83,7 @@ impl Found {
     fn clear(&mut self) {
         self.hits.clear();
         self.allowed.clear();
+        self.captures.clear();
         self.pending.clear();
     }
 }
@@ -87,10 +101,10 @@ pub(crate) struct Matcher {
 }
 
 impl Matcher {
-    /// Compiles the rules `members` (indices into `rules`), whose text is normalized by
+    /// Compiles the targets `members` (indices into `targets`), whose text is normalized by
     /// `normalizer`.
     pub(crate) fn new(
-        rules: &[Rule],
+        targets: &[&Leaf],
         members: &[u32],
         normalizer: &Normalizer,
     ) -> Result<Matcher, String> {
@@ -123,26 +137,20 @@ impl Matcher {
             }
         };
 
-        for &rule_index in members {
-            let rule = &rules[rule_index as usize];
-            let roles = rule.roles();
+        for &target in members {
+            let leaf = targets[target as usize];
+            let roles = leaf.roles;
             all_roles = all_roles.union(roles);
-            for needle in &rule.needles {
+            for needle in &leaf.needles {
                 match needle {
-                    Needle::Literal(text) => add(
-                        text,
-                        Owner::Phrase {
-                            rule: rule_index,
-                            roles,
-                        },
-                        roles,
-                        &mut literals,
-                    ),
+                    Needle::Literal(text) => {
+                        add(text, Owner::Phrase { target, roles }, roles, &mut literals)
+                    }
                     Needle::Pattern(pattern) => {
                         let pattern_index = patterns.len() as u32;
                         patterns.push(PatternEntry {
                             pattern: pattern.clone(),
-                            rule: rule_index,
+                            target,
                             roles,
                         });
                         match &pattern.anchors {
@@ -164,13 +172,10 @@ impl Matcher {
                     }
                 }
             }
-            for allowed in &rule.unless().inside {
+            for allowed in &leaf.unless.inside {
                 add(
                     allowed,
-                    Owner::Allow {
-                        rule: rule_index,
-                        roles,
-                    },
+                    Owner::Allow { target, roles },
                     roles,
                     &mut literals,
                 );
@@ -255,12 +260,22 @@ impl Matcher {
         found.pending.dedup();
         for &p in &found.pending {
             let entry = &self.patterns[p as usize];
-            entry.pattern.for_each_hit(text, |start, end| {
-                found.hits.push(Hit {
-                    rule: entry.rule,
+            let (hits, captures) = (&mut found.hits, &mut found.captures);
+            entry.pattern.for_each_hit(text, |start, end, named| {
+                hits.push(Hit {
+                    target: entry.target,
                     start,
                     end,
-                })
+                });
+                for (name, value) in named {
+                    captures.push(Capture {
+                        target: entry.target,
+                        start,
+                        end,
+                        name: name.clone(),
+                        value: value.to_string(),
+                    });
+                }
             });
         }
     }
@@ -273,14 +288,14 @@ impl Matcher {
         let end = start + literal.len;
         for owner in &literal.owners {
             match *owner {
-                Owner::Phrase { rule, roles } if roles.contains(role) => {
-                    found.hits.push(Hit { rule, start, end })
+                Owner::Phrase { target, roles } if roles.contains(role) => {
+                    found.hits.push(Hit { target, start, end })
                 }
                 Owner::Anchor { pattern, roles } if roles.contains(role) => {
                     found.pending.push(pattern)
                 }
-                Owner::Allow { rule, roles } if roles.contains(role) => {
-                    found.allowed.push(Hit { rule, start, end })
+                Owner::Allow { target, roles } if roles.contains(role) => {
+                    found.allowed.push(Hit { target, start, end })
                 }
                 _ => {}
             }
@@ -362,19 +377,16 @@ mod tests {
 
     fn scan(rules: &[(&str, &[&str])], text: &str) -> Vec<(u32, usize, usize)> {
         let pack = pack(rules);
-        let members: Vec<u32> = (0..pack.rules().len() as u32).collect();
-        let matcher = Matcher::new(
-            pack.rules(),
-            &members,
-            &Normalizer::new(Normalization::NONE),
-        )
-        .expect("builds");
+        let leaves: Vec<&Leaf> = pack.rules().iter().map(|r| &r.leaves()[0]).collect();
+        let members: Vec<u32> = (0..leaves.len() as u32).collect();
+        let matcher =
+            Matcher::new(&leaves, &members, &Normalizer::new(Normalization::NONE)).expect("builds");
         let mut found = Found::default();
         matcher.scan(text, Role::Agent, &mut found);
         let mut out: Vec<_> = found
             .hits
             .iter()
-            .map(|h| (h.rule, h.start, h.end))
+            .map(|h| (h.target, h.start, h.end))
             .collect();
         out.sort();
         out

@@ -3,6 +3,7 @@
 //! one of them was found.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use regex::Regex;
 use regex_syntax::hir::{Class, Hir, HirKind};
@@ -41,6 +42,8 @@ pub(crate) const HIT_GROUP: &str = "hit";
 pub(crate) struct Pattern {
     pub(crate) regex: Regex,
     pub(crate) hit_group: Option<usize>,
+    /// Named groups other than `hit`: values such as a surname, for `{=name}` phrases.
+    pub(crate) named: Vec<(usize, Arc<str>)>,
     /// Literals of which every match contains at least one; `None` when there are none to
     /// find, and the pattern must run on every turn.
     pub(crate) anchors: Option<Vec<String>>,
@@ -66,14 +69,18 @@ impl Pattern {
             span: None,
         })?;
         let mut hit_group = None;
+        let mut named = Vec::new();
         for (index, name) in regex.capture_names().enumerate() {
-            if name == Some(HIT_GROUP) {
-                hit_group = Some(index);
+            match name {
+                Some(HIT_GROUP) => hit_group = Some(index),
+                Some(name) => named.push((index, Arc::from(name))),
+                None => {}
             }
         }
         Ok(Pattern {
             regex,
             hit_group,
+            named,
             anchors: required_literals(&hir),
             verify,
         })
@@ -85,44 +92,60 @@ impl Pattern {
         Pattern::from_regex(&regex, None)
     }
 
-    /// Every hit of the pattern in `text`, as byte ranges, passed to `emit`.
+    /// Every hit of the pattern in `text`, as byte ranges, passed to `emit` with the values of
+    /// the pattern's other named groups.
     ///
-    /// With a `hit` group, the next search starts where the previous hit ended rather than
-    /// where the whole match ended, so that context consumed around one hit (a comma, say)
-    /// can still precede the next.
-    pub(crate) fn for_each_hit(&self, text: &str, mut emit: impl FnMut(usize, usize)) {
+    /// With a `hit` group, the next search starts right after the previous hit's first
+    /// character rather than where the whole match ended, so that context consumed around one
+    /// hit (a comma, say) can still precede the next.
+    pub(crate) fn for_each_hit(
+        &self,
+        text: &str,
+        mut emit: impl FnMut(usize, usize, &[(Arc<str>, &str)]),
+    ) {
+        if self.hit_group.is_none() && self.named.is_empty() {
+            for m in self.regex.find_iter(text) {
+                if self.verified(m.as_str()) {
+                    emit(m.start(), m.end(), &[]);
+                }
+            }
+            return;
+        }
+        let mut locs = self.regex.capture_locations();
+        let mut named: Vec<(Arc<str>, &str)> = Vec::new();
         let mut at = 0;
-        match self.hit_group {
-            None => {
-                for m in self.regex.find_iter(text) {
-                    if self.verified(m.as_str()) {
-                        emit(m.start(), m.end());
+        while at <= text.len() {
+            let Some((m_start, m_end)) = self
+                .regex
+                .captures_read_at(&mut locs, text, at)
+                .map(|m| (m.start(), m.end()))
+            else {
+                break;
+            };
+            let (start, end) = self
+                .hit_group
+                .and_then(|g| locs.get(g))
+                .unwrap_or((m_start, m_end));
+            if self.verified(&text[start..end]) {
+                named.clear();
+                for (group, name) in &self.named {
+                    if let Some((s, e)) = locs.get(*group) {
+                        named.push((name.clone(), &text[s..e]));
                     }
                 }
+                emit(start, end, &named);
             }
-            Some(group) => {
-                let mut locs = self.regex.capture_locations();
-                while at <= text.len() {
-                    let Some((m_start, m_end)) = self
-                        .regex
-                        .captures_read_at(&mut locs, text, at)
-                        .map(|m| (m.start(), m.end()))
-                    else {
-                        break;
-                    };
-                    let (start, end) = locs.get(group).unwrap_or((m_start, m_end));
-                    if self.verified(&text[start..end]) {
-                        emit(start, end);
-                    }
-                    let next = if end > at { end } else { m_end };
-                    at = if next > at {
-                        next
-                    } else {
-                        // An empty match: step over one character.
-                        at + text[at..].chars().next().map_or(1, char::len_utf8)
-                    };
-                }
-            }
+            let next = if self.hit_group.is_some() {
+                start + text[start..].chars().next().map_or(1, char::len_utf8)
+            } else {
+                m_end
+            };
+            at = if next > at {
+                next
+            } else {
+                // An empty match: step over one character.
+                at + text[at..].chars().next().map_or(1, char::len_utf8)
+            };
         }
     }
 
@@ -477,7 +500,7 @@ mod tests {
     fn hit_group_searches_resume_at_the_hit() {
         let p = Pattern::from_regex(r"(?:^|[，！])(?P<hit>不行)(?:[，！]|$)", None).expect("valid");
         let mut hits = Vec::new();
-        p.for_each_hit("不行，不行！", |s, e| hits.push((s, e)));
+        p.for_each_hit("不行，不行！", |s, e, _| hits.push((s, e)));
         assert_eq!(hits, vec![(0, 6), (9, 15)]);
     }
 

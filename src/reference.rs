@@ -158,7 +158,7 @@ fn reference(text: &str, n: Normalization) -> BTreeSet<(u32, usize, usize)> {
 fn fast(checker: &Checker, text: &str) -> BTreeSet<(u32, usize, usize)> {
     let mut hits: Vec<Hit> = Vec::new();
     checker.scan_for_test(text, Role::Agent, &mut hits);
-    hits.iter().map(|h| (h.rule, h.start, h.end)).collect()
+    hits.iter().map(|h| (h.target, h.start, h.end)).collect()
 }
 
 fn agree(normalization: Normalization, seed: u8, cases: u32) {

@@ -45,8 +45,8 @@ fn a_clean_call_scores_full_marks() {
     );
     let report = checker().check(&t);
     assert_eq!(findings(&report), vec![]);
-    assert_eq!(report.score, 100);
-    assert!(report.passed);
+    assert_eq!(report.score, Some(100));
+    assert!(report.passed == Some(true));
 }
 
 #[test]
@@ -69,10 +69,12 @@ fn forbidden_phrases_in_a_rude_call() {
             at("forbidden.go-to-manager", 2, "找领导去"),
             at("forbidden.dont-care", 4, "不管"),
             at("forbidden.no-time", 4, "没工夫"),
+            // 那我投诉你。 is answered without an apology.
+            at("situation.complaint-apology", 5, "投诉"),
         ]
     );
-    assert_eq!(report.score, 60);
-    assert!(!report.passed);
+    assert_eq!(report.score, Some(55));
+    assert!(report.passed == Some(false));
 }
 
 #[test]
@@ -94,8 +96,8 @@ fn an_opening_without_greeting_introduction_or_offer() {
             whole("opening.offer-help"),
         ]
     );
-    assert_eq!(report.score, 100 - 5 - 3 - 3);
-    assert!(report.passed);
+    assert_eq!(report.score, Some(100 - 5 - 3 - 3));
+    assert!(report.passed == Some(true));
 }
 
 #[test]
@@ -111,13 +113,16 @@ fn a_chat_that_ends_without_a_closing() {
     let report = checker().check(&t);
     assert_eq!(
         findings(&report),
-        vec![
-            whole("closing.goodbye"),
-            whole("closing.thanks"),
-            whole("closing.anything-else"),
-        ]
+        vec![whole("closing.goodbye"), whole("closing.thanks")]
     );
-    assert_eq!(report.score, 100 - 5 - 3 - 3);
+    assert_eq!(report.score, Some(100 - 5 - 3));
+    // Without a goodbye there is no "anything else?" to ask before it.
+    assert!(
+        report
+            .not_applicable
+            .iter()
+            .any(|n| &*n.rule == "closing.anything-else")
+    );
 }
 
 #[test]
@@ -141,7 +146,7 @@ fn courtesy_forms_missing_from_a_whole_call() {
             whole("courtesy.thanks"),
         ]
     );
-    assert_eq!(report.score, 91);
+    assert_eq!(report.score, Some(91));
 }
 
 #[test]
@@ -150,7 +155,7 @@ fn customer_data_written_out_in_a_chat_is_fatal() {
         r#"{"id":"privacy","channel":"chat","turns":[
         {"role":"agent","text":"您好，我是客服王强，很高兴为您服务。"},
         {"role":"customer","text":"帮我看看我绑定的卡。"},
-        {"role":"agent","text":"请您稍等。您绑定的银行卡号是 6222 0212 3456 7890 128，手机号13812345678。"},
+        {"role":"agent","text":"请您核对：您绑定的银行卡号是 6222 0212 3456 7890 128，手机号13812345678。"},
         {"role":"customer","text":"好的，谢谢。"},
         {"role":"agent","text":"不客气，请问还有什么可以帮您？感谢您的咨询，再见！"}]}"#,
     );
@@ -162,8 +167,11 @@ fn customer_data_written_out_in_a_chat_is_fatal() {
             at("privacy.mobile", 2, "13812345678"),
         ]
     );
-    assert_eq!(report.score, 70);
-    assert!(!report.passed, "a fatal finding fails the transcript");
+    assert_eq!(report.score, Some(70));
+    assert!(
+        report.passed == Some(false),
+        "a fatal finding fails the transcript"
+    );
 
     // On the phone, reading a number back to confirm it is allowed.
     let mut call = t.clone();
@@ -183,7 +191,7 @@ fn what_customers_say_is_never_a_finding() {
     );
     let report = checker().check(&t);
     assert_eq!(findings(&report), vec![]);
-    assert_eq!(report.score, 100);
+    assert_eq!(report.score, Some(100));
 }
 
 #[test]
@@ -238,8 +246,8 @@ fn a_company_pack_extends_the_builtin_one() {
             ("opening.company-name".to_string(), 2),
         ]
     );
-    assert_eq!(report.score, 92);
-    assert!(report.passed);
+    assert_eq!(report.score, Some(92));
+    assert!(report.passed == Some(true));
 }
 
 #[test]
@@ -265,7 +273,7 @@ fn empty_turns_and_odd_text_never_panic() {
             ],
         );
         let report = checker.check(&t);
-        assert!(report.score <= 100);
+        assert!(report.score.is_some_and(|s| s <= 100));
         let _ = checker.check_message(Role::Agent, text);
     }
 }

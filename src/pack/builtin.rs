@@ -19,9 +19,12 @@ pub(crate) const PACKS: &[(&str, &[(&str, &str)])] = &[pack!(
     "zh-CN": "pack.toml",
     "closing.toml",
     "courtesy.toml",
+    "email.toml",
     "forbidden.toml",
     "opening.toml",
     "privacy.toml",
+    "situation.toml",
+    "timing.toml",
 )];
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ use crate::pattern::{Pattern, has_slots, slots_to_regex};
 use error::{PackError, Problem};
 use parse::{Layer, Loc};
 use rule::Needle;
-use rule::{Rule, RuleKind, Scoring, Window};
+use rule::{Dimension, Eligibility, Leaf, Rule, RuleKind, Scoring, Window};
 
 /// How many packs may extend one another in a chain.
 const MAX_DEPTH: usize = 8;
@@ -410,6 +410,9 @@ fn apply(base: Option<RulePack>, layer: Layer, problems: &mut Vec<Problem>) -> R
         clause_loc: _,
         words,
         segmenter_loc: _,
+        dimensions,
+        eligibility,
+        scorecard_loc,
     } = layer;
     let mut pack = base.unwrap_or_else(|| RulePack {
         name: String::new(),
@@ -489,26 +492,20 @@ fn apply(base: Option<RulePack>, layer: Layer, problems: &mut Vec<Problem>) -> R
             problems.push(o.loc.problem(None, message));
             continue;
         };
-        if let Some((_, loc)) = &o.window {
-            if rule.kind != RuleKind::Required {
-                problems.push(loc.problem(
-                    Some(&o.id),
-                    format!(
-                        "`window` applies only to `required` rules; this one is `{}`",
-                        rule.kind
-                    ),
-                ));
-            }
-        }
-        if let Some((_, loc)) = &o.min_count {
-            if rule.kind != RuleKind::Courtesy {
-                problems.push(loc.problem(
-                    Some(&o.id),
-                    format!(
-                        "`min-count` applies only to `courtesy` rules; this one is `{}`",
-                        rule.kind
-                    ),
-                ));
+        for (key, loc) in &o.kind_keys {
+            if let Some(kinds) = parse::key_kinds(key) {
+                if !kinds.contains(&rule.kind) {
+                    let names: Vec<String> =
+                        kinds.iter().map(|k| format!("`{}`", k.as_str())).collect();
+                    problems.push(loc.problem(
+                        Some(&o.id),
+                        format!(
+                            "`{key}` applies only to rules of kind {}; this one is `{}`",
+                            names.join(" or "),
+                            rule.kind
+                        ),
+                    ));
+                }
             }
         }
         if let Some(severity) = o.severity {
@@ -520,8 +517,11 @@ fn apply(base: Option<RulePack>, layer: Layer, problems: &mut Vec<Problem>) -> R
         if o.max_deduct.is_some() {
             rule.max_deduct = o.max_deduct;
         }
-        if let Some(roles) = o.roles {
-            rule.roles = roles;
+        if let Some(per) = o.per {
+            rule.per = per;
+        }
+        if o.dimension.is_some() {
+            rule.own_dimension = o.dimension;
         }
         if let Some(channels) = o.channels {
             rule.channels = channels;
@@ -532,11 +532,19 @@ fn apply(base: Option<RulePack>, layer: Layer, problems: &mut Vec<Problem>) -> R
         if let Some(suggest) = o.suggest {
             rule.suggest = Some(suggest.into());
         }
-        if let Some((window, _)) = o.window {
+        if let Some(window) = o.window {
             rule.window = window;
         }
-        if let Some((n, _)) = o.min_count {
-            rule.min_count = n;
+        if let Some(limit) = o.limit {
+            rule.limit = limit;
+        }
+        if let Some(own) = rule.leaves.first_mut() {
+            if let Some(roles) = o.roles {
+                own.roles = roles;
+            }
+            if let Some(n) = o.min_count {
+                own.min_count = n;
+            }
         }
     }
 
@@ -546,24 +554,26 @@ fn apply(base: Option<RulePack>, layer: Layer, problems: &mut Vec<Problem>) -> R
         .map(|r| (r.id.clone(), (r.origin.to_string(), true)))
         .collect();
     for (rule, loc) in new_rules {
-        let mut normalization = pack.normalization;
-        for &(key, on) in &rule.normalize_overrides {
-            normalization.set(key, on);
-        }
-        let normalizer = Normalizer::new(normalization);
-        for phrase in rule
-            .phrases
-            .iter()
-            .filter(|p| !crate::pattern::has_slots(p))
-        {
-            if normalizer.phrase(phrase).is_empty() {
-                problems.push(loc.problem(
-                    Some(&rule.id),
-                    format!(
-                        "phrase `{phrase}` is empty once normalized (separators are skipped), \
-                         so it would match everywhere"
-                    ),
-                ));
+        for leaf in &rule.leaves {
+            let mut normalization = pack.normalization;
+            for &(key, on) in &leaf.normalize_overrides {
+                normalization.set(key, on);
+            }
+            let normalizer = Normalizer::new(normalization);
+            for phrase in leaf
+                .phrases
+                .iter()
+                .filter(|p| !crate::pattern::has_slots(p))
+            {
+                if normalizer.phrase(phrase).is_empty() {
+                    problems.push(loc.problem(
+                        Some(&rule.id),
+                        format!(
+                            "phrase `{phrase}` is empty once normalized (separators are \
+                             skipped), so it would match everywhere"
+                        ),
+                    ));
+                }
             }
         }
         if let Some((first, in_base)) = seen.get(&rule.id) {
@@ -606,47 +616,117 @@ fn apply(base: Option<RulePack>, layer: Layer, problems: &mut Vec<Problem>) -> R
             None => problems.push(Problem::whole("<pack>", None, message)),
         }
     }
+    if let Some(dimensions) = dimensions {
+        pack.scoring.dimensions = dimensions
+            .iter()
+            .map(|d| Dimension {
+                name: d.name.clone(),
+                max: d.max,
+                categories: d.categories.clone(),
+            })
+            .collect();
+        let total: u32 = dimensions.iter().map(|d| d.max).sum();
+        if !dimensions.is_empty() && total != pack.scoring.full_marks {
+            if let Some(loc) = &scorecard_loc {
+                problems.push(loc.problem(
+                    None,
+                    format!(
+                        "the dimensions' `max` add up to {total}, but `full-marks` is {}; \
+                         they must agree",
+                        pack.scoring.full_marks
+                    ),
+                ));
+            }
+        }
+    }
+    if let Some((min_turns, channels)) = eligibility {
+        pack.scoring.eligibility = Some(Eligibility {
+            min_turns,
+            channels,
+        });
+    }
     for rule in &mut pack.rules {
         rule.deduct = rule
             .explicit_deduct
             .unwrap_or_else(|| pack.scoring.default_deduct(rule.severity));
-        rule.normalization = pack.normalization;
-        for &(key, on) in &rule.normalize_overrides {
-            rule.normalization.set(key, on);
-        }
-        rule.subjects = rule
-            .own_subjects
-            .clone()
-            .unwrap_or_else(|| pack.subjects.clone());
-        if let Err(message) = compile_for_normalization(rule) {
-            problems.push(Problem::at_line(
-                &rule.origin.file,
-                rule.origin.line,
-                Some(&rule.id),
-                message,
-            ));
-        }
-        rule.particles = rule
-            .own_particles
-            .clone()
-            .unwrap_or_else(|| pack.particles.clone());
         if rule.kind != RuleKind::Required {
             rule.window = Window::Anywhere;
+        }
+        for leaf in &mut rule.leaves {
+            leaf.normalization = pack.normalization;
+            for &(key, on) in &leaf.normalize_overrides {
+                leaf.normalization.set(key, on);
+            }
+            leaf.subjects = leaf
+                .own_subjects
+                .clone()
+                .unwrap_or_else(|| pack.subjects.clone());
+            leaf.particles = leaf
+                .own_particles
+                .clone()
+                .unwrap_or_else(|| pack.particles.clone());
+            if let Err(message) = compile_for_normalization(leaf) {
+                problems.push(Problem::at_line(
+                    &rule.origin.file,
+                    rule.origin.line,
+                    Some(&rule.id),
+                    message,
+                ));
+            }
+        }
+        rule.dimension = None;
+        if !pack.scoring.dimensions.is_empty() {
+            let dimension = match &rule.own_dimension {
+                Some(name) => pack.scoring.dimensions.iter().find(|d| &d.name == name),
+                None => pack
+                    .scoring
+                    .dimensions
+                    .iter()
+                    .find(|d| d.categories.iter().any(|c| c == rule.category())),
+            };
+            match dimension {
+                Some(d) => rule.dimension = Some(d.name.clone()),
+                None => {
+                    let names: Vec<&str> = pack
+                        .scoring
+                        .dimensions
+                        .iter()
+                        .map(|d| d.name.as_str())
+                        .collect();
+                    let message = match &rule.own_dimension {
+                        Some(name) => format!(
+                            "no scorecard dimension `{name}`; the dimensions are {}",
+                            names.join(", ")
+                        ),
+                        None => format!(
+                            "the rule counts against no scorecard dimension: add `{}` to a \
+                             dimension's `categories`, or give the rule a `dimension`",
+                            rule.category()
+                        ),
+                    };
+                    problems.push(Problem::at_line(
+                        &rule.origin.file,
+                        rule.origin.line,
+                        Some(&rule.id),
+                        message,
+                    ));
+                }
+            }
         }
     }
     pack
 }
 
-/// Compiles a rule's phrases and patterns for the text its normalization produces: slotted
+/// Compiles a leaf's phrases and patterns for the text its normalization produces: slotted
 /// phrases and regexes are folded like the text (see `Normalizer::pattern`).
-fn compile_for_normalization(rule: &mut Rule) -> Result<(), String> {
+fn compile_for_normalization(rule: &mut Leaf) -> Result<(), String> {
     let normalizer = Normalizer::new(rule.normalization);
     let compile = |source: &str, verify| {
         Pattern::from_regex(&normalizer.pattern(source), verify)
             .map_err(|e| format!("`{source}` does not compile once normalized: {}", e.message))
     };
     let mut needles = Vec::new();
-    for phrase in &rule.phrases {
+    for phrase in rule.phrases.iter().filter(|p| !parse::has_values(p)) {
         if has_slots(phrase) {
             let regex = slots_to_regex(phrase).map_err(|e| e.message)?;
             needles.push(Needle::Pattern(Arc::new(compile(&regex, None)?)));

@@ -12,8 +12,8 @@ use toml::de::{DeTable, DeValue};
 use super::did_you_mean;
 use super::error::Problem;
 use super::rule::{
-    Boundary, ChannelSet, Examples, Needle, Origin, RoleSet, Rule, RuleKind, Severity, Unless,
-    Verify, Window,
+    Boundary, ChannelSet, Condition, Examples, Expect, Leaf, Measure, Needle, Origin, Per, RoleSet,
+    Rule, RuleKind, Severity, Unless, Verify, Window, Within,
 };
 use crate::normalize::Normalization;
 use crate::pattern::{Pattern, PatternError, has_slots};
@@ -34,6 +34,7 @@ pub(crate) const CATEGORIES: &[&str] = &[
 const TOP_KEYS: &[&str] = &[
     "pack",
     "scoring",
+    "scorecard",
     "normalize",
     "clause",
     "segmenter",
@@ -62,6 +63,8 @@ const RULE_KEYS: &[&str] = &[
     "severity",
     "deduct",
     "max-deduct",
+    "per",
+    "dimension",
     "message",
     "why",
     "suggest",
@@ -75,18 +78,31 @@ const RULE_KEYS: &[&str] = &[
     "subjects",
     "particles",
     "unless",
+    "when",
+    "then",
+    "within",
+    "expect",
+    "measure",
+    "limit",
+    "hold",
 ];
 const OVERRIDE_KEYS: &[&str] = &[
     "severity",
     "deduct",
     "max-deduct",
+    "per",
+    "dimension",
     "roles",
     "channels",
     "message",
     "suggest",
     "window",
     "min-count",
+    "limit",
 ];
+const SCORECARD_KEYS: &[&str] = &["dimension", "eligibility"];
+const DIMENSION_KEYS: &[&str] = &["name", "max", "categories"];
+const ELIGIBILITY_KEYS: &[&str] = &["min-turns", "channels"];
 
 /// A place in a pack file, kept to report problems found after parsing (duplicates across
 /// files, overrides of unknown rules).
@@ -147,8 +163,21 @@ pub(crate) struct Override {
     pub(crate) channels: Option<ChannelSet>,
     pub(crate) message: Option<String>,
     pub(crate) suggest: Option<String>,
-    pub(crate) window: Option<(Window, Loc)>,
-    pub(crate) min_count: Option<(u32, Loc)>,
+    pub(crate) window: Option<Window>,
+    pub(crate) min_count: Option<u32>,
+    pub(crate) per: Option<Per>,
+    pub(crate) dimension: Option<String>,
+    pub(crate) limit: Option<f64>,
+    /// Keys that apply only to some kinds, with where they are, to check against the rule.
+    pub(crate) kind_keys: Vec<(String, Loc)>,
+}
+
+/// `[[scorecard.dimension]]`.
+#[derive(Clone, Debug)]
+pub(crate) struct RawDimension {
+    pub(crate) name: String,
+    pub(crate) max: u32,
+    pub(crate) categories: Vec<String>,
 }
 
 /// Everything one pack (one file, or one directory of files) declares.
@@ -170,6 +199,10 @@ pub(crate) struct Layer {
     /// `[segmenter] words`.
     pub(crate) words: Vec<String>,
     pub(crate) segmenter_loc: Option<Loc>,
+    /// `[scorecard]`: dimensions replace the base pack's; eligibility too.
+    pub(crate) dimensions: Option<Vec<RawDimension>>,
+    pub(crate) eligibility: Option<(u32, ChannelSet)>,
+    pub(crate) scorecard_loc: Option<Loc>,
 }
 
 /// Parses one TOML file into `layer`, recording every problem.
@@ -265,6 +298,19 @@ pub(crate) fn parse_file(
                             }
                         }
                         cx.rule = None;
+                    }
+                }
+            }
+            "scorecard" => {
+                if let Some(table) = cx.table(value, "scorecard") {
+                    if layer.scorecard_loc.is_some() {
+                        cx.err(
+                            key.span(),
+                            "`[scorecard]` is already declared in another file of this pack",
+                        );
+                    } else {
+                        layer.scorecard_loc = Some(cx.loc(value.span()));
+                        read_scorecard(&mut cx, table, layer);
                     }
                 }
             }
@@ -434,6 +480,38 @@ impl Cx<'_> {
                 self.err(
                     value.span(),
                     format!("`{key}` must be a whole number, found {}", describe(other)),
+                );
+                None
+            }
+        }
+    }
+
+    /// A duration in seconds: a positive integer or float.
+    fn seconds(&mut self, value: &Spanned<DeValue<'_>>, key: &str) -> Option<f64> {
+        let n = match value.get_ref() {
+            DeValue::Integer(i) => i.as_str().replace('_', "").parse::<f64>().ok(),
+            DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
+            _ => None,
+        };
+        match n {
+            Some(n) if n.is_finite() && n > 0.0 => Some(n),
+            _ => {
+                self.err(
+                    value.span(),
+                    format!("`{key}` must be a number of seconds above 0"),
+                );
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, value: &Spanned<DeValue<'_>>, key: &str) -> Option<bool> {
+        match value.get_ref() {
+            DeValue::Boolean(b) => Some(*b),
+            other => {
+                self.err(
+                    value.span(),
+                    format!("`{key}` must be true or false, found {}", describe(other)),
                 );
                 None
             }
@@ -762,6 +840,44 @@ fn valid_id(id: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Keys that describe what a leaf matches, at a rule's top level or in a condition.
+const LEAF_KEYS: &[&str] = &[
+    "roles",
+    "phrases",
+    "patterns",
+    "verify",
+    "min-count",
+    "normalize",
+    "boundary",
+    "subjects",
+    "particles",
+    "unless",
+];
+const COMBINATOR_KEYS: &[&str] = &["any", "all", "none", "at-least", "of"];
+const WITHIN_KEYS: &[&str] = &[
+    "turns",
+    "seconds",
+    "until",
+    "before",
+    "include-trigger-turn",
+    "rest",
+];
+
+/// The kinds a rule key applies to (keys not listed apply to every kind).
+pub(crate) fn key_kinds(key: &str) -> Option<&'static [RuleKind]> {
+    use RuleKind::*;
+    const OWN: &[RuleKind] = &[Forbidden, Required, Courtesy];
+    Some(match key {
+        "roles" | "phrases" | "patterns" | "verify" | "normalize" | "boundary" | "subjects"
+        | "particles" | "unless" => OWN,
+        "window" => &[Required],
+        "min-count" => &[Courtesy],
+        "when" | "then" | "within" | "expect" => &[Situation],
+        "measure" | "limit" | "hold" => &[Timing],
+        _ => return None,
+    })
+}
+
 fn read_rule(cx: &mut Cx<'_>, table: &DeTable<'_>, span: Range<usize>) -> Option<Rule> {
     // The id first, so every other problem can name the rule.
     let id_entry = table.iter().find(|(k, _)| k.get_ref() == "id");
@@ -798,6 +914,31 @@ fn read_rule(cx: &mut Cx<'_>, table: &DeTable<'_>, span: Range<usize>) -> Option
             None
         }
     };
+    if let Some(kind) = kind {
+        for (key, value) in &entries {
+            if let Some(kinds) = key_kinds(key.get_ref()) {
+                if !kinds.contains(&kind) {
+                    let names: Vec<String> =
+                        kinds.iter().map(|k| format!("`{}`", k.as_str())).collect();
+                    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                    let hint = match (kind, key.get_ref().as_ref()) {
+                        (RuleKind::Situation, "phrases" | "patterns" | "roles") => {
+                            "; a situation rule matches in its `when` and `then` conditions"
+                        }
+                        _ => "",
+                    };
+                    cx.err(
+                        value.span(),
+                        format!(
+                            "`{}` applies only to rules of kind {}, not `{kind}`{hint}",
+                            key.get_ref(),
+                            or_list(&names)
+                        ),
+                    );
+                }
+            }
+        }
+    }
     let severity = match get("severity") {
         Some(v) => cx.severity(v),
         None => {
@@ -812,25 +953,173 @@ fn read_rule(cx: &mut Cx<'_>, table: &DeTable<'_>, span: Range<usize>) -> Option
             None
         }
     };
-    let roles = get("roles").map_or(Some(RoleSet::AGENT), |v| cx.roles(v));
     let channels = get("channels").map_or(Some(ChannelSet::ALL), |v| cx.channels(v));
     let deduct = get("deduct").and_then(|v| cx.uint(v, "deduct"));
     let max_deduct = get("max-deduct").and_then(|v| cx.uint(v, "max-deduct"));
+    let per = get("per")
+        .and_then(|v| cx.choose(v, "per", &Per::ALL, Per::as_str))
+        .unwrap_or_default();
+    let dimension = get("dimension").and_then(|v| cx.string(v, "dimension"));
     let why = get("why").and_then(|v| cx.string(v, "why"));
     let suggest = get("suggest").and_then(|v| cx.string(v, "suggest"));
     let source = get("source").and_then(|v| cx.string(v, "source"));
 
+    let mut leaves = Vec::new();
+    let mut window = Window::Anywhere;
+    let mut when = None;
+    let mut then = None;
+    let mut within = Within::default();
+    let mut expect = Expect::Present;
+    let mut measure = None;
+    let mut limit = 0.0;
+    let mut hold = None;
+    match kind {
+        Some(RuleKind::Forbidden | RuleKind::Required | RuleKind::Courtesy) => {
+            let own: Vec<Entry<'_, '_>> = entries
+                .iter()
+                .filter(|(k, _)| LEAF_KEYS.contains(&k.get_ref().as_ref()))
+                .copied()
+                .collect();
+            if let Some(leaf) = read_leaf(cx, &own, span.clone(), "rule") {
+                leaves.push(leaf);
+            }
+            if let Some(v) = get("window") {
+                window = cx.window(v).unwrap_or(Window::Anywhere);
+            }
+        }
+        Some(RuleKind::Situation) => {
+            match get("when") {
+                Some(v) => when = read_condition(cx, v, "when", &mut leaves),
+                None => cx.err(
+                    span.clone(),
+                    "a situation rule needs `when`: what triggers it",
+                ),
+            }
+            match get("then") {
+                Some(v) => then = read_condition(cx, v, "then", &mut leaves),
+                None => cx.err(
+                    span.clone(),
+                    "a situation rule needs `then`: the response that must follow",
+                ),
+            }
+            if let Some(v) = get("within") {
+                within = read_within(cx, v).unwrap_or_default();
+            }
+            if let Some(v) = get("expect") {
+                const EXPECT: [Expect; 2] = [Expect::Present, Expect::Absent];
+                expect = cx
+                    .choose(v, "expect", &EXPECT, |e| match e {
+                        Expect::Present => "present",
+                        Expect::Absent => "absent",
+                    })
+                    .unwrap_or_default();
+            }
+        }
+        Some(RuleKind::Timing) => {
+            match get("measure") {
+                Some(v) => measure = cx.choose(v, "measure", &Measure::ALL, Measure::as_str),
+                None => cx.err(
+                    span.clone(),
+                    "a timing rule needs `measure`: reply, first-response or hold-return",
+                ),
+            }
+            match get("limit") {
+                Some(v) => limit = cx.seconds(v, "limit").unwrap_or(0.0),
+                None => cx.err(span.clone(), "a timing rule needs `limit`, in seconds"),
+            }
+            match get("hold") {
+                Some(v) => {
+                    hold = read_hold(cx, v, &mut leaves);
+                    if measure == Some(Measure::Reply) && hold.is_some_and(|(_, l)| l.is_none()) {
+                        cx.err(
+                            v.span(),
+                            "for `measure = \"reply\"`, `hold` needs `limit`: how long a hold \
+                             suspends the reply clock",
+                        );
+                    }
+                }
+                None if measure == Some(Measure::HoldReturn) => cx.err(
+                    span.clone(),
+                    "a hold-return rule needs `hold`: the phrases that announce a hold",
+                ),
+                None => {}
+            }
+        }
+        None => {}
+    }
+    let examples = get("examples")
+        .map(|v| read_examples(cx, v))
+        .unwrap_or_default();
+    check_value_names(cx, span.clone(), &leaves, when.as_ref());
+
+    let clean = cx.problems.len() == problems_before;
+    cx.rule = None;
+    if !clean {
+        return None;
+    }
+    let (id, kind, severity, message, channels) = (id?, kind?, severity?, message?, channels?);
+    Some(Rule {
+        id: id.into(),
+        kind,
+        channels,
+        leaves,
+        severity,
+        explicit_deduct: deduct,
+        deduct: deduct.unwrap_or(0),
+        max_deduct,
+        per,
+        own_dimension: dimension,
+        dimension: None,
+        message: message.into(),
+        why,
+        suggest: suggest.map(Into::into),
+        source: source.map(Into::into),
+        window,
+        when,
+        then,
+        within,
+        expect,
+        measure,
+        limit,
+        hold,
+        examples,
+        origin: cx.loc(span).origin(),
+    })
+}
+
+/// What one leaf matches: `roles`, `phrases`, `patterns` and how they are matched.
+fn read_leaf(
+    cx: &mut Cx<'_>,
+    entries: &[Entry<'_, '_>],
+    span: Range<usize>,
+    what: &str,
+) -> Option<Leaf> {
+    let before = cx.problems.len();
+    let get = |name: &str| {
+        entries
+            .iter()
+            .find(|(k, _)| k.get_ref() == name)
+            .map(|(_, v)| *v)
+    };
+    let roles = get("roles").map_or(Some(RoleSet::AGENT), |v| cx.roles(v));
     let verify = get("verify").and_then(|v| cx.choose(v, "check", &Verify::ALL, Verify::as_str));
+    let min_count = get("min-count").and_then(|v| cx.min_count(v)).unwrap_or(1);
 
     let mut needles = Vec::new();
     let mut phrases = Vec::new();
+    let mut dynamic = Vec::new();
     if let Some(v) = get("phrases") {
         for (phrase, span) in cx.strings(v, "phrases").unwrap_or_default() {
             if phrase.trim().is_empty() {
                 cx.err(span, "an empty phrase would match everywhere; remove it");
                 continue;
             }
-            if has_slots(&phrase) {
+            if has_values(&phrase) {
+                match check_values(&phrase) {
+                    Ok(()) => dynamic.push(phrase.clone()),
+                    Err(message) => cx.err(span, message),
+                }
+            } else if has_slots(&phrase) {
                 match Pattern::from_slotted_phrase(&phrase) {
                     Ok(p) => needles.push(Needle::Pattern(Arc::new(p))),
                     Err(e) => cx.pattern_error(span, &phrase, e, "phrase"),
@@ -857,46 +1146,19 @@ fn read_rule(cx: &mut Cx<'_>, table: &DeTable<'_>, span: Range<usize>) -> Option
     }
     if get("phrases").is_none() && get("patterns").is_none() {
         cx.err(
-            span.clone(),
-            "rule has neither `phrases` nor `patterns`: it could never match",
+            span,
+            format!("{what} has neither `phrases` nor `patterns`: it could never match"),
         );
     }
     if let (Some(v), true) = (get("verify"), get("patterns").is_none()) {
         cx.err(
             v.span(),
-            "`verify` checks pattern hits, but the rule has no `patterns`",
+            "`verify` checks pattern hits, but there are no `patterns`",
         );
     }
-
-    let window = match get("window") {
-        Some(v) => {
-            let w = cx.window(v);
-            if kind.is_some_and(|k| k != RuleKind::Required) {
-                cx.err(
-                    v.span(),
-                    "`window` applies only to rules of kind `required`",
-                );
-            }
-            w.unwrap_or(Window::Anywhere)
-        }
-        None => Window::Anywhere,
-    };
-    let min_count = match get("min-count") {
-        Some(v) => {
-            let n = cx.min_count(v);
-            if kind.is_some_and(|k| k != RuleKind::Courtesy) {
-                cx.err(
-                    v.span(),
-                    "`min-count` applies only to rules of kind `courtesy`",
-                );
-            }
-            n.unwrap_or(1)
-        }
-        None => 1,
-    };
     let normalize_overrides = match get("normalize") {
         Some(v) => match cx.table(v, "normalize") {
-            Some(table) => cx.normalization(table, "in a rule's `normalize`"),
+            Some(table) => cx.normalization(table, "in `normalize`"),
             None => Vec::new(),
         },
         None => Vec::new(),
@@ -925,38 +1187,17 @@ fn read_rule(cx: &mut Cx<'_>, table: &DeTable<'_>, span: Range<usize>) -> Option
     let unless = get("unless")
         .map(|v| read_unless(cx, v))
         .unwrap_or_default();
-    let examples = get("examples")
-        .map(|v| read_examples(cx, v))
-        .unwrap_or_default();
-
-    let clean = cx.problems.len() == problems_before;
-    cx.rule = None;
-    if !clean {
+    if cx.problems.len() > before {
         return None;
     }
-    let (id, kind, severity, message, roles, channels) =
-        (id?, kind?, severity?, message?, roles?, channels?);
-    Some(Rule {
-        id: id.into(),
-        kind,
-        roles,
-        channels,
+    Some(Leaf {
+        roles: roles?,
         phrases,
         patterns,
         needles,
-        severity,
-        explicit_deduct: deduct,
-        deduct: deduct.unwrap_or(0),
-        max_deduct,
-        message: message.into(),
-        why,
-        suggest: suggest.map(Into::into),
-        source: source.map(Into::into),
-        window,
-        min_count,
+        dynamic,
         verify,
-        examples,
-        origin: cx.loc(span).origin(),
+        min_count,
         normalize_overrides,
         normalization: Normalization::DEFAULT,
         boundary,
@@ -966,6 +1207,346 @@ fn read_rule(cx: &mut Cx<'_>, table: &DeTable<'_>, span: Range<usize>) -> Option
         particles: Vec::new(),
         unless,
     })
+}
+
+/// A condition: a leaf table, or `any` / `all` / `none` / `at-least` + `of` over conditions.
+fn read_condition(
+    cx: &mut Cx<'_>,
+    value: &Spanned<DeValue<'_>>,
+    what: &str,
+    leaves: &mut Vec<Leaf>,
+) -> Option<Condition> {
+    let table = cx.table(value, what)?;
+    let is_combinator = table
+        .iter()
+        .any(|(k, _)| COMBINATOR_KEYS.contains(&k.get_ref().as_ref()));
+    if !is_combinator {
+        let entries = cx.entries(table, LEAF_KEYS, &format!("in `{what}`"));
+        let leaf = read_leaf(cx, &entries, value.span(), &format!("`{what}`"))?;
+        leaves.push(leaf);
+        return Some(Condition::Leaf(leaves.len() - 1));
+    }
+    let mut allowed: Vec<&str> = COMBINATOR_KEYS.to_vec();
+    allowed.retain(|_| true);
+    let entries = cx.entries(table, &allowed, &format!("in `{what}` (a combination)"));
+    if entries.len() != 1
+        && !(entries.len() == 2 && table.iter().any(|(k, _)| k.get_ref() == "at-least"))
+    {
+        cx.err(
+            value.span(),
+            format!(
+                "`{what}` must be a leaf (phrases, patterns…) or exactly one of `any`, `all`, \
+                 `none`, or `at-least` with `of`"
+            ),
+        );
+        return None;
+    }
+    let list = |cx: &mut Cx<'_>, v: &Spanned<DeValue<'_>>, key: &str, leaves: &mut Vec<Leaf>| {
+        let DeValue::Array(items) = v.get_ref() else {
+            cx.err(v.span(), format!("`{key}` must be an array of conditions"));
+            return None;
+        };
+        if items.is_empty() {
+            cx.err(
+                v.span(),
+                format!("`{key}` must hold at least one condition"),
+            );
+            return None;
+        }
+        let mut out = Vec::new();
+        for item in items.iter() {
+            out.push(read_condition(cx, item, key, leaves));
+        }
+        out.into_iter().collect::<Option<Vec<_>>>()
+    };
+    let get = |name: &str| {
+        entries
+            .iter()
+            .find(|(k, _)| k.get_ref() == name)
+            .map(|(_, v)| *v)
+    };
+    if let Some(v) = get("any") {
+        return list(cx, v, "any", leaves).map(Condition::Any);
+    }
+    if let Some(v) = get("all") {
+        return list(cx, v, "all", leaves).map(Condition::All);
+    }
+    if let Some(v) = get("none") {
+        return list(cx, v, "none", leaves).map(Condition::None);
+    }
+    match (get("at-least"), get("of")) {
+        (Some(n), Some(of)) => {
+            let n = cx.min_count(n)?;
+            let children = list(cx, of, "of", leaves)?;
+            if n as usize > children.len() {
+                cx.err(
+                    value.span(),
+                    format!(
+                        "`at-least = {n}` but only {} conditions in `of`",
+                        children.len()
+                    ),
+                );
+                return None;
+            }
+            Some(Condition::AtLeast(n, children))
+        }
+        _ => {
+            cx.err(
+                value.span(),
+                format!("`{what}`: `at-least` and `of` go together"),
+            );
+            None
+        }
+    }
+}
+
+/// `within = { turns = 1 }` and its other forms.
+fn read_within(cx: &mut Cx<'_>, value: &Spanned<DeValue<'_>>) -> Option<Within> {
+    let table = cx.table(value, "within")?;
+    let mut within = Within {
+        turns: None,
+        ..Within::default()
+    };
+    let before_problems = cx.problems.len();
+    for (key, v) in cx.entries(table, WITHIN_KEYS, "in `within`") {
+        match key.get_ref().as_ref() {
+            "turns" => within.turns = cx.uint(v, "turns"),
+            "seconds" => within.seconds = cx.seconds(v, "seconds"),
+            "until" => {
+                within.until = cx.choose(v, "role", &Role::ALL, Role::as_str);
+            }
+            "before" => within.before = cx.min_count(v),
+            "include-trigger-turn" => {
+                within.include_trigger_turn = cx.boolean(v, "include-trigger-turn").unwrap_or(false)
+            }
+            "rest" => within.rest = cx.boolean(v, "rest").unwrap_or(false),
+            _ => unreachable!("filtered by entries"),
+        }
+    }
+    if within.before.is_some()
+        && (within.turns.is_some()
+            || within.seconds.is_some()
+            || within.until.is_some()
+            || within.rest)
+    {
+        cx.err(
+            value.span(),
+            "`before` looks back from the trigger; it cannot be combined with `turns`, \
+             `seconds`, `until` or `rest`",
+        );
+    }
+    if within.turns.is_none()
+        && within.seconds.is_none()
+        && within.until.is_none()
+        && within.before.is_none()
+        && !within.rest
+        && !within.include_trigger_turn
+    {
+        cx.err(
+            value.span(),
+            "`within` needs one of `turns`, `seconds`, `until`, `before`, `rest` or \
+             `include-trigger-turn`",
+        );
+    }
+    (cx.problems.len() == before_problems).then_some(within)
+}
+
+/// `hold = { phrases = [...], limit = 60 }`: the announcement, and how long it may last.
+fn read_hold(
+    cx: &mut Cx<'_>,
+    value: &Spanned<DeValue<'_>>,
+    leaves: &mut Vec<Leaf>,
+) -> Option<(usize, Option<f64>)> {
+    let table = cx.table(value, "hold")?;
+    let mut keys: Vec<&str> = LEAF_KEYS.to_vec();
+    keys.push("limit");
+    let entries = cx.entries(table, &keys, "in `hold`");
+    let limit = match entries.iter().find(|(k, _)| k.get_ref() == "limit") {
+        Some((_, v)) => Some(cx.seconds(v, "limit")?),
+        None => None,
+    };
+    let leaf_entries: Vec<Entry<'_, '_>> = entries
+        .into_iter()
+        .filter(|(k, _)| k.get_ref() != "limit")
+        .collect();
+    let leaf = read_leaf(cx, &leaf_entries, value.span(), "`hold`")?;
+    leaves.push(leaf);
+    Some((leaves.len() - 1, limit))
+}
+
+/// Whether a phrase names a value known only when checking: `{=surname}`, `{=agent}`.
+pub(crate) fn has_values(phrase: &str) -> bool {
+    phrase.contains("{=")
+}
+
+/// The values every phrase may name: the transcript's fields.
+const VALUES: &[&str] = &["agent"];
+
+/// The names `{=name}` in a phrase.
+fn value_names(phrase: &str) -> Vec<&str> {
+    let mut names = Vec::new();
+    let mut rest = phrase;
+    while let Some(i) = rest.find("{=") {
+        let tail = &rest[i + 2..];
+        let Some(close) = tail.find('}') else { break };
+        names.push(&tail[..close]);
+        rest = &tail[close + 1..];
+    }
+    names
+}
+
+/// Every `{=name}` a rule's phrases use must be known: a transcript field, or a named group of
+/// a pattern in the rule's trigger.
+fn check_value_names(
+    cx: &mut Cx<'_>,
+    span: Range<usize>,
+    leaves: &[Leaf],
+    when: Option<&Condition>,
+) {
+    let mut known: Vec<String> = VALUES.iter().map(|v| v.to_string()).collect();
+    if let Some(when) = when {
+        let mut trigger = Vec::new();
+        when.positive_leaves(&mut trigger);
+        for i in trigger {
+            for needle in &leaves[i].needles {
+                if let Needle::Pattern(p) = needle {
+                    known.extend(p.named.iter().map(|(_, n)| n.to_string()));
+                }
+            }
+        }
+    }
+    for leaf in leaves {
+        for phrase in &leaf.dynamic {
+            for name in value_names(phrase) {
+                if !known.iter().any(|k| k == name) {
+                    cx.err(
+                        span.clone(),
+                        format!(
+                            "`{phrase}` names `{{={name}}}`, but no pattern of `when` has a group \
+                             `(?P<{name}>…)` and the transcript has no such field; the known \
+                             values are {}",
+                            known.join(", ")
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn check_values(phrase: &str) -> Result<(), String> {
+    let mut rest = phrase;
+    while let Some(i) = rest.find("{=") {
+        let tail = &rest[i + 2..];
+        let Some(close) = tail.find('}') else {
+            return Err(format!("unclosed `{{=` in `{phrase}`"));
+        };
+        let name = &tail[..close];
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit())
+        {
+            return Err(format!(
+                "`{{={name}}}`: a value is `{{=agent}}` (the transcript's agent) or \
+                 `{{=name}}` for a group `(?P<name>…)` of the trigger's patterns"
+            ));
+        }
+        rest = &tail[close + 1..];
+    }
+    if rest.contains('{') || phrase.split("{=").next().is_some_and(|p| p.contains('{')) {
+        return Err(format!(
+            "`{phrase}` mixes `{{=value}}` with other slots; use one or the other"
+        ));
+    }
+    Ok(())
+}
+
+fn read_scorecard(cx: &mut Cx<'_>, table: &DeTable<'_>, layer: &mut Layer) {
+    for (key, value) in cx.entries(table, SCORECARD_KEYS, "in `[scorecard]`") {
+        match key.get_ref().as_ref() {
+            "dimension" => {
+                let DeValue::Array(items) = value.get_ref() else {
+                    cx.err(
+                        value.span(),
+                        "`dimension` must be an array of tables (`[[scorecard.dimension]]`)",
+                    );
+                    continue;
+                };
+                let mut dimensions = Vec::new();
+                for item in items.iter() {
+                    let Some(t) = cx.table(item, "scorecard.dimension") else {
+                        continue;
+                    };
+                    let entries = cx.entries(t, DIMENSION_KEYS, "in a `[[scorecard.dimension]]`");
+                    let get = |name: &str| {
+                        entries
+                            .iter()
+                            .find(|(k, _)| k.get_ref() == name)
+                            .map(|(_, v)| *v)
+                    };
+                    let name = match get("name") {
+                        Some(v) => cx.string(v, "name"),
+                        None => {
+                            cx.err(item.span(), "a dimension needs a `name`");
+                            None
+                        }
+                    };
+                    let max = match get("max") {
+                        Some(v) => cx.uint(v, "max"),
+                        None => {
+                            cx.err(item.span(), "a dimension needs `max`: its points");
+                            None
+                        }
+                    };
+                    let categories = get("categories")
+                        .and_then(|v| cx.words(v, "categories"))
+                        .unwrap_or_default();
+                    for c in &categories {
+                        if !CATEGORIES.contains(&c.as_str()) {
+                            cx.err(
+                                item.span(),
+                                format!(
+                                    "unknown category `{c}`; the categories are {}",
+                                    CATEGORIES.join(", ")
+                                ),
+                            );
+                        }
+                    }
+                    if let (Some(name), Some(max)) = (name, max) {
+                        if dimensions.iter().any(|d: &RawDimension| d.name == name) {
+                            cx.err(item.span(), format!("dimension `{name}` is declared twice"));
+                        }
+                        dimensions.push(RawDimension {
+                            name,
+                            max,
+                            categories,
+                        });
+                    }
+                }
+                layer.dimensions = Some(dimensions);
+            }
+            "eligibility" => {
+                let Some(t) = cx.table(value, "scorecard.eligibility") else {
+                    continue;
+                };
+                let mut min_turns = None;
+                let mut channels = ChannelSet::ALL;
+                for (k, v) in cx.entries(t, ELIGIBILITY_KEYS, "in `[scorecard.eligibility]`") {
+                    if k.get_ref() == "min-turns" {
+                        min_turns = cx.min_count(v);
+                    } else if let Some(c) = cx.channels(v) {
+                        channels = c;
+                    }
+                }
+                match min_turns {
+                    Some(n) => layer.eligibility = Some((n, channels)),
+                    None => cx.err(value.span(), "`eligibility` needs `min-turns`"),
+                }
+            }
+            _ => unreachable!("filtered by entries"),
+        }
+    }
 }
 
 fn read_unless(cx: &mut Cx<'_>, value: &Spanned<DeValue<'_>>) -> Unless {
@@ -1050,18 +1631,29 @@ fn read_override(
         suggest: None,
         window: None,
         min_count: None,
+        per: None,
+        dimension: None,
+        limit: None,
+        kind_keys: Vec::new(),
     };
     for (key, value) in cx.entries(table, OVERRIDE_KEYS, "in an override") {
-        match key.get_ref().as_ref() {
+        let name = key.get_ref().as_ref();
+        if key_kinds(name).is_some() {
+            o.kind_keys.push((name.to_string(), cx.loc(value.span())));
+        }
+        match name {
             "severity" => o.severity = cx.severity(value),
             "deduct" => o.deduct = cx.uint(value, "deduct"),
             "max-deduct" => o.max_deduct = cx.uint(value, "max-deduct"),
+            "per" => o.per = cx.choose(value, "per", &Per::ALL, Per::as_str),
+            "dimension" => o.dimension = cx.string(value, "dimension"),
             "roles" => o.roles = cx.roles(value),
             "channels" => o.channels = cx.channels(value),
             "message" => o.message = cx.string(value, "message"),
             "suggest" => o.suggest = cx.string(value, "suggest"),
-            "window" => o.window = cx.window(value).map(|w| (w, cx.loc(value.span()))),
-            "min-count" => o.min_count = cx.min_count(value).map(|n| (n, cx.loc(value.span()))),
+            "window" => o.window = cx.window(value),
+            "min-count" => o.min_count = cx.min_count(value),
+            "limit" => o.limit = cx.seconds(value, "limit"),
             _ => unreachable!("filtered by entries"),
         }
     }
@@ -1102,7 +1694,7 @@ examples.trigger = ["不知道"]
         assert_eq!(problems, Vec::<String>::new());
         let (rule, _) = &layer.rules[0];
         assert_eq!(rule.id(), "forbidden.dont-know");
-        assert_eq!(rule.needles.len(), 3);
+        assert_eq!(rule.leaves()[0].needles.len(), 3);
         assert_eq!(rule.origin().line(), 5);
         assert_eq!(rule.examples().trigger, vec!["不知道".to_string()]);
     }
@@ -1136,13 +1728,12 @@ window = { first = 1 }
             vec![
                 "p.toml:3:1: unknown key `colour` in `[pack]`; expected one of: name, version, language, description, extends, disable",
                 "p.toml:8:1: rule `forbidden.a`: unknown key `phrasess` in a rule; did you mean `phrases`?",
-                "p.toml:7:8: rule `forbidden.a`: unknown kind `forbiden`; expected forbidden, required or courtesy; did you mean `forbidden`?",
+                "p.toml:7:8: rule `forbidden.a`: unknown kind `forbiden`; expected forbidden, required, courtesy, situation or timing; did you mean `forbidden`?",
                 "p.toml:9:12: rule `forbidden.a`: unknown severity `huge`; expected info, minor, major or fatal",
-                "p.toml:5:1: rule `forbidden.a`: rule has neither `phrases` nor `patterns`: it could never match",
+                "p.toml:18:10: rule `forbidden.b`: `window` applies only to rules of kind `required`, not `forbidden`",
                 "p.toml:17:11: rule `forbidden.b`: `message` must be a string, found an integer",
                 "p.toml:15:15: rule `forbidden.b`: invalid regex: unclosed group",
                 "p.toml:15:22: rule `forbidden.b`: invalid regex: unclosed character class",
-                "p.toml:18:10: rule `forbidden.b`: `window` applies only to rules of kind `required`",
             ]
         );
     }

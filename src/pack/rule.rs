@@ -75,11 +75,23 @@ pub enum RuleKind {
     Required,
     /// The phrases must occur at least `min-count` times over all turns of the rule's roles.
     Courtesy,
+    /// When something happens (`when`), a response must (or must not) follow in a window of
+    /// turns (`then`, `within`): the customer thanks, the agent acknowledges.
+    Situation,
+    /// Response times, when turns carry times: chat replies, the first response, returning
+    /// from a hold.
+    Timing,
 }
 
 impl RuleKind {
     /// Every kind.
-    pub const ALL: [RuleKind; 3] = [RuleKind::Forbidden, RuleKind::Required, RuleKind::Courtesy];
+    pub const ALL: [RuleKind; 5] = [
+        RuleKind::Forbidden,
+        RuleKind::Required,
+        RuleKind::Courtesy,
+        RuleKind::Situation,
+        RuleKind::Timing,
+    ];
 
     /// The name used in rule packs.
     pub fn as_str(self) -> &'static str {
@@ -87,6 +99,8 @@ impl RuleKind {
             RuleKind::Forbidden => "forbidden",
             RuleKind::Required => "required",
             RuleKind::Courtesy => "courtesy",
+            RuleKind::Situation => "situation",
+            RuleKind::Timing => "timing",
         }
     }
 }
@@ -278,14 +292,22 @@ impl ChannelSet {
     pub const ALL: ChannelSet = ChannelSet(0b111);
 
     /// Whether a rule limited to this set applies to a transcript on `channel`. A transcript
-    /// whose channel is unknown is checked by every rule.
+    /// whose channel is unknown is taken for a conversation (a call or a chat): rules for
+    /// phone or chat check it, rules only for e-mail do not.
     pub fn applies_to(self, channel: Option<Channel>) -> bool {
-        channel.is_none_or(|c| self.contains(c))
+        match channel {
+            Some(c) => self.contains(c),
+            None => self.contains(Channel::Phone) || self.contains(Channel::Chat),
+        }
     }
 
     /// Whether `channel` is in the set.
     pub fn contains(self, channel: Channel) -> bool {
         self.0 & (1 << channel.index()) != 0
+    }
+
+    pub(crate) fn union(self, other: ChannelSet) -> ChannelSet {
+        ChannelSet(self.0 | other.0)
     }
 
     /// The channels in the set, in [`Channel::ALL`] order.
@@ -333,39 +355,224 @@ impl fmt::Display for Origin {
     }
 }
 
-/// One rule of a pack: what to look for, where, and what a finding costs.
+/// What a rule, or one condition of a rule, looks for in the turns of some roles, and how the
+/// text is matched: the unit the automaton is built from.
 #[derive(Clone, Debug)]
-pub struct Rule {
-    pub(crate) id: Arc<str>,
-    pub(crate) kind: RuleKind,
+pub struct Leaf {
     pub(crate) roles: RoleSet,
-    pub(crate) channels: ChannelSet,
     pub(crate) phrases: Vec<String>,
     pub(crate) patterns: Vec<String>,
     pub(crate) needles: Vec<Needle>,
-    pub(crate) severity: Severity,
-    pub(crate) explicit_deduct: Option<u32>,
-    pub(crate) deduct: u32,
-    pub(crate) max_deduct: Option<u32>,
-    pub(crate) message: Arc<str>,
-    pub(crate) why: Option<String>,
-    pub(crate) suggest: Option<Arc<str>>,
-    pub(crate) source: Option<Arc<str>>,
-    pub(crate) window: Window,
-    pub(crate) min_count: u32,
+    /// Phrases naming a value known only when checking (`{=surname}先生`, `{=agent}`), searched
+    /// in the window's turns once the value is known.
+    pub(crate) dynamic: Vec<String>,
     pub(crate) verify: Option<Verify>,
-    pub(crate) examples: Examples,
-    pub(crate) origin: Origin,
-    /// Normalization options the rule sets itself; the rest come from the pack.
+    /// How many hits the condition needs to hold.
+    pub(crate) min_count: u32,
+    /// Normalization options the leaf sets itself; the rest come from the pack.
     pub(crate) normalize_overrides: Vec<(&'static str, bool)>,
     pub(crate) normalization: Normalization,
     pub(crate) boundary: Boundary,
-    /// Subjects and particles the rule sets itself (`None`: the pack's).
+    /// Subjects and particles the leaf sets itself (`None`: the pack's).
     pub(crate) own_subjects: Option<Vec<String>>,
     pub(crate) own_particles: Option<Vec<String>>,
     pub(crate) subjects: Vec<String>,
     pub(crate) particles: Vec<String>,
     pub(crate) unless: Unless,
+}
+
+impl Leaf {
+    /// The roles whose turns are looked at.
+    pub fn roles(&self) -> RoleSet {
+        self.roles
+    }
+
+    /// The phrases, as written in the pack.
+    pub fn phrases(&self) -> &[String] {
+        &self.phrases
+    }
+
+    /// The regex patterns, as written in the pack.
+    pub fn patterns(&self) -> &[String] {
+        &self.patterns
+    }
+
+    /// How many hits are needed.
+    pub fn min_count(&self) -> u32 {
+        self.min_count
+    }
+}
+
+/// A condition of a `situation` rule: leaves combined with any / all / none / at-least-N.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Condition {
+    /// The leaf (an index into [`Rule::leaves`]) has enough hits.
+    Leaf(usize),
+    /// At least one holds.
+    Any(Vec<Condition>),
+    /// Every one holds.
+    All(Vec<Condition>),
+    /// None holds.
+    None(Vec<Condition>),
+    /// At least N hold.
+    AtLeast(u32, Vec<Condition>),
+}
+
+impl Condition {
+    /// Every leaf the condition refers to, whether it counts for or (under `none`) against.
+    pub(crate) fn leaves(&self, out: &mut Vec<usize>) {
+        match self {
+            Condition::Leaf(i) => out.push(*i),
+            Condition::Any(c)
+            | Condition::All(c)
+            | Condition::None(c)
+            | Condition::AtLeast(_, c) => {
+                for c in c {
+                    c.leaves(out);
+                }
+            }
+        }
+    }
+
+    /// The leaves whose hits make the condition hold (not those under `none`).
+    pub(crate) fn positive_leaves(&self, out: &mut Vec<usize>) {
+        match self {
+            Condition::Leaf(i) => out.push(*i),
+            Condition::None(_) => {}
+            Condition::Any(c) | Condition::All(c) | Condition::AtLeast(_, c) => {
+                for c in c {
+                    c.positive_leaves(out);
+                }
+            }
+        }
+    }
+}
+
+/// Which turns a `situation` rule looks at for its response, relative to the turn that
+/// triggered it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Within {
+    /// After the trigger: this many turns of the response's roles (default 1).
+    pub turns: Option<u32>,
+    /// After the trigger: turns no later than this many seconds after it.
+    pub seconds: Option<f64>,
+    /// After the trigger: turns before the next turn of this role.
+    pub until: Option<Role>,
+    /// Before the trigger instead: this many turns of the response's roles, and the trigger's
+    /// own turn.
+    pub before: Option<u32>,
+    /// The trigger's own turn counts too.
+    pub include_trigger_turn: bool,
+    /// After the trigger: every later turn, to the end of the conversation.
+    pub rest: bool,
+}
+
+impl Default for Within {
+    fn default() -> Self {
+        Within {
+            turns: Some(1),
+            seconds: None,
+            until: None,
+            before: None,
+            include_trigger_turn: false,
+            rest: false,
+        }
+    }
+}
+
+/// Whether a `situation` rule's response must or must not happen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Expect {
+    /// The response must be found in the window.
+    #[default]
+    Present,
+    /// The response must not be found in the window.
+    Absent,
+}
+
+/// What a `timing` rule measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Measure {
+    /// Every customer message, from the first unanswered one of a burst to the agent's next
+    /// turn.
+    Reply,
+    /// The first customer message to the agent's first turn.
+    FirstResponse,
+    /// A hold announcement (请稍等) to the agent's next turn.
+    HoldReturn,
+}
+
+impl Measure {
+    /// Every measure.
+    pub const ALL: [Measure; 3] = [Measure::Reply, Measure::FirstResponse, Measure::HoldReturn];
+
+    /// The name used in rule packs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Measure::Reply => "reply",
+            Measure::FirstResponse => "first-response",
+            Measure::HoldReturn => "hold-return",
+        }
+    }
+}
+
+/// How often a rule deducts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Per {
+    /// Every finding deducts (up to `max-deduct`).
+    #[default]
+    Hit,
+    /// Only the first finding in a transcript deducts.
+    Transcript,
+}
+
+impl Per {
+    /// Every option.
+    pub const ALL: [Per; 2] = [Per::Hit, Per::Transcript];
+
+    /// The name used in rule packs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Per::Hit => "hit",
+            Per::Transcript => "transcript",
+        }
+    }
+}
+
+/// One rule of a pack: what to look for, where, and what a finding costs.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    pub(crate) id: Arc<str>,
+    pub(crate) kind: RuleKind,
+    pub(crate) channels: ChannelSet,
+    /// What the rule matches: for `forbidden`, `required` and `courtesy` rules one leaf, the
+    /// rule's own phrases; for `situation` rules the leaves of `when` and `then`; for `timing`
+    /// rules the hold announcement.
+    pub(crate) leaves: Vec<Leaf>,
+    pub(crate) severity: Severity,
+    pub(crate) explicit_deduct: Option<u32>,
+    pub(crate) deduct: u32,
+    pub(crate) max_deduct: Option<u32>,
+    pub(crate) per: Per,
+    pub(crate) own_dimension: Option<String>,
+    pub(crate) dimension: Option<String>,
+    pub(crate) message: Arc<str>,
+    pub(crate) why: Option<String>,
+    pub(crate) suggest: Option<Arc<str>>,
+    pub(crate) source: Option<Arc<str>>,
+    pub(crate) window: Window,
+    pub(crate) when: Option<Condition>,
+    pub(crate) then: Option<Condition>,
+    pub(crate) within: Within,
+    pub(crate) expect: Expect,
+    pub(crate) measure: Option<Measure>,
+    /// Seconds, for `timing` rules.
+    pub(crate) limit: f64,
+    /// For `timing` rules: the hold announcement (a leaf) and, for `reply`, how long a hold
+    /// suspends the reply clock.
+    pub(crate) hold: Option<(usize, Option<f64>)>,
+    pub(crate) examples: Examples,
+    pub(crate) origin: Origin,
 }
 
 impl Rule {
@@ -384,9 +591,33 @@ impl Rule {
         self.kind
     }
 
-    /// The roles whose turns the rule looks at.
+    /// The rule's own leaf, for kinds that match phrases themselves.
+    fn own(&self) -> Option<&Leaf> {
+        match self.kind {
+            RuleKind::Forbidden | RuleKind::Required | RuleKind::Courtesy => self.leaves.first(),
+            RuleKind::Situation | RuleKind::Timing => None,
+        }
+    }
+
+    /// The roles whose turns the rule judges: its own phrases' roles, or for a `situation`
+    /// rule those of its response; `timing` rules judge the agent.
     pub fn roles(&self) -> RoleSet {
-        self.roles
+        if let Some(own) = self.own() {
+            return own.roles;
+        }
+        let mut leaves = Vec::new();
+        if let Some(then) = &self.then {
+            then.leaves(&mut leaves);
+        }
+        let roles = leaves
+            .into_iter()
+            .filter_map(|i| self.leaves.get(i))
+            .fold(RoleSet::default(), |set, leaf| set.union(leaf.roles));
+        if roles == RoleSet::default() {
+            RoleSet::AGENT
+        } else {
+            roles
+        }
     }
 
     /// The channels the rule applies to.
@@ -394,14 +625,20 @@ impl Rule {
         self.channels
     }
 
-    /// The phrases, as written in the pack (slots such as `{number}` included).
-    pub fn phrases(&self) -> &[String] {
-        &self.phrases
+    /// Everything the rule matches, see [`Leaf`].
+    pub fn leaves(&self) -> &[Leaf] {
+        &self.leaves
     }
 
-    /// The regex patterns, as written in the pack.
+    /// The rule's own phrases, as written in the pack (slots such as `{number}` included);
+    /// empty for `situation` and `timing` rules, whose phrases are in their conditions.
+    pub fn phrases(&self) -> &[String] {
+        self.own().map_or(&[], |l| &l.phrases)
+    }
+
+    /// The rule's own regex patterns, as written in the pack.
     pub fn patterns(&self) -> &[String] {
-        &self.patterns
+        self.own().map_or(&[], |l| &l.patterns)
     }
 
     /// How serious a finding is.
@@ -418,6 +655,16 @@ impl Rule {
     /// The most this rule may deduct from one transcript, if capped.
     pub fn max_deduct(&self) -> Option<u32> {
         self.max_deduct
+    }
+
+    /// Whether every finding deducts, or only the first in a transcript.
+    pub fn per(&self) -> Per {
+        self.per
+    }
+
+    /// The scorecard dimension the rule's deductions count against.
+    pub fn dimension(&self) -> Option<&str> {
+        self.dimension.as_deref()
     }
 
     /// What a finding says.
@@ -447,12 +694,42 @@ impl Rule {
 
     /// For `courtesy` rules: how many times the phrases must occur.
     pub fn min_count(&self) -> u32 {
-        self.min_count
+        self.own().map_or(1, |l| l.min_count)
     }
 
     /// The check applied to the digits of each pattern hit, if any.
     pub fn verify(&self) -> Option<Verify> {
-        self.verify
+        self.own().and_then(|l| l.verify)
+    }
+
+    /// For `situation` rules: what triggers the rule.
+    pub fn when(&self) -> Option<&Condition> {
+        self.when.as_ref()
+    }
+
+    /// For `situation` rules: the response that must (or must not) follow.
+    pub fn then(&self) -> Option<&Condition> {
+        self.then.as_ref()
+    }
+
+    /// For `situation` rules: where the response is looked for.
+    pub fn within(&self) -> &Within {
+        &self.within
+    }
+
+    /// For `situation` rules: whether the response must or must not happen.
+    pub fn expect(&self) -> Expect {
+        self.expect
+    }
+
+    /// For `timing` rules: what is measured.
+    pub fn measure(&self) -> Option<Measure> {
+        self.measure
+    }
+
+    /// For `timing` rules: the limit, in seconds.
+    pub fn limit(&self) -> f64 {
+        self.limit
     }
 
     /// Texts that must and must not make the rule report a finding.
@@ -465,39 +742,87 @@ impl Rule {
         &self.origin
     }
 
-    /// How the rule's phrases and the text they are matched in are folded.
+    /// How the rule's own phrases, and the text they are matched in, are folded.
     pub fn normalization(&self) -> Normalization {
-        self.normalization
+        self.own()
+            .map_or(Normalization::DEFAULT, |l| l.normalization)
     }
 
-    /// Where a hit's ends must fall.
+    /// Where a hit of the rule's own phrases must fall.
     pub fn boundary(&self) -> Boundary {
-        self.boundary
+        self.own().map_or(Boundary::None, |l| l.boundary)
     }
 
     /// Words allowed between the start of a clause and a hit, for `clause` boundaries.
     pub fn subjects(&self) -> &[String] {
-        &self.subjects
+        self.own().map_or(&[], |l| &l.subjects)
     }
 
-    /// Words allowed between a hit and the end of its clause, for `clause` and `clause-end`
-    /// boundaries.
+    /// Words allowed between a hit and the end of its clause.
     pub fn particles(&self) -> &[String] {
-        &self.particles
+        self.own().map_or(&[], |l| &l.particles)
     }
 
-    /// Context that makes a hit benign.
+    /// Context that makes a hit of the rule's own phrases benign.
     pub fn unless(&self) -> &Unless {
-        &self.unless
+        static NONE: std::sync::OnceLock<Unless> = std::sync::OnceLock::new();
+        self.own()
+            .map_or_else(|| NONE.get_or_init(Unless::default), |l| &l.unless)
+    }
+}
+
+/// A part of the score with its own points, such as 服务规范 or 服务态度.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dimension {
+    pub(crate) name: String,
+    pub(crate) max: u32,
+    pub(crate) categories: Vec<String>,
+}
+
+impl Dimension {
+    /// The dimension's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Its points: deductions against it stop at this.
+    pub fn max(&self) -> u32 {
+        self.max
+    }
+
+    /// The rule categories that count against it unless a rule names its own dimension.
+    pub fn categories(&self) -> &[String] {
+        &self.categories
+    }
+}
+
+/// Which conversations are long enough to score.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Eligibility {
+    pub(crate) min_turns: u32,
+    pub(crate) channels: ChannelSet,
+}
+
+impl Eligibility {
+    /// The fewest agent and customer turns a conversation needs to be scored.
+    pub fn min_turns(&self) -> u32 {
+        self.min_turns
+    }
+
+    /// The channels the minimum applies to.
+    pub fn channels(&self) -> ChannelSet {
+        self.channels
     }
 }
 
 /// How a pack turns findings into a score.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Scoring {
     pub(crate) full_marks: u32,
     pub(crate) pass_mark: u32,
     pub(crate) deduct: [u32; 4],
+    pub(crate) dimensions: Vec<Dimension>,
+    pub(crate) eligibility: Option<Eligibility>,
 }
 
 impl Default for Scoring {
@@ -506,6 +831,8 @@ impl Default for Scoring {
             full_marks: 100,
             pass_mark: 80,
             deduct: [0, 2, 5, 10],
+            dimensions: Vec::new(),
+            eligibility: None,
         }
     }
 }
@@ -524,6 +851,16 @@ impl Scoring {
     /// The deduction of a rule of `severity` that does not set its own.
     pub fn default_deduct(&self, severity: Severity) -> u32 {
         self.deduct[severity.index()]
+    }
+
+    /// The scorecard's dimensions; empty when the pack has none.
+    pub fn dimensions(&self) -> &[Dimension] {
+        &self.dimensions
+    }
+
+    /// Which conversations are long enough to score, if the pack says.
+    pub fn eligibility(&self) -> Option<&Eligibility> {
+        self.eligibility.as_ref()
     }
 
     /// This scoring with another pass mark.

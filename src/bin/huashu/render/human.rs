@@ -27,7 +27,8 @@ fn level(severity: Severity) -> Level<'static> {
     }
 }
 
-/// One transcript: a header with the score, then every finding.
+/// One transcript: a header with the score, every finding, then the ledger, the dimension
+/// subtotals and the rules that did not apply.
 pub(crate) fn report(
     out: &mut impl Write,
     checker: &Checker,
@@ -44,7 +45,17 @@ pub(crate) fn report(
         return Ok(());
     };
     let scoring = checker.scoring();
-    let verdict = if report.passed { "passed" } else { "FAILED" };
+    let verdict = match (report.score, report.passed) {
+        (Some(score), Some(passed)) => format!(
+            "{score}/{} {}",
+            scoring.full_marks(),
+            if passed { "passed" } else { "FAILED" }
+        ),
+        _ => format!(
+            "not scored ({})",
+            report.not_scored.as_deref().unwrap_or("not eligible")
+        ),
+    };
     let mut about = Vec::new();
     if let Some(channel) = transcript.channel {
         about.push(channel.to_string());
@@ -56,13 +67,11 @@ pub(crate) fn report(
     about.push(format!("{turns} turn{}", if turns == 1 { "" } else { "s" }));
     writeln!(
         out,
-        "{} ({}:{}, {}): {}/{} {}",
+        "{} ({}:{}, {}): {}",
         report.id,
         file,
         line,
         about.join(", "),
-        report.score,
-        scoring.full_marks(),
         verdict
     )?;
     let renderer = renderer(color);
@@ -70,29 +79,81 @@ pub(crate) fn report(
         let group = finding_group(checker, transcript, finding);
         writeln!(out, "{}", renderer.render(&[group]))?;
     }
-    if !report.findings.is_empty() {
-        let fatal = report
-            .findings
+    ledger(out, report)?;
+    if !report.dimensions.is_empty() && report.score.is_some() {
+        let parts: Vec<String> = report
+            .dimensions
             .iter()
-            .any(|f| f.severity == Severity::Fatal);
-        let why = if fatal {
-            " (a fatal finding fails it whatever the score)".to_string()
-        } else if !report.passed {
-            format!(" (below the pass mark of {})", scoring.pass_mark())
-        } else {
-            String::new()
+            .map(|d| format!("{} {}/{}", d.name, d.subtotal, d.max))
+            .collect();
+        writeln!(out, "  dimensions: {}", parts.join(" · "))?;
+    }
+    if !report.not_applicable.is_empty() {
+        let ids: Vec<&str> = report.not_applicable.iter().map(|n| &*n.rule).collect();
+        writeln!(out, "  not applicable ({}): {}", ids.len(), ids.join(", "))?;
+    }
+    if !report.findings.is_empty() {
+        let summary = match (report.score, report.passed) {
+            (Some(score), Some(passed)) => {
+                let fatal = report
+                    .findings
+                    .iter()
+                    .any(|f| f.severity == Severity::Fatal);
+                let why = if fatal {
+                    " (a fatal finding fails it whatever the score)".to_string()
+                } else if !passed {
+                    format!(" (below the pass mark of {})", scoring.pass_mark())
+                } else {
+                    String::new()
+                };
+                format!(
+                    "{} points deducted, score {score}/{}: {}{why}",
+                    scoring.full_marks().saturating_sub(score),
+                    scoring.full_marks(),
+                    if passed { "passed" } else { "FAILED" }
+                )
+            }
+            _ => "not scored".to_string(),
         };
         writeln!(
             out,
-            "{}: {} finding{}, {} points deducted, score {}/{}: {}{}\n",
+            "{}: {} finding{}, {summary}",
             report.id,
             report.findings.len(),
             if report.findings.len() == 1 { "" } else { "s" },
-            scoring.full_marks().saturating_sub(report.score),
-            report.score,
-            scoring.full_marks(),
-            verdict,
-            why
+        )?;
+    }
+    if !report.findings.is_empty() || !report.not_applicable.is_empty() {
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// The ledger: every deduction with its points, the running score and the evidence.
+fn ledger(out: &mut impl Write, report: &Report) -> io::Result<()> {
+    if report.ledger.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "  ledger:")?;
+    let width = report
+        .ledger
+        .iter()
+        .map(|e| e.rule.len())
+        .max()
+        .unwrap_or(0);
+    for e in &report.ledger {
+        let dimension = e
+            .dimension
+            .as_deref()
+            .map(|d| format!("[{d}] "))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "    {:>4} → {:>3}  {:width$}  {dimension}{}",
+            format!("-{}", e.points),
+            e.balance,
+            e.rule,
+            e.detail
         )?;
     }
     Ok(())
@@ -101,33 +162,48 @@ pub(crate) fn report(
 fn finding_group<'a>(checker: &Checker, transcript: &'a Transcript, f: &'a Finding) -> Group<'a> {
     let title = format!("{} (-{})", f.message, f.deduct);
     let mut group = Group::with_title(level(f.severity).primary_title(title).id(&*f.rule));
-    if let (Some(t), Some(start), Some(end)) = (f.turn, f.byte_start, f.byte_end) {
+    if let Some(t) = f.turn {
         let turn = &transcript.turns[t];
-        let when = turn.time.map(clock).unwrap_or_default();
-        group = group.element(
-            Snippet::source(&*turn.text)
-                .path(format!("turn {} ({}{when})", t + 1, turn.role))
-                .annotation(AnnotationKind::Primary.span(start..end)),
-        );
-    } else if let Some(rule) = checker.rules().iter().find(|r| r.id() == &*f.rule) {
-        let roles: Vec<&str> = rule.roles().iter().map(|r| r.as_str()).collect();
-        let note = match rule.kind() {
-            RuleKind::Required => format!(
-                "none of its phrases appears in {} of role {}",
-                rule.window(),
-                roles.join("/")
-            ),
-            RuleKind::Courtesy => format!(
-                "its phrases must occur at least {} time{} in the turns of role {}",
-                rule.min_count(),
-                if rule.min_count() == 1 { "" } else { "s" },
-                roles.join("/")
-            ),
-            RuleKind::Forbidden => String::new(),
+        let when = turn
+            .time
+            .map(|s| format!(", at {}", clock(s)))
+            .unwrap_or_default();
+        let span = match (f.byte_start, f.byte_end) {
+            (Some(start), Some(end)) => Some(start..end),
+            // A whole turn: the message left waiting, say.
+            _ => (!turn.text.is_empty()).then_some(0..turn.text.len()),
         };
-        if !note.is_empty() {
-            group = group.element(Level::NOTE.message(note));
+        if let Some(span) = span {
+            group = group.element(
+                Snippet::source(&*turn.text)
+                    .path(format!("turn {} ({}{when})", t + 1, turn.role))
+                    .annotation(AnnotationKind::Primary.span(span)),
+            );
         }
+    } else if f.evidence.is_none() {
+        if let Some(rule) = checker.rules().iter().find(|r| r.id() == &*f.rule) {
+            let roles: Vec<&str> = rule.roles().iter().map(|r| r.as_str()).collect();
+            let note = match rule.kind() {
+                RuleKind::Required => format!(
+                    "none of its phrases appears in {} of role {}",
+                    rule.window(),
+                    roles.join("/")
+                ),
+                RuleKind::Courtesy => format!(
+                    "its phrases must occur at least {} time{} in the turns of role {}",
+                    rule.min_count(),
+                    if rule.min_count() == 1 { "" } else { "s" },
+                    roles.join("/")
+                ),
+                _ => String::new(),
+            };
+            if !note.is_empty() {
+                group = group.element(Level::NOTE.message(note));
+            }
+        }
+    }
+    if let Some(evidence) = &f.evidence {
+        group = group.element(Level::NOTE.message(evidence.detail.clone()));
     }
     if let Some(suggest) = &f.suggest {
         group = group.element(Level::HELP.message(format!("say instead: {suggest}")));
@@ -138,14 +214,14 @@ fn finding_group<'a>(checker: &Checker, transcript: &'a Transcript, f: &'a Findi
     group
 }
 
-/// Seconds from the start as `, at MM:SS` or `, at H:MM:SS`.
+/// Seconds from the start as `MM:SS` or `H:MM:SS`.
 fn clock(seconds: f64) -> String {
     let whole = seconds.max(0.0) as u64;
     let (h, m, s) = (whole / 3600, whole / 60 % 60, whole % 60);
     if h > 0 {
-        format!(", at {h}:{m:02}:{s:02}")
+        format!("{h}:{m:02}:{s:02}")
     } else {
-        format!(", at {m:02}:{s:02}")
+        format!("{m:02}:{s:02}")
     }
 }
 
@@ -178,18 +254,24 @@ pub(crate) fn summary(
     color: bool,
 ) -> io::Result<()> {
     let _ = color;
-    let mean = if tally.transcripts > 0 {
+    let scored = tally.passed + tally.failed;
+    let mean = if scored > 0 {
         format!(
             ", mean score {:.1}/{}",
-            tally.score_sum as f64 / tally.transcripts as f64,
+            tally.score_sum as f64 / scored as f64,
             scoring.full_marks()
         )
     } else {
         String::new()
     };
+    let not_scored = if tally.not_scored > 0 {
+        format!(", {} not scored", tally.not_scored)
+    } else {
+        String::new()
+    };
     write!(
         out,
-        "{} transcript{} checked: {} passed, {} failed{}",
+        "{} transcript{} checked: {} passed, {} failed{not_scored}{}",
         tally.transcripts,
         if tally.transcripts == 1 { "" } else { "s" },
         tally.passed,

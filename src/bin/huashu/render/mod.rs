@@ -11,6 +11,7 @@ pub(crate) struct Tally {
     pub(crate) transcripts: usize,
     pub(crate) passed: usize,
     pub(crate) failed: usize,
+    pub(crate) not_scored: usize,
     pub(crate) errors: usize,
     pub(crate) findings: usize,
     pub(crate) score_sum: u64,
@@ -20,11 +21,16 @@ impl Tally {
     pub(crate) fn add_report(&mut self, report: &Report) {
         self.transcripts += 1;
         self.findings += report.findings.len();
-        self.score_sum += u64::from(report.score);
-        if report.passed {
-            self.passed += 1;
-        } else {
-            self.failed += 1;
+        match (report.score, report.passed) {
+            (Some(score), Some(passed)) => {
+                self.score_sum += u64::from(score);
+                if passed {
+                    self.passed += 1;
+                } else {
+                    self.failed += 1;
+                }
+            }
+            _ => self.not_scored += 1,
         }
     }
 }

@@ -1,0 +1,891 @@
+//! Judging a conversation from the hits of its turns: forbidden words, required and courtesy
+//! phrases, situations (when X happens, the agent must do Y within a window) and response
+//! times.
+//!
+//! The same function judges a finished transcript and one still going on. For one still going
+//! on (`complete = false`) it reports only findings that no later turn can change, and lists
+//! what the agent still owes as obligations with their deadlines. A batch check is this
+//! function with `complete = true`, so live and batch results cannot drift apart.
+
+use crate::checker::{Compiled, TurnScan};
+use crate::finding::{Evidence, Finding, NotApplicable};
+use crate::matcher::Hit;
+use crate::normalize::{NormText, Normalizer};
+use crate::pack::rule::{Condition, Expect, Leaf, Measure, Rule, RuleKind, Window};
+use crate::session::{Due, Obligation};
+use crate::transcript::{Role, Transcript};
+
+/// What judging found.
+#[derive(Debug, Default)]
+pub(crate) struct Evaluation {
+    /// Findings, each with the index of its rule, in no particular order.
+    pub(crate) findings: Vec<(u32, Finding)>,
+    pub(crate) not_applicable: Vec<NotApplicable>,
+    pub(crate) obligations: Vec<Obligation>,
+}
+
+pub(crate) fn evaluate(
+    c: &Compiled,
+    transcript: &Transcript,
+    scans: &[TurnScan],
+    complete: bool,
+) -> Evaluation {
+    let view = View {
+        c,
+        transcript,
+        scans,
+        complete,
+    };
+    let mut out = Evaluation::default();
+    for (r, rule) in c.rules.iter().enumerate() {
+        if !rule.channels().applies_to(transcript.channel) {
+            continue;
+        }
+        let r = r as u32;
+        match rule.kind() {
+            RuleKind::Forbidden => view.forbidden(r, rule, &mut out),
+            RuleKind::Required | RuleKind::Courtesy => view.required(r, rule, &mut out),
+            RuleKind::Situation => view.situation(r, rule, &mut out),
+            RuleKind::Timing => view.timing(r, rule, &mut out),
+        }
+    }
+    out
+}
+
+struct View<'a> {
+    c: &'a Compiled,
+    transcript: &'a Transcript,
+    scans: &'a [TurnScan],
+    complete: bool,
+}
+
+/// Values a phrase may name with `{=name}`: the transcript's agent, and what the trigger's
+/// patterns captured. A few at most, so a list.
+type Values<'a> = Vec<(&'a str, &'a str)>;
+
+impl View<'_> {
+    fn role(&self, turn: usize) -> Role {
+        self.transcript.turns[turn].role
+    }
+
+    fn time(&self, turn: usize) -> Option<f64> {
+        self.transcript.turns[turn].time
+    }
+
+    fn target(&self, rule: u32, leaf: usize) -> u32 {
+        self.c.leaf_targets[rule as usize][leaf]
+    }
+
+    /// The hits of `target` in `turn`, sorted by start.
+    fn hits(&self, turn: usize, target: u32) -> &[Hit] {
+        let hits = &self.scans[turn].hits;
+        let from = hits.partition_point(|h| h.target < target);
+        let to = hits.partition_point(|h| h.target <= target);
+        &hits[from..to]
+    }
+
+    fn values(&self) -> Values<'_> {
+        match &self.transcript.agent {
+            Some(agent) => vec![("agent", agent.as_str())],
+            None => Vec::new(),
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Leaves and conditions over a window of turns.
+
+    /// How many times a leaf matches in `turns`, and where first.
+    fn leaf_count(
+        &self,
+        r: u32,
+        leaf_index: usize,
+        turns: &[usize],
+        values: &Values<'_>,
+    ) -> (usize, Option<(usize, usize, usize)>) {
+        let rule = &self.c.rules[r as usize];
+        let leaf = &rule.leaves[leaf_index];
+        let target = self.target(r, leaf_index);
+        let mut count = 0;
+        let mut first = None;
+        for &turn in turns {
+            let hits = self.hits(turn, target);
+            count += distinct(hits);
+            if first.is_none() {
+                first = hits.first().map(|h| (turn, h.start, h.end));
+            }
+            if !leaf.dynamic.is_empty() && leaf.roles.contains(self.role(turn)) {
+                for (start, end) in dynamic_hits(leaf, &self.transcript.turns[turn].text, values) {
+                    count += 1;
+                    if first.is_none() {
+                        first = Some((turn, start, end));
+                    }
+                }
+            }
+        }
+        (count, first)
+    }
+
+    fn holds(&self, r: u32, condition: &Condition, turns: &[usize], values: &Values<'_>) -> bool {
+        let rule = &self.c.rules[r as usize];
+        match condition {
+            Condition::Leaf(i) => {
+                self.leaf_count(r, *i, turns, values).0 >= rule.leaves[*i].min_count as usize
+            }
+            Condition::Any(cs) => cs.iter().any(|c| self.holds(r, c, turns, values)),
+            Condition::All(cs) => cs.iter().all(|c| self.holds(r, c, turns, values)),
+            Condition::None(cs) => !cs.iter().any(|c| self.holds(r, c, turns, values)),
+            Condition::AtLeast(n, cs) => {
+                cs.iter()
+                    .filter(|c| self.holds(r, c, turns, values))
+                    .count()
+                    >= *n as usize
+            }
+        }
+    }
+
+    /// The first hit of the condition's positive leaves in `turns`: (turn, start, end).
+    fn first_hit(
+        &self,
+        r: u32,
+        condition: &Condition,
+        turns: &[usize],
+        values: &Values<'_>,
+    ) -> Option<(usize, usize, usize)> {
+        let mut leaves = Vec::new();
+        condition.positive_leaves(&mut leaves);
+        leaves
+            .into_iter()
+            .filter_map(|i| self.leaf_count(r, i, turns, values).1)
+            .min()
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Kinds.
+
+    fn forbidden(&self, r: u32, rule: &Rule, out: &mut Evaluation) {
+        let target = self.target(r, 0);
+        for (turn, scan) in self.scans.iter().enumerate() {
+            let hits = self.hits(turn, target);
+            if hits.is_empty() {
+                continue;
+            }
+            let text = &self.transcript.turns[turn].text;
+            let mut cursor = CharCursor::default();
+            for (start, end) in merged(hits, text) {
+                let mut f = turn_finding(rule, turn, text, start, end, &mut cursor);
+                f.time = self.time(turn);
+                out.findings.push((r, f));
+            }
+            let _ = scan;
+        }
+    }
+
+    fn required(&self, r: u32, rule: &Rule, out: &mut Evaluation) {
+        let leaf = &rule.leaves[0];
+        let eligible: Vec<usize> = (0..self.transcript.turns.len())
+            .filter(|&t| leaf.roles.contains(self.role(t)))
+            .collect();
+
+        let values = self.values();
+        let needs_agent = leaf.needles.is_empty()
+            && !leaf.dynamic.is_empty()
+            && leaf.dynamic.iter().all(|p| p.contains("{=agent}"))
+            && !values.iter().any(|(name, _)| *name == "agent");
+        if needs_agent {
+            if self.complete {
+                out.not_applicable
+                    .push(na(rule, "the transcript does not say who the agent is"));
+            }
+            return;
+        }
+        if eligible.is_empty() {
+            if self.complete {
+                out.not_applicable
+                    .push(na(rule, &format!("no turn of {}", roles_text(rule))));
+            }
+            return;
+        }
+        let window: Vec<usize> = match rule.kind() {
+            RuleKind::Courtesy => eligible.clone(),
+            _ => eligible
+                .iter()
+                .enumerate()
+                .filter(|(pos, _)| rule.window().contains(*pos, eligible.len()))
+                .map(|(_, &t)| t)
+                .collect(),
+        };
+        let (count, _) = self.leaf_count(r, 0, &window, &values);
+        let needed = match rule.kind() {
+            RuleKind::Courtesy => rule.min_count() as usize,
+            _ => 1,
+        };
+        if count >= needed {
+            return;
+        }
+        // Not (yet) met. Is that final?
+        let final_now = self.complete
+            || matches!(rule.window(), Window::First(n) if eligible.len() >= n as usize);
+        if final_now {
+            let mut f = transcript_finding(rule);
+            let detail = match rule.kind() {
+                RuleKind::Courtesy => format!(
+                    "found {count} time{} in the turns of {}; at least {needed} needed",
+                    if count == 1 { "" } else { "s" },
+                    roles_text(rule)
+                ),
+                _ => format!("not found in {} of {}", rule.window(), roles_text(rule)),
+            };
+            f.evidence = Some(Evidence {
+                detail,
+                turns: window.first().zip(window.last()).map(|(a, b)| [*a, *b]),
+                waited: None,
+                limit: None,
+            });
+            out.findings.push((r, f));
+        } else {
+            let role = rule.roles().iter().next().unwrap_or(Role::Agent);
+            let due = match rule.window() {
+                Window::First(n) => Due::Turns {
+                    role,
+                    count: n.saturating_sub(eligible.len() as u32),
+                },
+                _ => Due::End,
+            };
+            out.obligations.push(obligation(rule, None, due));
+        }
+    }
+
+    fn situation(&self, r: u32, rule: &Rule, out: &mut Evaluation) {
+        let (Some(when), Some(then)) = (rule.when(), rule.then()) else {
+            return;
+        };
+        let within = rule.within();
+        let respond_roles = rule.roles();
+        let mut triggered = false;
+        let base = self.values();
+        // A trigger needs a hit of one of `when`'s positive leaves, so only turns with one are
+        // looked at (unless a leaf names a value, which no scan finds).
+        let mut positive = Vec::new();
+        when.positive_leaves(&mut positive);
+        let dynamic = positive.iter().any(|&i| !rule.leaves[i].dynamic.is_empty());
+        let targets: Vec<u32> = positive.iter().map(|&i| self.target(r, i)).collect();
+        for t in 0..self.transcript.turns.len() {
+            if !dynamic
+                && !targets
+                    .iter()
+                    .any(|&target| !self.hits(t, target).is_empty())
+            {
+                continue;
+            }
+            let one = [t];
+            if !self.holds(r, when, &one, &base) {
+                continue;
+            }
+            let mut values = base.clone();
+            let captures = &self.scans[t].captures;
+            triggered = true;
+            let trigger = self.first_hit(r, when, &one, &values);
+            // Values the trigger captured, such as a surname.
+            let mut leaves = Vec::new();
+            when.positive_leaves(&mut leaves);
+            for i in leaves {
+                let target = self.target(r, i);
+                for capture in captures.iter().filter(|c| c.target == target) {
+                    if !values.iter().any(|(name, _)| *name == &*capture.name) {
+                        values.push((&capture.name, &capture.value));
+                    }
+                }
+            }
+            let trigger_time = self.time(t);
+            if within.seconds.is_some() && trigger_time.is_none() {
+                if self.complete {
+                    out.not_applicable.push(na(
+                        rule,
+                        "its window is in seconds, and the turns carry no times",
+                    ));
+                }
+                return;
+            }
+
+            // The window.
+            let mut window = Vec::new();
+            let mut closed = false;
+            let mut responses = 0u32;
+            if let Some(n) = within.before {
+                let earlier: Vec<usize> = (0..t)
+                    .filter(|&u| respond_roles.contains(self.role(u)))
+                    .collect();
+                window.extend(earlier.iter().rev().take(n as usize).rev());
+                window.push(t);
+                closed = true;
+            } else {
+                if within.include_trigger_turn {
+                    window.push(t);
+                }
+                let deadline = within.seconds.zip(trigger_time).map(|(s, at)| at + s);
+                if within.turns == Some(0) {
+                    closed = true;
+                } else {
+                    for u in t + 1..self.transcript.turns.len() {
+                        let role = self.role(u);
+                        if within.until == Some(role) {
+                            closed = true;
+                            break;
+                        }
+                        if let (Some(deadline), Some(at)) = (deadline, self.time(u)) {
+                            if at > deadline {
+                                closed = true;
+                                break;
+                            }
+                        }
+                        window.push(u);
+                        if respond_roles.contains(role) {
+                            responses += 1;
+                            if within.turns.is_some_and(|n| responses >= n) {
+                                closed = true;
+                                break;
+                            }
+                        }
+                    }
+                }
+                if !closed
+                    && within.turns.is_none()
+                    && within.seconds.is_none()
+                    && within.until.is_none()
+                    && !within.rest
+                {
+                    // Only the trigger's own turn.
+                    closed = true;
+                }
+            }
+            let found = self.holds(r, then, &window, &values);
+            let trigger_text = trigger
+                .map(|(turn, s, e)| format!("“{}”", &self.transcript.turns[turn].text[s..e]));
+            let described = format!(
+                "turn {}{}",
+                t + 1,
+                trigger_text.map(|s| format!(" ({s})")).unwrap_or_default()
+            );
+            let range = window.first().zip(window.last()).map(|(a, b)| [*a, *b]);
+            let looked = match range {
+                Some([a, b]) if a == b => format!("turn {}", a + 1),
+                Some([a, b]) => format!("turns {}–{}", a + 1, b + 1),
+                None => "no turn".to_string(),
+            };
+            match rule.expect() {
+                Expect::Present => {
+                    if found {
+                        continue;
+                    }
+                    let no_response = window.iter().all(|&u| {
+                        (u == t && !within.include_trigger_turn)
+                            || !respond_roles.contains(self.role(u))
+                    });
+                    if closed || self.complete {
+                        // A window closed by `until` or by time before any response is a miss;
+                        // one the end of the conversation cut short before anyone could
+                        // respond is not.
+                        if !closed && no_response {
+                            continue;
+                        }
+                        let mut f = self.trigger_finding(rule, t, trigger);
+                        f.evidence = Some(Evidence {
+                            detail: format!(
+                                "triggered at {described}; the response was not found in {looked}"
+                            ),
+                            turns: range,
+                            waited: None,
+                            limit: None,
+                        });
+                        out.findings.push((r, f));
+                    } else {
+                        let due = due_for(
+                            within,
+                            respond_roles.iter().next().unwrap_or(Role::Agent),
+                            responses,
+                            trigger_time,
+                        );
+                        out.obligations.push(obligation(rule, Some(t), due));
+                    }
+                }
+                Expect::Absent => {
+                    if found {
+                        let at = self.first_hit(r, then, &window, &values);
+                        let mut f = match at {
+                            Some((turn, s, e)) => {
+                                let text = &self.transcript.turns[turn].text;
+                                let mut f = turn_finding(
+                                    rule,
+                                    turn,
+                                    text,
+                                    s,
+                                    e,
+                                    &mut CharCursor::default(),
+                                );
+                                f.time = self.time(turn);
+                                f
+                            }
+                            None => self.trigger_finding(rule, t, trigger),
+                        };
+                        f.evidence = Some(Evidence {
+                            detail: format!("triggered at {described}; found in {looked}"),
+                            turns: range,
+                            waited: None,
+                            limit: None,
+                        });
+                        out.findings.push((r, f));
+                    } else if !(closed || self.complete) {
+                        let due = due_for(
+                            within,
+                            respond_roles.iter().next().unwrap_or(Role::Agent),
+                            responses,
+                            trigger_time,
+                        );
+                        let mut o = obligation(rule, Some(t), due);
+                        o.avoid = true;
+                        out.obligations.push(o);
+                    }
+                }
+            }
+        }
+        if !triggered && self.complete {
+            out.not_applicable
+                .push(na(rule, "what triggers it never happened"));
+        }
+    }
+
+    fn trigger_finding(
+        &self,
+        rule: &Rule,
+        t: usize,
+        trigger: Option<(usize, usize, usize)>,
+    ) -> Finding {
+        let mut f = match trigger {
+            Some((turn, s, e)) => {
+                let text = &self.transcript.turns[turn].text;
+                turn_finding(rule, turn, text, s, e, &mut CharCursor::default())
+            }
+            None => {
+                let mut f = transcript_finding(rule);
+                f.turn = Some(t);
+                f
+            }
+        };
+        f.time = self.time(t);
+        f
+    }
+
+    fn timing(&self, r: u32, rule: &Rule, out: &mut Evaluation) {
+        let turns = &self.transcript.turns;
+        if turns.iter().all(|t| t.time.is_none()) {
+            if self.complete {
+                out.not_applicable
+                    .push(na(rule, "the turns carry no times"));
+            }
+            return;
+        }
+        let hold_target = rule
+            .hold
+            .map(|(leaf, limit)| (self.target(r, leaf), limit.unwrap_or(0.0)));
+        let has_hold =
+            |t: usize| hold_target.is_some_and(|(target, _)| !self.hits(t, target).is_empty());
+        let limit = rule.limit();
+        let mut measured = false;
+        let report = |out: &mut Evaluation,
+                      waited_turn: usize,
+                      span: Option<(usize, usize)>,
+                      reply: usize,
+                      waited: f64,
+                      allowed: f64,
+                      what: &str,
+                      hold: Option<f64>| {
+            let mut f = match span {
+                Some((s, e)) => turn_finding(
+                    rule,
+                    waited_turn,
+                    &turns[waited_turn].text,
+                    s,
+                    e,
+                    &mut CharCursor::default(),
+                ),
+                None => {
+                    let mut f = transcript_finding(rule);
+                    f.turn = Some(waited_turn);
+                    f
+                }
+            };
+            f.time = turns[waited_turn].time;
+            f.evidence = Some(Evidence {
+                detail: format!(
+                    "{what} waited {} (turn {} at {} → turn {} at {}); {}",
+                    seconds(waited),
+                    waited_turn + 1,
+                    clock(turns[waited_turn].time.unwrap_or(0.0)),
+                    reply + 1,
+                    clock(turns[reply].time.unwrap_or(0.0)),
+                    match hold {
+                        Some(at) => format!(
+                            "the hold announced at {} allowed {} in all",
+                            clock(at),
+                            seconds(allowed)
+                        ),
+                        None => format!("the limit is {}", seconds(allowed)),
+                    }
+                ),
+                turns: Some([waited_turn, reply]),
+                waited: Some(waited),
+                limit: Some(allowed),
+            });
+            out.findings.push((r, f));
+        };
+        match rule.measure() {
+            Some(Measure::Reply) => {
+                let mut waiting: Option<(usize, f64)> = None;
+                let mut hold_since: Option<f64> = None;
+                for (u, turn) in turns.iter().enumerate() {
+                    let Some(at) = turn.time else { continue };
+                    match turn.role {
+                        Role::Customer => {
+                            if waiting.is_none() {
+                                waiting = Some((u, at));
+                            }
+                        }
+                        Role::Agent => {
+                            if let Some((w, since)) = waiting.take() {
+                                measured = true;
+                                let until = allowed_until(since, limit, hold_since, hold_target);
+                                let allowed = until - since;
+                                let extended = (allowed > limit).then_some(hold_since).flatten();
+                                if at - since > allowed {
+                                    report(
+                                        out,
+                                        w,
+                                        None,
+                                        u,
+                                        at - since,
+                                        allowed,
+                                        "the customer",
+                                        extended,
+                                    );
+                                }
+                            }
+                            hold_since = has_hold(u).then_some(at);
+                        }
+                        Role::System | Role::Bot => {}
+                    }
+                }
+                if let Some((w, since)) = waiting {
+                    if !self.complete {
+                        let due = allowed_until(since, limit, hold_since, hold_target);
+                        out.obligations
+                            .push(obligation(rule, Some(w), Due::At { seconds: due }));
+                    }
+                }
+            }
+            Some(Measure::FirstResponse) => {
+                let first_customer = turns.iter().position(|t| t.role == Role::Customer);
+                let first_agent = turns.iter().position(|t| t.role == Role::Agent);
+                match (first_customer, first_agent) {
+                    (Some(c), Some(a)) if a < c => {
+                        if self.complete {
+                            out.not_applicable.push(na(rule, "the agent spoke first"));
+                        }
+                        return;
+                    }
+                    (Some(c), Some(a)) => {
+                        if let (Some(since), Some(at)) = (turns[c].time, turns[a].time) {
+                            measured = true;
+                            if at - since > limit {
+                                report(out, c, None, a, at - since, limit, "the customer", None);
+                            }
+                        }
+                    }
+                    (Some(c), None) => {
+                        if let (false, Some(since)) = (self.complete, turns[c].time) {
+                            out.obligations.push(obligation(
+                                rule,
+                                Some(c),
+                                Due::At {
+                                    seconds: since + limit,
+                                },
+                            ));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Some(Measure::HoldReturn) => {
+                let Some((target, _)) = hold_target else {
+                    return;
+                };
+                for (u, turn) in turns.iter().enumerate() {
+                    if turn.role != Role::Agent || self.hits(u, target).is_empty() {
+                        continue;
+                    }
+                    let Some(since) = turn.time else { continue };
+                    let span = self.hits(u, target).first().map(|h| (h.start, h.end));
+                    let back = (u + 1..turns.len()).find(|&v| turns[v].role == Role::Agent);
+                    match back.and_then(|v| turns[v].time.map(|at| (v, at))) {
+                        Some((v, at)) => {
+                            measured = true;
+                            if at - since > limit {
+                                report(out, u, span, v, at - since, limit, "the hold", None);
+                            }
+                        }
+                        None if !self.complete => {
+                            out.obligations.push(obligation(
+                                rule,
+                                Some(u),
+                                Due::At {
+                                    seconds: since + limit,
+                                },
+                            ));
+                        }
+                        None => {}
+                    }
+                }
+            }
+            None => {}
+        }
+        if !measured && self.complete {
+            let reason = match rule.measure() {
+                Some(Measure::HoldReturn) => "no hold announcement was followed by an agent turn",
+                Some(Measure::FirstResponse) => "no customer message was answered",
+                _ => "no customer message was answered",
+            };
+            if !out.findings.iter().any(|(fr, _)| *fr == r) {
+                out.not_applicable.push(na(rule, reason));
+            }
+        }
+    }
+}
+
+/// When a customer message waiting since `since` must be answered: the reply limit, or, when
+/// the agent announced a hold, the hold's own limit if that is later.
+fn allowed_until(since: f64, limit: f64, hold_since: Option<f64>, hold: Option<(u32, f64)>) -> f64 {
+    match (hold_since, hold) {
+        (Some(h), Some((_, hold_limit))) => (since + limit).max(h + hold_limit),
+        _ => since + limit,
+    }
+}
+
+fn due_for(
+    within: &crate::pack::rule::Within,
+    role: Role,
+    responses: u32,
+    trigger_time: Option<f64>,
+) -> Due {
+    if let (Some(s), Some(at)) = (within.seconds, trigger_time) {
+        return Due::At { seconds: at + s };
+    }
+    if let Some(n) = within.turns {
+        return Due::Turns {
+            role,
+            count: n.saturating_sub(responses),
+        };
+    }
+    if let Some(role) = within.until {
+        return Due::Before { role };
+    }
+    Due::End
+}
+
+fn obligation(rule: &Rule, turn: Option<usize>, due: Due) -> Obligation {
+    Obligation {
+        rule: rule.id.clone(),
+        message: rule.message.clone(),
+        suggest: rule.suggest.clone(),
+        turn,
+        due,
+        avoid: false,
+    }
+}
+
+fn na(rule: &Rule, reason: &str) -> NotApplicable {
+    NotApplicable {
+        rule: rule.id.clone(),
+        reason: reason.to_string(),
+    }
+}
+
+fn roles_text(rule: &Rule) -> String {
+    let roles: Vec<&str> = rule.roles().iter().map(|r| r.as_str()).collect();
+    format!("role {}", roles.join("/"))
+}
+
+/// How many hits that do not overlap.
+fn distinct(hits: &[Hit]) -> usize {
+    let mut count = 0;
+    let mut end = 0;
+    for h in hits {
+        if count == 0 || h.start >= end {
+            count += 1;
+            end = h.end;
+        } else {
+            end = end.max(h.end);
+        }
+    }
+    count
+}
+
+/// Where a leaf's `{=value}` phrases occur in `text` (original byte ranges), once the values
+/// are substituted and normalized like the text.
+fn dynamic_hits(leaf: &Leaf, text: &str, values: &Values<'_>) -> Vec<(usize, usize)> {
+    let normalizer = Normalizer::new(leaf.normalization);
+    let mut norm = NormText::default();
+    let mut out = Vec::new();
+    for phrase in &leaf.dynamic {
+        let Some(filled) = substitute(phrase, values) else {
+            continue;
+        };
+        let needle = normalizer.phrase(&filled);
+        if needle.is_empty() {
+            continue;
+        }
+        if norm.text.is_empty() {
+            normalizer.normalize(text, &mut norm);
+        }
+        let mut from = 0;
+        while let Some(i) = norm.text[from..].find(&needle) {
+            let start = from + i;
+            out.push(norm.to_original(start, start + needle.len()));
+            from = start + needle.len();
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
+/// `{=name}` replaced by its value; `None` if a value is missing.
+fn substitute(phrase: &str, values: &Values<'_>) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = phrase;
+    while let Some(i) = rest.find("{=") {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i + 2..];
+        let close = tail.find('}')?;
+        let name = &tail[..close];
+        out.push_str(values.iter().find(|(n, _)| *n == name)?.1);
+        rest = &tail[close + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// The merged spans of one forbidden rule's hits in a single message.
+pub(crate) fn merged_for_message(hits: &[Hit], text: &str) -> Vec<(usize, usize)> {
+    merged(hits, text)
+}
+
+/// Merges hits of one forbidden rule in one turn that overlap, or that only clause
+/// punctuation separates (没事了吧，您挂电话吧): one utterance is one finding.
+fn merged(hits: &[Hit], text: &str) -> Vec<(usize, usize)> {
+    let mut spans: Vec<(usize, usize)> = hits.iter().map(|h| (h.start, h.end)).collect();
+    spans.sort_unstable();
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+    for (start, end) in spans {
+        match out.last_mut() {
+            Some(last) if start < last.1 || only_separators(&text[last.1..start.max(last.1)]) => {
+                last.1 = last.1.max(end);
+            }
+            _ => out.push((start, end)),
+        }
+    }
+    out
+}
+
+/// Whether `gap` is a short run of clause punctuation and spaces between two parts of one
+/// sentence. Sentence-final marks (。！？) end an utterance, so they do not count.
+fn only_separators(gap: &str) -> bool {
+    const SEPARATORS: &str = "，,、；;：:—-～~ 　";
+    gap.chars().count() <= 3
+        && gap
+            .chars()
+            .all(|c| SEPARATORS.contains(c) || c.is_whitespace())
+}
+
+/// Counts characters up to byte offsets asked for in increasing order, walking the text once.
+#[derive(Default)]
+pub(crate) struct CharCursor {
+    byte: usize,
+    chars: usize,
+}
+
+impl CharCursor {
+    fn chars_before(&mut self, text: &str, byte: usize) -> usize {
+        if byte < self.byte {
+            *self = CharCursor::default();
+        }
+        self.chars += text[self.byte..byte].chars().count();
+        self.byte = byte;
+        self.chars
+    }
+}
+
+pub(crate) fn turn_finding(
+    rule: &Rule,
+    t: usize,
+    turn_text: &str,
+    byte_start: usize,
+    byte_end: usize,
+    cursor: &mut CharCursor,
+) -> Finding {
+    let start = cursor.chars_before(turn_text, byte_start);
+    let text = &turn_text[byte_start..byte_end];
+    Finding {
+        rule: rule.id.clone(),
+        severity: rule.severity(),
+        deduct: rule.deduct(),
+        turn: Some(t),
+        start: Some(start),
+        end: Some(start + text.chars().count()),
+        byte_start: Some(byte_start),
+        byte_end: Some(byte_end),
+        text: Some(text.to_string()),
+        message: rule.message.clone(),
+        suggest: rule.suggest.clone(),
+        source: rule.source.clone(),
+        time: None,
+        evidence: None,
+    }
+}
+
+fn transcript_finding(rule: &Rule) -> Finding {
+    Finding {
+        rule: rule.id.clone(),
+        severity: rule.severity(),
+        deduct: rule.deduct(),
+        turn: None,
+        start: None,
+        end: None,
+        byte_start: None,
+        byte_end: None,
+        text: None,
+        message: rule.message.clone(),
+        suggest: rule.suggest.clone(),
+        source: rule.source.clone(),
+        time: None,
+        evidence: None,
+    }
+}
+
+/// `48 s`, `1 min 5 s`.
+pub(crate) fn seconds(s: f64) -> String {
+    let whole = s.round() as u64;
+    if whole < 60 {
+        format!("{whole} s")
+    } else {
+        format!("{} min {} s", whole / 60, whole % 60)
+    }
+}
+
+/// `MM:SS` or `H:MM:SS`.
+pub(crate) fn clock(seconds: f64) -> String {
+    let whole = seconds.max(0.0) as u64;
+    let (h, m, s) = (whole / 3600, whole / 60 % 60, whole % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m:02}:{s:02}")
+    }
+}

@@ -1,0 +1,156 @@
+//! Live sessions: one per ongoing chat, sharing one compiled checker. Each turn pushed returns
+//! the findings it makes certain and what the agent still owes, with deadlines; finishing
+//! returns exactly the report a batch check of the same transcript gives.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::checker::{Checker, TurnScan};
+use crate::conversation::evaluate;
+use crate::finding::{Finding, Report};
+use crate::transcript::{Channel, Role, Transcript, Turn};
+
+/// When an obligation falls due.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Due {
+    /// Within the next `count` turns of `role` (`count` 1: in the next reply).
+    Turns {
+        /// Whose turns.
+        role: Role,
+        /// How many more of them.
+        count: u32,
+    },
+    /// Before the next turn of `role`.
+    Before {
+        /// Whose turn closes the window.
+        role: Role,
+    },
+    /// By this time, in seconds from the start.
+    At {
+        /// Seconds from the start of the conversation.
+        seconds: f64,
+    },
+    /// Before the conversation ends.
+    End,
+}
+
+/// Something the agent still owes: say (or, with `avoid`, do not say) what a rule asks, by a
+/// deadline. It becomes a finding only if the deadline passes unmet.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Obligation {
+    /// The rule's id.
+    pub rule: Arc<str>,
+    /// The rule's message: what is expected.
+    pub message: Arc<str>,
+    /// The script to use, where the standard gives one.
+    pub suggest: Option<Arc<str>>,
+    /// The turn that created the obligation (the customer's 谢谢), if one did.
+    pub turn: Option<usize>,
+    /// When it falls due.
+    pub due: Due,
+    /// The rule forbids something in the window rather than asking for it.
+    pub avoid: bool,
+}
+
+/// What one turn changed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Update {
+    /// Findings this turn made certain: no later turn can undo them.
+    pub findings: Vec<Finding>,
+    /// Everything the agent still owes, with deadlines.
+    pub pending: Vec<Obligation>,
+}
+
+/// What identifies a finding across pushes: rule, turn and byte span.
+type FindingKey = (Arc<str>, Option<usize>, Option<usize>, Option<usize>);
+
+/// A conversation in progress. Cheap: it holds the turns so far and their hits, and shares the
+/// compiled checker with every other session.
+#[derive(Clone, Debug)]
+pub struct Session {
+    checker: Checker,
+    transcript: Transcript,
+    scans: Vec<TurnScan>,
+    /// Findings already reported by `push`, so that each is reported once.
+    reported: Vec<FindingKey>,
+}
+
+impl Session {
+    pub(crate) fn new(checker: Checker, id: String, channel: Option<Channel>) -> Session {
+        let mut transcript = Transcript::new(id, Vec::new());
+        transcript.channel = channel;
+        Session {
+            checker,
+            transcript,
+            scans: Vec::new(),
+            reported: Vec::new(),
+        }
+    }
+
+    /// Sets the agent's id or name, for rules that need it (an e-mail signature).
+    pub fn set_agent(&mut self, agent: impl Into<String>) {
+        self.transcript.agent = Some(agent.into());
+    }
+
+    /// Adds a turn. Returns the findings it makes certain and what is still owed.
+    pub fn push(&mut self, turn: Turn) -> Update {
+        let scan =
+            self.checker
+                .compiled()
+                .scan_whole_turn(&turn.text, turn.role, self.transcript.channel);
+        self.transcript.turns.push(turn);
+        self.scans.push(scan);
+        let evaluation = evaluate(
+            self.checker.compiled(),
+            &self.transcript,
+            &self.scans,
+            false,
+        );
+        let mut findings = Vec::new();
+        for (_, f) in evaluation.findings {
+            let key = (f.rule.clone(), f.turn, f.byte_start, f.byte_end);
+            if !self.reported.contains(&key) {
+                self.reported.push(key);
+                findings.push(f);
+            }
+        }
+        findings.sort_by_key(|f| (f.turn, f.byte_start));
+        Update {
+            findings,
+            pending: evaluation.obligations,
+        }
+    }
+
+    /// What `push(turn)` would report, without adding the turn: to warn an agent about a draft
+    /// before it is sent.
+    pub fn preview(&self, turn: Turn) -> Update {
+        self.clone().push(turn)
+    }
+
+    /// What the agent owes now.
+    pub fn pending(&self) -> Vec<Obligation> {
+        evaluate(
+            self.checker.compiled(),
+            &self.transcript,
+            &self.scans,
+            false,
+        )
+        .obligations
+    }
+
+    /// The conversation so far.
+    pub fn transcript(&self) -> &Transcript {
+        &self.transcript
+    }
+
+    /// Ends the conversation: the report, identical to checking the whole transcript in batch.
+    pub fn finish(self) -> Report {
+        let evaluation = evaluate(self.checker.compiled(), &self.transcript, &self.scans, true);
+        crate::score::report(self.checker.compiled(), &self.transcript, evaluation)
+    }
+}
