@@ -1,12 +1,16 @@
 //! The checker: a compiled rule pack that checks transcripts, single messages and live
 //! sessions.
 
+use std::cell::RefCell;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use regex_automata::meta::Regex;
 
 use crate::context::{Conditions, Segmenter, TurnContext};
 use crate::conversation::{CharCursor, evaluate, turn_finding};
 use crate::finding::{Finding, Report};
-use crate::matcher::{Capture, Found, Hit, Matcher};
+use crate::matcher::{Caches, Capture, Found, Hit, Matcher};
 use crate::normalize::{NormText, Normalization, Normalizer};
 use crate::pack::RulePack;
 use crate::pack::error::{PackError, Problem};
@@ -24,6 +28,10 @@ pub struct Checker {
 /// Everything compiled from a pack.
 #[derive(Debug)]
 pub(crate) struct Compiled {
+    /// Tells one compiled pack from another in a thread's scratch space.
+    id: u64,
+    /// Every regex the scan runs, by cache slot: each thread keeps its own caches for them.
+    regexes: Vec<Regex>,
     pub(crate) pack_name: String,
     pub(crate) scoring: Scoring,
     pub(crate) rules: Vec<Rule>,
@@ -55,13 +63,35 @@ pub(crate) struct TurnScan {
     pub(crate) captures: Vec<Capture>,
 }
 
-/// Buffers reused across the turns of one check, so that scanning a turn allocates little once
-/// they have grown.
-#[derive(Debug, Default)]
+/// Buffers reused across turns and checks, so that scanning allocates nothing once they have
+/// grown: the normalized text, what the automaton found, and the regex caches. Each thread
+/// keeps its own (see `Compiled::with_scratch`), so threads never wait for one another.
+#[derive(Debug)]
 struct Scratch {
     norm: NormText,
     found: Found,
+    caches: Caches,
 }
+
+impl Scratch {
+    fn new(c: &Compiled) -> Scratch {
+        Scratch {
+            norm: NormText::default(),
+            found: Found::default(),
+            caches: Caches::new(&c.regexes),
+        }
+    }
+}
+
+thread_local! {
+    /// This thread's scratch space for the checkers it used last.
+    static SCRATCH: RefCell<Vec<(u64, Scratch)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// How many checkers' scratch spaces a thread keeps.
+const SCRATCH_KEPT: usize = 4;
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// Counters that show what checking has cost, for tests and monitoring.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -120,11 +150,13 @@ impl Checker {
             }
         }
         let mut profiles = Vec::new();
+        let mut regexes = Vec::new();
         for (normalization, members, channels) in &by_normalization {
             let normalizer = Normalizer::new(*normalization);
-            let matcher = Matcher::new(&leaves, members, &normalizer).map_err(|message| {
-                PackError::new(vec![Problem::whole(pack.name(), None, message)])
-            })?;
+            let matcher =
+                Matcher::new(&leaves, members, &normalizer, &mut regexes).map_err(|message| {
+                    PackError::new(vec![Problem::whole(pack.name(), None, message)])
+                })?;
             profiles.push(Profile {
                 normalizer,
                 matcher,
@@ -133,7 +165,7 @@ impl Checker {
         }
         let conditions = leaves
             .iter()
-            .map(|leaf| Conditions::new(leaf, &Normalizer::new(leaf.normalization)))
+            .map(|leaf| Conditions::new(leaf, &Normalizer::new(leaf.normalization), &mut regexes))
             .collect();
         let mut scanned_roles = [false; 4];
         for leaf in &leaves {
@@ -143,6 +175,8 @@ impl Checker {
         }
         Ok(Checker {
             inner: Arc::new(Compiled {
+                id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+                regexes,
                 pack_name: pack.name().to_string(),
                 scoring: pack.scoring().clone(),
                 rules,
@@ -200,12 +234,13 @@ impl Checker {
     /// Checks a whole transcript: every rule, then the score.
     pub fn check(&self, transcript: &Transcript) -> Report {
         let c = &*self.inner;
-        let mut scratch = Scratch::default();
-        let scans: Vec<TurnScan> = transcript
-            .turns
-            .iter()
-            .map(|turn| c.scan(&turn.text, turn.role, transcript.channel, &mut scratch))
-            .collect();
+        let scans: Vec<TurnScan> = c.with_scratch(|scratch| {
+            transcript
+                .turns
+                .iter()
+                .map(|turn| c.scan(&turn.text, turn.role, transcript.channel, scratch))
+                .collect()
+        });
         let evaluation = evaluate(c, transcript, &scans, true);
         crate::score::report(c, transcript, evaluation)
     }
@@ -219,7 +254,7 @@ impl Checker {
         if !c.scanned_roles[role.index()] {
             return Vec::new();
         }
-        let scan = c.scan(text, role, None, &mut Scratch::default());
+        let scan = c.with_scratch(|scratch| c.scan(text, role, None, scratch));
         let mut findings = Vec::new();
         for (r, rule) in c.rules.iter().enumerate() {
             if rule.kind() != RuleKind::Forbidden {
@@ -301,9 +336,9 @@ impl Checker {
     /// Every hit in `text`, in original byte offsets, before hits are merged into findings.
     #[cfg(test)]
     pub(crate) fn scan_for_test(&self, text: &str, role: Role, hits: &mut Vec<Hit>) {
+        let c = &*self.inner;
         hits.extend(
-            self.inner
-                .scan(text, role, None, &mut Scratch::default())
+            c.with_scratch(|scratch| c.scan(text, role, None, scratch))
                 .hits,
         );
     }
@@ -318,14 +353,35 @@ pub(crate) fn example_transcript(text: &str, role: Role) -> Transcript {
 }
 
 impl Compiled {
-    /// Scans one turn with fresh buffers.
+    /// Scans one turn with this thread's scratch space.
     pub(crate) fn scan_whole_turn(
         &self,
         text: &str,
         role: Role,
         channel: Option<Channel>,
     ) -> TurnScan {
-        self.scan(text, role, channel, &mut Scratch::default())
+        self.with_scratch(|scratch| self.scan(text, role, channel, scratch))
+    }
+
+    /// Runs `f` with this thread's scratch space for this checker, made at first use.
+    fn with_scratch<R>(&self, f: impl FnOnce(&mut Scratch) -> R) -> R {
+        SCRATCH.with(|cell| {
+            let Ok(mut kept) = cell.try_borrow_mut() else {
+                // Called from within a check on this thread: use a scratch of its own.
+                return f(&mut Scratch::new(self));
+            };
+            let at = match kept.iter().position(|(id, _)| *id == self.id) {
+                Some(at) => at,
+                None => {
+                    if kept.len() == SCRATCH_KEPT {
+                        kept.remove(0);
+                    }
+                    kept.push((self.id, Scratch::new(self)));
+                    kept.len() - 1
+                }
+            };
+            f(&mut kept[at].1)
+        })
     }
 
     /// Every hit in one turn's text, in original byte offsets: each normalization's matcher
@@ -347,9 +403,12 @@ impl Compiled {
                 continue;
             }
             profile.normalizer.normalize(text, &mut scratch.norm);
-            profile
-                .matcher
-                .scan(&scratch.norm.text, role, &mut scratch.found);
+            profile.matcher.scan(
+                &scratch.norm.text,
+                role,
+                &mut scratch.found,
+                &mut scratch.caches,
+            );
             if scratch.found.hits.is_empty() {
                 continue;
             }
@@ -357,7 +416,8 @@ impl Compiled {
                 TurnContext::new(text, &scratch.norm, &scratch.found.allowed, &self.segmenter);
             for &hit in &scratch.found.hits {
                 let conditions = &self.conditions[hit.target as usize];
-                if conditions.is_trivial() || context.accepts(conditions, hit) {
+                if conditions.is_trivial() || context.accepts(conditions, hit, &mut scratch.caches)
+                {
                     let (start, end) = scratch.norm.to_original(hit.start, hit.end);
                     out.hits.push(Hit {
                         target: hit.target,

@@ -10,9 +10,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use jieba_rs::Jieba;
 
-use crate::matcher::Hit;
+use crate::matcher::{Caches, Hit};
 use crate::normalize::{NormText, Normalizer};
 use crate::pack::rule::{Boundary, Leaf};
+use crate::pattern::Pattern;
+use regex_automata::meta::Regex;
+use std::sync::Arc;
 
 /// A leaf's boundaries and exceptions, with every phrase normalized as its text is.
 #[derive(Debug, Clone)]
@@ -23,13 +26,18 @@ pub(crate) struct Conditions {
     particles: Vec<String>,
     preceded_by: Vec<String>,
     followed_by: Vec<String>,
-    matches: Vec<regex::Regex>,
+    /// Regexes that excuse a hit inside their matches, each with its cache slot.
+    matches: Vec<(Arc<Pattern>, usize)>,
     quoted: bool,
     has_inside: bool,
 }
 
 impl Conditions {
-    pub(crate) fn new(leaf: &Leaf, normalizer: &Normalizer) -> Conditions {
+    pub(crate) fn new(
+        leaf: &Leaf,
+        normalizer: &Normalizer,
+        regexes: &mut Vec<Regex>,
+    ) -> Conditions {
         let norm = |list: &[String]| -> Vec<String> {
             let mut out: Vec<String> = list
                 .iter()
@@ -46,7 +54,14 @@ impl Conditions {
             particles: norm(&leaf.particles),
             preceded_by: norm(&unless.preceded_by),
             followed_by: norm(&unless.followed_by),
-            matches: unless.compiled.clone(),
+            matches: unless
+                .compiled
+                .iter()
+                .map(|p| {
+                    regexes.push(p.regex.clone());
+                    (p.clone(), regexes.len() - 1)
+                })
+                .collect(),
             quoted: unless.quoted,
             has_inside: !unless.inside.is_empty(),
         }
@@ -93,7 +108,7 @@ impl<'a> TurnContext<'a> {
     }
 
     /// Whether the candidate `hit` (normalized offsets) counts.
-    pub(crate) fn accepts(&mut self, c: &Conditions, hit: Hit) -> bool {
+    pub(crate) fn accepts(&mut self, c: &Conditions, hit: Hit, caches: &mut Caches) -> bool {
         let text = self.norm.text.as_str();
         let (start, end) = (hit.start, hit.end);
         match c.boundary {
@@ -135,11 +150,15 @@ impl<'a> TurnContext<'a> {
         {
             return false;
         }
-        if c.matches.iter().any(|re| {
-            re.find_iter(text)
-                .any(|m| m.start() <= start && end <= m.end())
-        }) {
-            return false;
+        for (pattern, slot) in &c.matches {
+            let (cache, caps) = caches.get(*slot);
+            let mut inside = false;
+            pattern.for_each_hit(text, 0..text.len(), cache, caps, |s, e, _| {
+                inside |= s <= start && end <= e;
+            });
+            if inside {
+                return false;
+            }
         }
         if c.quoted {
             let (orig_start, orig_end) = self.norm.to_original(start, end);

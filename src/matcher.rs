@@ -14,7 +14,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use regex::RegexSet;
+use regex_automata::meta::{Cache, Regex};
+use regex_automata::util::captures::Captures;
+use regex_automata::{Input, PatternSet};
 
 use crate::normalize::Normalizer;
 use crate::pack::rule::{Leaf, Needle, RoleSet};
@@ -68,6 +70,31 @@ struct PatternEntry {
     pattern: Arc<Pattern>,
     target: u32,
     roles: RoleSet,
+    /// Where this pattern's cache is in the caller's `Caches`.
+    slot: usize,
+}
+
+/// Regex caches and capture slots, one per compiled regex of a checker, owned by whoever
+/// scans (one per thread), so that no lock is ever shared between threads.
+#[derive(Debug)]
+pub(crate) struct Caches {
+    caches: Vec<Cache>,
+    captures: Vec<Captures>,
+    set: Option<PatternSet>,
+}
+
+impl Caches {
+    pub(crate) fn new(regexes: &[Regex]) -> Caches {
+        Caches {
+            caches: regexes.iter().map(Regex::create_cache).collect(),
+            captures: regexes.iter().map(Regex::create_captures).collect(),
+            set: None,
+        }
+    }
+
+    pub(crate) fn get(&mut self, slot: usize) -> (&mut Cache, &mut Captures) {
+        (&mut self.caches[slot], &mut self.captures[slot])
+    }
 }
 
 /// What one scan found, in normalized offsets. Reused between turns.
@@ -76,7 +103,8 @@ pub(crate) struct Found {
     pub(crate) hits: Vec<Hit>,
     pub(crate) allowed: Vec<Hit>,
     pub(crate) captures: Vec<Capture>,
-    pending: Vec<u32>,
+    /// Patterns to run, with the anchor occurrence that calls for each: (pattern, start, end).
+    pending: Vec<(u32, usize, usize)>,
 }
 
 impl Found {
@@ -95,7 +123,7 @@ pub(crate) struct Matcher {
     patterns: Vec<PatternEntry>,
     /// Patterns with no literal to anchor on, behind one set that says which can match.
     unanchored: Vec<u32>,
-    unanchored_set: Option<RegexSet>,
+    unanchored_set: Option<(Regex, usize)>,
     /// The roles any rule of this matcher looks at.
     roles: RoleSet,
 }
@@ -107,6 +135,7 @@ impl Matcher {
         targets: &[&Leaf],
         members: &[u32],
         normalizer: &Normalizer,
+        regexes: &mut Vec<Regex>,
     ) -> Result<Matcher, String> {
         let mut literals: Vec<Literal> = Vec::new();
         let mut index: HashMap<String, u32> = HashMap::new();
@@ -152,7 +181,9 @@ impl Matcher {
                             pattern: pattern.clone(),
                             target,
                             roles,
+                            slot: regexes.len(),
                         });
+                        regexes.push(pattern.regex.clone());
                         match &pattern.anchors {
                             Some(anchors) => {
                                 for anchor in anchors {
@@ -197,14 +228,14 @@ impl Matcher {
         let unanchored_set = if unanchored.is_empty() {
             None
         } else {
-            Some(
-                RegexSet::new(
-                    unanchored
-                        .iter()
-                        .map(|&p| patterns[p as usize].pattern.regex.as_str()),
-                )
-                .map_err(|e| format!("cannot build the pattern set: {e}"))?,
-            )
+            let sources: Vec<String> = unanchored
+                .iter()
+                .map(|&p| patterns[p as usize].pattern.source.clone())
+                .collect();
+            let set = Regex::new_many(&sources)
+                .map_err(|e| format!("cannot build the pattern set: {e}"))?;
+            regexes.push(set.clone());
+            Some((set, regexes.len() - 1))
         };
         Ok(Matcher {
             automaton,
@@ -223,7 +254,7 @@ impl Matcher {
 
     /// Finds, in normalized `text`, every hit of every rule that applies to `role`, and every
     /// occurrence of an allowed phrase, replacing what `found` held.
-    pub(crate) fn scan(&self, text: &str, role: Role, found: &mut Found) {
+    pub(crate) fn scan(&self, text: &str, role: Role, found: &mut Found, caches: &mut Caches) {
         found.clear();
         if let Some(automaton) = &self.automaton {
             for m in automaton.find_iter(text) {
@@ -242,41 +273,85 @@ impl Matcher {
                 }
             }
         }
-        if let Some(set) = &self.unanchored_set {
+        if let Some((set, slot)) = &self.unanchored_set {
             let wanted = self
                 .unanchored
                 .iter()
                 .any(|&p| self.patterns[p as usize].roles.contains(role));
             if wanted {
-                for i in set.matches(text).iter() {
-                    let p = self.unanchored[i];
+                let matched = caches.set.get_or_insert_with(|| PatternSet::new(0));
+                if matched.capacity() < set.pattern_len() {
+                    *matched = PatternSet::new(set.pattern_len());
+                }
+                matched.clear();
+                set.which_overlapping_matches_with(
+                    &mut caches.caches[*slot],
+                    &Input::new(text),
+                    matched,
+                );
+                for i in matched.iter() {
+                    let p = self.unanchored[i.as_usize()];
                     if self.patterns[p as usize].roles.contains(role) {
-                        found.pending.push(p);
+                        found.pending.push((p, 0, text.len()));
                     }
                 }
             }
         }
+        // Each pattern runs once per window around its anchors, merged where they overlap.
         found.pending.sort_unstable();
-        found.pending.dedup();
-        for &p in &found.pending {
+        let mut i = 0;
+        while i < found.pending.len() {
+            let (p, _, _) = found.pending[i];
             let entry = &self.patterns[p as usize];
-            let (hits, captures) = (&mut found.hits, &mut found.captures);
-            entry.pattern.for_each_hit(text, |start, end, named| {
-                hits.push(Hit {
-                    target: entry.target,
-                    start,
-                    end,
-                });
-                for (name, value) in named {
-                    captures.push(Capture {
-                        target: entry.target,
-                        start,
-                        end,
-                        name: name.clone(),
-                        value: value.to_string(),
-                    });
+            let window = |&(_, start, end): &(u32, usize, usize)| match entry.pattern.max_len {
+                Some(len) => (
+                    floor_boundary(text, start.saturating_sub(len)),
+                    ceil_boundary(text, (end + len).min(text.len())),
+                ),
+                None => (0, text.len()),
+            };
+            let (mut from, mut to) = window(&found.pending[i]);
+            let mut j = i + 1;
+            loop {
+                let next = found.pending.get(j).filter(|n| n.0 == p).map(window);
+                match next {
+                    Some((s, e)) if s <= to => {
+                        to = to.max(e);
+                        j += 1;
+                        continue;
+                    }
+                    _ => {}
                 }
-            });
+                let (cache, caps) = caches.get(entry.slot);
+                let (hits, captures) = (&mut found.hits, &mut found.captures);
+                entry
+                    .pattern
+                    .for_each_hit(text, from..to, cache, caps, |start, end, named| {
+                        hits.push(Hit {
+                            target: entry.target,
+                            start,
+                            end,
+                        });
+                        for (name, value) in named {
+                            captures.push(Capture {
+                                target: entry.target,
+                                start,
+                                end,
+                                name: name.clone(),
+                                value: value.to_string(),
+                            });
+                        }
+                    });
+                match next {
+                    Some((s, e)) => {
+                        from = s;
+                        to = e;
+                        j += 1;
+                    }
+                    None => break,
+                }
+            }
+            i = j;
         }
     }
 
@@ -292,7 +367,7 @@ impl Matcher {
                     found.hits.push(Hit { target, start, end })
                 }
                 Owner::Anchor { pattern, roles } if roles.contains(role) => {
-                    found.pending.push(pattern)
+                    found.pending.push((pattern, start, end))
                 }
                 Owner::Allow { target, roles } if roles.contains(role) => {
                     found.allowed.push(Hit { target, start, end })
@@ -306,6 +381,20 @@ impl Matcher {
     pub(crate) fn literal_count(&self) -> usize {
         self.literals.len()
     }
+}
+
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_boundary(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
 }
 
 /// Fills in, for each literal, the literals inside it and those that overlap its end.
@@ -379,10 +468,16 @@ mod tests {
         let pack = pack(rules);
         let leaves: Vec<&Leaf> = pack.rules().iter().map(|r| &r.leaves()[0]).collect();
         let members: Vec<u32> = (0..leaves.len() as u32).collect();
-        let matcher =
-            Matcher::new(&leaves, &members, &Normalizer::new(Normalization::NONE)).expect("builds");
+        let mut regexes = Vec::new();
+        let matcher = Matcher::new(
+            &leaves,
+            &members,
+            &Normalizer::new(Normalization::NONE),
+            &mut regexes,
+        )
+        .expect("builds");
         let mut found = Found::default();
-        matcher.scan(text, Role::Agent, &mut found);
+        matcher.scan(text, Role::Agent, &mut found, &mut Caches::new(&regexes));
         let mut out: Vec<_> = found
             .hits
             .iter()

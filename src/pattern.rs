@@ -5,7 +5,9 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use regex::Regex;
+use regex_automata::meta::{Cache, Regex};
+use regex_automata::util::captures::Captures;
+use regex_automata::{Input, PatternID};
 use regex_syntax::hir::{Class, Hir, HirKind};
 
 use crate::pack::rule::Verify;
@@ -38,15 +40,23 @@ pub(crate) const SLOTS: &[(&str, &str, &str)] = &[
 pub(crate) const HIT_GROUP: &str = "hit";
 
 /// A compiled pattern.
+///
+/// It runs with a cache its caller owns (see `Scratch`), never with a cache pool shared
+/// between threads, so that threads checking at the same time never wait for one another.
 #[derive(Clone, Debug)]
 pub(crate) struct Pattern {
     pub(crate) regex: Regex,
+    /// The regex as compiled, for building sets of patterns.
+    pub(crate) source: String,
     pub(crate) hit_group: Option<usize>,
     /// Named groups other than `hit`: values such as a surname, for `{=name}` phrases.
     pub(crate) named: Vec<(usize, Arc<str>)>,
     /// Literals of which every match contains at least one; `None` when there are none to
     /// find, and the pattern must run on every turn.
     pub(crate) anchors: Option<Vec<String>>,
+    /// The longest a match can be, in bytes, when bounded: a pattern then runs only in a
+    /// window around each of its anchors, not over the whole turn.
+    pub(crate) max_len: Option<usize>,
     pub(crate) verify: Option<Verify>,
 }
 
@@ -70,7 +80,11 @@ impl Pattern {
         })?;
         let mut hit_group = None;
         let mut named = Vec::new();
-        for (index, name) in regex.capture_names().enumerate() {
+        for (index, name) in regex
+            .group_info()
+            .pattern_names(PatternID::ZERO)
+            .enumerate()
+        {
             match name {
                 Some(HIT_GROUP) => hit_group = Some(index),
                 Some(name) => named.push((index, Arc::from(name))),
@@ -79,9 +93,11 @@ impl Pattern {
         }
         Ok(Pattern {
             regex,
+            source: source.to_string(),
             hit_group,
             named,
             anchors: required_literals(&hir),
+            max_len: hir.properties().maximum_len(),
             verify,
         })
     }
@@ -92,8 +108,15 @@ impl Pattern {
         Pattern::from_regex(&regex, None)
     }
 
-    /// Every hit of the pattern in `text`, as byte ranges, passed to `emit` with the values of
-    /// the pattern's other named groups.
+    /// Whether the pattern matches anywhere in `text` (for validation and tests; it uses the
+    /// regex's own shared cache).
+    pub(crate) fn is_match(&self, text: &str) -> bool {
+        self.regex.is_match(text)
+    }
+
+    /// Every hit of the pattern that starts in `window` of `text`, as byte ranges, passed to
+    /// `emit` with the values of the pattern's other named groups. Look-around (`^`, `$`,
+    /// `\b`) sees the whole text.
     ///
     /// With a `hit` group, the next search starts right after the previous hit's first
     /// character rather than where the whole match ended, so that context consumed around one
@@ -101,45 +124,45 @@ impl Pattern {
     pub(crate) fn for_each_hit(
         &self,
         text: &str,
+        window: Range<usize>,
+        cache: &mut Cache,
+        caps: &mut Captures,
         mut emit: impl FnMut(usize, usize, &[(Arc<str>, &str)]),
     ) {
-        if self.hit_group.is_none() && self.named.is_empty() {
-            for m in self.regex.find_iter(text) {
-                if self.verified(m.as_str()) {
-                    emit(m.start(), m.end(), &[]);
-                }
-            }
-            return;
-        }
-        let mut locs = self.regex.capture_locations();
         let mut named: Vec<(Arc<str>, &str)> = Vec::new();
-        let mut at = 0;
-        while at <= text.len() {
-            let Some((m_start, m_end)) = self
-                .regex
-                .captures_read_at(&mut locs, text, at)
-                .map(|m| (m.start(), m.end()))
-            else {
-                break;
-            };
-            let (start, end) = self
-                .hit_group
-                .and_then(|g| locs.get(g))
-                .unwrap_or((m_start, m_end));
-            if self.verified(&text[start..end]) {
+        let mut at = window.start;
+        while at <= window.end {
+            let input = Input::new(text).span(at..window.end);
+            let (start, end, next) = if self.hit_group.is_none() && self.named.is_empty() {
+                let Some(m) = self.regex.search_with(cache, &input) else {
+                    break;
+                };
+                (m.start(), m.end(), m.end())
+            } else {
+                self.regex.search_captures_with(cache, &input, caps);
+                let Some(m) = caps.get_match() else {
+                    break;
+                };
+                let (start, end) = self
+                    .hit_group
+                    .and_then(|g| caps.get_group(g))
+                    .map_or((m.start(), m.end()), |s| (s.start, s.end));
                 named.clear();
                 for (group, name) in &self.named {
-                    if let Some((s, e)) = locs.get(*group) {
-                        named.push((name.clone(), &text[s..e]));
+                    if let Some(s) = caps.get_group(*group) {
+                        named.push((name.clone(), &text[s.start..s.end]));
                     }
                 }
+                let next = if self.hit_group.is_some() {
+                    start + text[start..].chars().next().map_or(1, char::len_utf8)
+                } else {
+                    m.end()
+                };
+                (start, end, next)
+            };
+            if self.verified(&text[start..end]) {
                 emit(start, end, &named);
             }
-            let next = if self.hit_group.is_some() {
-                start + text[start..].chars().next().map_or(1, char::len_utf8)
-            } else {
-                m_end
-            };
             at = if next > at {
                 next
             } else {
@@ -243,7 +266,7 @@ const MAX_CLASS: usize = 4;
 /// Literals of which every match of `hir` contains at least one, or `None` if no such finite
 /// set of non-empty strings can be found.
 pub(crate) fn required_literals(hir: &Hir) -> Option<Vec<String>> {
-    let mut set = required(hir)?;
+    let mut set = required(hir).or_else(|| required_class(hir))?;
     set.sort();
     set.dedup();
     // A literal that contains another is redundant: the shorter one is found anyway.
@@ -301,6 +324,45 @@ fn required(hir: &Hir) -> Option<Vec<String>> {
                     let shortest = set.iter().map(|s| s.chars().count()).min().unwrap_or(0);
                     (shortest, std::cmp::Reverse(set.len()))
                 })
+        }
+        _ => None,
+    }
+}
+
+/// Most characters a class may have to serve as anchors when nothing longer is required.
+const MAX_ANCHOR_CLASS: usize = 16;
+
+/// A small class of characters (such as `[0-9]`) of which every match contains one, when no
+/// literal is required: its characters become the anchors.
+fn required_class(hir: &Hir) -> Option<Vec<String>> {
+    match hir.kind() {
+        HirKind::Class(Class::Unicode(class)) => {
+            let mut chars = Vec::new();
+            for range in class.ranges() {
+                for c in range.start()..=range.end() {
+                    chars.push(c.to_string());
+                    if chars.len() > MAX_ANCHOR_CLASS {
+                        return None;
+                    }
+                }
+            }
+            Some(chars)
+        }
+        HirKind::Capture(c) => required_class(&c.sub),
+        HirKind::Repetition(r) if r.min >= 1 => required_class(&r.sub),
+        HirKind::Concat(parts) => parts
+            .iter()
+            .filter_map(required_class)
+            .min_by_key(|set| set.len()),
+        HirKind::Alternation(branches) => {
+            let mut union = Vec::new();
+            for branch in branches {
+                union.extend(required(branch).or_else(|| required_class(branch))?);
+                if union.len() > MAX_LITERALS {
+                    return None;
+                }
+            }
+            Some(union)
         }
         _ => None,
     }
@@ -455,7 +517,16 @@ mod tests {
             anchors(r"不可能帮(你|您)"),
             Some(vec!["不可能帮你".into(), "不可能帮您".into()])
         );
-        assert_eq!(anchors(r"\d{11}"), None);
+        assert_eq!(
+            anchors(r"\d{11}"),
+            None,
+            "Unicode digits are too many to anchor on"
+        );
+        assert_eq!(
+            anchors(r"(?:^|[^0-9])1[3-9][0-9]{9}"),
+            Some(vec!["1".into()]),
+            "a required small class anchors"
+        );
         assert_eq!(anchors(r"a|\d+"), None);
         // Case-insensitive: o/O times k/K/K (the Kelvin sign folds to k).
         assert_eq!(anchors(r"(?i)ok").map(|a| a.len()), Some(6));
@@ -464,14 +535,14 @@ mod tests {
     #[test]
     fn slots_compile_to_patterns_that_match_real_text() {
         let p = Pattern::from_slotted_phrase("我是{number}号客服人员").expect("valid");
-        assert!(p.regex.is_match("您好，我是1024号客服人员"));
-        assert!(p.regex.is_match("我是１０２４号客服人员"));
-        assert!(!p.regex.is_match("我是号客服人员"));
+        assert!(p.is_match("您好，我是1024号客服人员"));
+        assert!(p.is_match("我是１０２４号客服人员"));
+        assert!(!p.is_match("我是号客服人员"));
         assert_eq!(p.anchors, Some(vec!["号客服人员".into()]));
         let p = Pattern::from_slotted_phrase("我是{name}").expect("valid");
-        assert!(p.regex.is_match("您好，我是李娜，很高兴为您服务"));
+        assert!(p.is_match("您好，我是李娜，很高兴为您服务"));
         let p = Pattern::from_slotted_phrase("{{a}}").expect("valid");
-        assert!(p.regex.is_match("{a}"));
+        assert!(p.is_match("{a}"));
     }
 
     #[test]
@@ -500,7 +571,11 @@ mod tests {
     fn hit_group_searches_resume_at_the_hit() {
         let p = Pattern::from_regex(r"(?:^|[，！])(?P<hit>不行)(?:[，！]|$)", None).expect("valid");
         let mut hits = Vec::new();
-        p.for_each_hit("不行，不行！", |s, e, _| hits.push((s, e)));
+        let text = "不行，不行！";
+        let (mut cache, mut caps) = (p.regex.create_cache(), p.regex.create_captures());
+        p.for_each_hit(text, 0..text.len(), &mut cache, &mut caps, |s, e, _| {
+            hits.push((s, e))
+        });
         assert_eq!(hits, vec![(0, 6), (9, 15)]);
     }
 

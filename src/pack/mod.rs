@@ -751,7 +751,7 @@ fn compile_for_normalization(rule: &mut Leaf) -> Result<(), String> {
         .unless
         .matches
         .iter()
-        .map(|m| compile(m, None).map(|p| p.regex))
+        .map(|m| compile(m, None).map(Arc::new))
         .collect::<Result<_, _>>()?;
     Ok(())
 }

@@ -1134,7 +1134,7 @@ fn read_leaf(
     if let Some(v) = get("patterns") {
         for (pattern, span) in cx.strings(v, "patterns").unwrap_or_default() {
             match Pattern::from_regex(&pattern, verify) {
-                Ok(p) if p.regex.is_match("") => cx.err(
+                Ok(p) if p.is_match("") => cx.err(
                     span,
                     "this pattern matches the empty string, so it would match everywhere",
                 ),
@@ -1567,12 +1567,12 @@ fn read_unless(cx: &mut Cx<'_>, value: &Spanned<DeValue<'_>>) -> Unless {
             "matches" => {
                 for (pattern, span) in cx.strings(v, "matches").unwrap_or_default() {
                     match Pattern::from_regex(&pattern, None) {
-                        Ok(p) if p.regex.is_match("") => cx.err(
+                        Ok(p) if p.is_match("") => cx.err(
                             span,
                             "this pattern matches the empty string, so every hit would be excused",
                         ),
                         Ok(p) => {
-                            unless.compiled.push(p.regex);
+                            unless.compiled.push(Arc::new(p));
                             unless.matches.push(pattern);
                         }
                         Err(e) => cx.pattern_error(span, &pattern, e, "regex"),

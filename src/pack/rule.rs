@@ -196,7 +196,7 @@ pub struct Unless {
     pub matches: Vec<String>,
     /// The hit is inside quotation marks: the agent quoting the customer (您说的“不知道”…).
     pub quoted: bool,
-    pub(crate) compiled: Vec<regex::Regex>,
+    pub(crate) compiled: Vec<Arc<Pattern>>,
 }
 
 impl Unless {

@@ -1,0 +1,196 @@
+//! Speed, against the limit and against a naive baseline, on one shared corpus.
+//!
+//! For each text: the raw automaton scan of the same bytes (the limit: one leftmost-longest
+//! Aho-Corasick automaton over the built-in pack's phrases, on the bytes as they are), a naive
+//! baseline (what a user would write: OpenCC conversion, lower case, separators dropped into a
+//! new string, then `str::matches` for every phrase of the pack), and huashu's own check. Then
+//! pack compilation, a 50,000-phrase pack, and threads sharing one checker.
+//!
+//! `cargo bench --bench huashu`; throughput is in bytes of turn text.
+
+#![allow(missing_docs)]
+
+#[path = "support/corpus.rs"]
+mod corpus;
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use huashu::{Checker, Role, RulePack, Transcript};
+
+/// Every literal phrase of a pack, as written.
+fn phrases(pack: &RulePack) -> Vec<String> {
+    pack.rules()
+        .iter()
+        .flat_map(|r| r.leaves())
+        .flat_map(|l| l.phrases().iter())
+        .filter(|p| !p.contains('{'))
+        .cloned()
+        .collect()
+}
+
+fn automaton(phrases: &[String]) -> AhoCorasick {
+    AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostLongest)
+        .prefilter(true)
+        .build(phrases)
+        .expect("builds")
+}
+
+/// What a user would write by hand.
+struct Naive {
+    phrases: Vec<String>,
+}
+
+impl Naive {
+    fn new(phrases: &[String]) -> Naive {
+        Naive {
+            phrases: phrases.iter().map(|p| Naive::normalize(p)).collect(),
+        }
+    }
+
+    fn normalize(text: &str) -> String {
+        hanconv::t2s(text)
+            .to_lowercase()
+            .chars()
+            .map(|c| match c {
+                '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+                c => c,
+            })
+            .filter(|c| !c.is_whitespace() && !matches!(c, '*' | '~' | '·' | '-' | '_'))
+            .collect()
+    }
+
+    fn hits(&self, text: &str) -> usize {
+        let text = Naive::normalize(text);
+        self.phrases
+            .iter()
+            .map(|p| text.matches(p.as_str()).count())
+            .sum()
+    }
+}
+
+fn bytes(t: &Transcript) -> u64 {
+    t.turns.iter().map(|turn| turn.text.len() as u64).sum()
+}
+
+fn bench(c: &mut Criterion) {
+    let pack = RulePack::builtin().expect("the built-in pack loads");
+    let checker = pack.compile().expect("compiles");
+    let phrases = phrases(&pack);
+    let raw = automaton(&phrases);
+    let naive = Naive::new(&phrases);
+
+    // A single live message.
+    let message = corpus::SHORT_MESSAGE;
+    let mut group = c.benchmark_group("message");
+    group.throughput(Throughput::Bytes(message.len() as u64));
+    group.bench_function("raw automaton", |b| {
+        b.iter(|| raw.find_iter(black_box(message)).count())
+    });
+    group.bench_function("naive baseline", |b| {
+        b.iter(|| naive.hits(black_box(message)))
+    });
+    group.bench_function("huashu check_message", |b| {
+        b.iter(|| checker.check_message(Role::Agent, black_box(message)))
+    });
+    group.finish();
+
+    // Whole transcripts.
+    for (name, transcript) in [
+        ("long call", corpus::long_call()),
+        ("mixed zh-en chat", corpus::mixed_chat()),
+    ] {
+        let texts: Vec<&str> = transcript.turns.iter().map(|t| t.text.as_str()).collect();
+        let mut group = c.benchmark_group(format!("transcript/{name}"));
+        group.throughput(Throughput::Bytes(bytes(&transcript)));
+        group.bench_function("raw automaton", |b| {
+            b.iter(|| {
+                texts
+                    .iter()
+                    .map(|t| raw.find_iter(black_box(*t)).count())
+                    .sum::<usize>()
+            })
+        });
+        group.bench_function("naive baseline", |b| {
+            b.iter(|| {
+                texts
+                    .iter()
+                    .map(|t| naive.hits(black_box(t)))
+                    .sum::<usize>()
+            })
+        });
+        group.bench_function("huashu check", |b| {
+            b.iter(|| checker.check(black_box(&transcript)))
+        });
+        group.finish();
+    }
+
+    // Compiling packs.
+    let synthetic = corpus::synthetic_pack(50_000, 500);
+    let big = RulePack::from_toml("synthetic.toml", &synthetic).expect("valid");
+    let mut group = c.benchmark_group("compile");
+    group.sample_size(10);
+    group.bench_function("built-in pack: load and compile", |b| {
+        b.iter(|| RulePack::builtin().and_then(|p| p.compile()))
+    });
+    group.bench_function("built-in pack: compile", |b| b.iter(|| pack.compile()));
+    group.bench_function("50k phrases: compile", |b| b.iter(|| big.compile()));
+    group.bench_function("50k phrases: load and compile", |b| {
+        b.iter(|| RulePack::from_toml("synthetic.toml", &synthetic).and_then(|p| p.compile()))
+    });
+    group.finish();
+
+    // Checking with 50,000 phrases.
+    let big_checker = big.compile().expect("compiles");
+    let big_raw = automaton(&phrases_of(&big));
+    let call = corpus::long_call();
+    let text = corpus::text_of(&call);
+    let mut group = c.benchmark_group("50k phrases");
+    group.throughput(Throughput::Bytes(bytes(&call)));
+    group.bench_function("raw automaton", |b| {
+        b.iter(|| big_raw.find_iter(black_box(text.as_str())).count())
+    });
+    group.bench_function("huashu check", |b| {
+        b.iter(|| big_checker.check(black_box(&call)))
+    });
+    group.finish();
+
+    // Threads sharing one checker: each thread checks the same messages.
+    let mut group = c.benchmark_group("threads");
+    let per_thread = 2_000u64;
+    for threads in [1usize, 2] {
+        group.throughput(Throughput::Bytes(
+            message.len() as u64 * per_thread * threads as u64,
+        ));
+        group.bench_function(format!("check_message × {threads} threads"), |b| {
+            b.iter_custom(|iters| shared(&checker, threads, iters * per_thread))
+        });
+    }
+    group.finish();
+}
+
+fn phrases_of(pack: &RulePack) -> Vec<String> {
+    phrases(pack)
+}
+
+/// Runs `calls` message checks on each of `threads` threads sharing `checker`.
+fn shared(checker: &Checker, threads: usize, calls: u64) -> Duration {
+    let start = Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let checker = checker.clone();
+            scope.spawn(move || {
+                for _ in 0..calls {
+                    black_box(checker.check_message(Role::Agent, black_box(corpus::SHORT_MESSAGE)));
+                }
+            });
+        }
+    });
+    start.elapsed()
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
