@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use regex_automata::meta::Regex;
 
 use crate::context::{Conditions, Segmenter, TurnContext};
-use crate::conversation::{CharCursor, evaluate, turn_finding};
+use crate::conversation::{CharCursor, Prenormalized, evaluate, turn_finding};
 use crate::finding::{Finding, Report};
 use crate::matcher::{Caches, Capture, Found, Hit, Matcher};
 use crate::normalize::{NormText, Normalization, Normalizer};
@@ -37,8 +37,15 @@ pub(crate) struct Compiled {
     pub(crate) rules: Vec<Rule>,
     /// For each rule, the target index of each of its leaves.
     pub(crate) leaf_targets: Vec<Vec<u32>>,
+    /// The rule of each target.
+    target_rule: Vec<u32>,
+    /// For each situation rule, the leaves that can make its `when` hold, one of which a
+    /// trigger turn must hit (empty for other rules).
+    pub(crate) trigger_leaves: Vec<Vec<usize>>,
     /// One matcher for each normalization the leaves use (usually one).
     profiles: Vec<Profile>,
+    /// The same for the leaves of rules that judge a single turn, when there are others.
+    message_profiles: Option<Vec<Profile>>,
     /// Each target's boundaries and exceptions, normalized like its text.
     conditions: Vec<Conditions>,
     pub(crate) segmenter: Segmenter,
@@ -55,12 +62,64 @@ struct Profile {
     channels: ChannelSet,
 }
 
+/// One matcher for each normalization that the leaves `members` use.
+fn build_profiles(
+    leaves: &[&Leaf],
+    members: &[u32],
+    rules: &[Rule],
+    leaf_rule: &[usize],
+    regexes: &mut Vec<Regex>,
+) -> Result<Vec<Profile>, String> {
+    let mut by_normalization: Vec<(Normalization, Vec<u32>, ChannelSet)> = Vec::new();
+    for &i in members {
+        let leaf = leaves[i as usize];
+        let channels = rules[leaf_rule[i as usize]].channels();
+        match by_normalization
+            .iter_mut()
+            .find(|(n, _, _)| *n == leaf.normalization)
+        {
+            Some((_, members, set)) => {
+                members.push(i);
+                *set = set.union(channels);
+            }
+            None => by_normalization.push((leaf.normalization, vec![i], channels)),
+        }
+    }
+    let mut out = Vec::new();
+    for (normalization, members, channels) in &by_normalization {
+        let normalizer = Normalizer::new(*normalization);
+        let matcher = Matcher::new(leaves, members, &normalizer, regexes)?;
+        out.push(Profile {
+            normalizer,
+            matcher,
+            channels: *channels,
+        });
+    }
+    Ok(out)
+}
+
 /// The hits of one turn, after boundaries and exceptions, in original byte offsets, sorted by
 /// target and start; and the values named groups captured.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct TurnScan {
     pub(crate) hits: Vec<Hit>,
     pub(crate) captures: Vec<Capture>,
+    /// Bit `target % 256` is set for each target with a hit: most rules have no hit in most
+    /// turns, and this answers that without a search.
+    pub(crate) present: [u64; 4],
+}
+
+impl TurnScan {
+    /// The hits of `target`, sorted by start.
+    pub(crate) fn hits_of(&self, target: u32) -> &[Hit] {
+        let bit = target as usize % 256;
+        if self.present[bit / 64] & (1 << (bit % 64)) == 0 {
+            return &[];
+        }
+        let from = self.hits.partition_point(|h| h.target < target);
+        let to = from + self.hits[from..].partition_point(|h| h.target <= target);
+        &self.hits[from..to]
+    }
 }
 
 /// Buffers reused across turns and checks, so that scanning allocates nothing once they have
@@ -71,6 +130,11 @@ struct Scratch {
     norm: NormText,
     found: Found,
     caches: Caches,
+    /// Each turn's text in the first normalization, kept from the scan for the phrases
+    /// that name a value (`{=surname}`), which are looked for after it; and whether it was
+    /// made for the transcript at hand.
+    kept: Vec<NormText>,
+    kept_valid: Vec<bool>,
 }
 
 impl Scratch {
@@ -79,6 +143,8 @@ impl Scratch {
             norm: NormText::default(),
             found: Found::default(),
             caches: Caches::new(&c.regexes),
+            kept: Vec::new(),
+            kept_valid: Vec::new(),
         }
     }
 }
@@ -135,34 +201,38 @@ impl Checker {
         for (r, ids) in leaf_targets.iter().enumerate() {
             leaf_rule.extend(ids.iter().map(|_| r));
         }
-        let mut by_normalization: Vec<(Normalization, Vec<u32>, ChannelSet)> = Vec::new();
-        for (i, leaf) in leaves.iter().enumerate() {
-            let channels = rules[leaf_rule[i]].channels();
-            match by_normalization
-                .iter_mut()
-                .find(|(n, _, _)| *n == leaf.normalization)
-            {
-                Some((_, members, set)) => {
-                    members.push(i as u32);
-                    *set = set.union(channels);
+        let target_rule = leaf_rule.iter().map(|&r| r as u32).collect();
+        let trigger_leaves = rules
+            .iter()
+            .map(|rule| {
+                let mut leaves = Vec::new();
+                if let Some(when) = rule.when() {
+                    when.positive_leaves(&mut leaves);
                 }
-                None => by_normalization.push((leaf.normalization, vec![i as u32], channels)),
-            }
-        }
-        let mut profiles = Vec::new();
+                leaves
+            })
+            .collect();
         let mut regexes = Vec::new();
-        for (normalization, members, channels) in &by_normalization {
-            let normalizer = Normalizer::new(*normalization);
-            let matcher =
-                Matcher::new(&leaves, members, &normalizer, &mut regexes).map_err(|message| {
-                    PackError::new(vec![Problem::whole(pack.name(), None, message)])
-                })?;
-            profiles.push(Profile {
-                normalizer,
-                matcher,
-                channels: *channels,
-            });
-        }
+        let error = |message| PackError::new(vec![Problem::whole(pack.name(), None, message)]);
+        let all: Vec<u32> = (0..leaves.len() as u32).collect();
+        let profiles =
+            build_profiles(&leaves, &all, &rules, &leaf_rule, &mut regexes).map_err(error)?;
+        // A message on its own is judged by the rules of a single turn only: give them a
+        // matcher of their own, so that a live check does not find, and then drop, the
+        // greetings and courtesy words that other rules look for.
+        let single: Vec<u32> = all
+            .iter()
+            .copied()
+            .filter(|&i| rules[leaf_rule[i as usize]].kind() == RuleKind::Forbidden)
+            .collect();
+        let message_profiles = if single.len() == all.len() {
+            None
+        } else {
+            Some(
+                build_profiles(&leaves, &single, &rules, &leaf_rule, &mut regexes)
+                    .map_err(error)?,
+            )
+        };
         let conditions = leaves
             .iter()
             .map(|leaf| Conditions::new(leaf, &Normalizer::new(leaf.normalization), &mut regexes))
@@ -181,7 +251,10 @@ impl Checker {
                 scoring: pack.scoring().clone(),
                 rules,
                 leaf_targets,
+                target_rule,
+                trigger_leaves,
                 profiles,
+                message_profiles,
                 conditions,
                 segmenter: Segmenter::new(pack.segmenter_words().to_vec()),
                 scanned_roles,
@@ -234,14 +307,35 @@ impl Checker {
     /// Checks a whole transcript: every rule, then the score.
     pub fn check(&self, transcript: &Transcript) -> Report {
         let c = &*self.inner;
-        let scans: Vec<TurnScan> = c.with_scratch(|scratch| {
-            transcript
+        let evaluation = c.with_scratch(|scratch| {
+            let n = transcript.turns.len();
+            scratch.kept_valid.clear();
+            scratch.kept_valid.resize(n, false);
+            if scratch.kept.len() < n {
+                scratch.kept.resize_with(n, NormText::default);
+            }
+            let scans: Vec<TurnScan> = transcript
                 .turns
                 .iter()
-                .map(|turn| c.scan(&turn.text, turn.role, transcript.channel, scratch))
-                .collect()
+                .enumerate()
+                .map(|(i, turn)| {
+                    c.scan(
+                        &c.profiles,
+                        &turn.text,
+                        turn.role,
+                        transcript.channel,
+                        scratch,
+                        Some(i),
+                    )
+                })
+                .collect();
+            let kept = c.profiles.first().map(|p| Prenormalized {
+                normalization: p.normalizer.options(),
+                texts: &scratch.kept[..n],
+                valid: &scratch.kept_valid,
+            });
+            evaluate(c, transcript, &scans, true, kept)
         });
-        let evaluation = evaluate(c, transcript, &scans, true);
         crate::score::report(c, transcript, evaluation)
     }
 
@@ -254,39 +348,33 @@ impl Checker {
         if !c.scanned_roles[role.index()] {
             return Vec::new();
         }
-        let scan = c.with_scratch(|scratch| c.scan(text, role, None, scratch));
+        let profiles = c.message_profiles.as_deref().unwrap_or(&c.profiles);
+        let scan = c.with_scratch(|scratch| c.scan(profiles, text, role, None, scratch, None));
+        // Hits are sorted by target: walk them one target at a time, so that the cost follows
+        // what the message holds, not the size of the pack.
         let mut findings = Vec::new();
-        for (r, rule) in c.rules.iter().enumerate() {
+        let mut rest = &scan.hits[..];
+        while let Some(first) = rest.first() {
+            let len = rest.partition_point(|h| h.target == first.target);
+            let (hits, tail) = rest.split_at(len);
+            rest = tail;
+            let r = c.target_rule[first.target as usize] as usize;
+            let rule = &c.rules[r];
             if rule.kind() != RuleKind::Forbidden {
                 continue;
             }
-            let target = c.leaf_targets[r][0];
-            let hits: Vec<Hit> = scan
-                .hits
-                .iter()
-                .filter(|h| h.target == target)
-                .copied()
-                .collect();
-            if hits.is_empty() {
-                continue;
-            }
-            // The same merging as a transcript check.
+            // The same merging and cap as a transcript check.
             let mut cursor = CharCursor::default();
-            for (start, end) in crate::conversation::merged_for_message(&hits, text) {
-                findings.push((r, turn_finding(rule, 0, text, start, end, &mut cursor)));
+            let mut left = rule.max_deduct().unwrap_or(u32::MAX);
+            for (start, end) in crate::conversation::merged_for_message(hits, text) {
+                let mut f = turn_finding(rule, 0, text, start, end, &mut cursor);
+                f.deduct = f.deduct.min(left);
+                left -= f.deduct;
+                findings.push((r, f));
             }
         }
         findings.sort_by_key(|(r, f)| (f.byte_start, *r));
-        let mut taken = vec![0u32; c.rules.len()];
-        findings
-            .into_iter()
-            .map(|(r, mut f)| {
-                let cap = c.rules[r].max_deduct().unwrap_or(u32::MAX);
-                f.deduct = f.deduct.min(cap.saturating_sub(taken[r]));
-                taken[r] += f.deduct;
-                f
-            })
-            .collect()
+        findings.into_iter().map(|(_, f)| f).collect()
     }
 
     /// Starts a live session for one conversation. Sessions share this checker; each holds
@@ -338,7 +426,7 @@ impl Checker {
     pub(crate) fn scan_for_test(&self, text: &str, role: Role, hits: &mut Vec<Hit>) {
         let c = &*self.inner;
         hits.extend(
-            c.with_scratch(|scratch| c.scan(text, role, None, scratch))
+            c.with_scratch(|scratch| c.scan(&c.profiles, text, role, None, scratch, None))
                 .hits,
         );
     }
@@ -360,7 +448,7 @@ impl Compiled {
         role: Role,
         channel: Option<Channel>,
     ) -> TurnScan {
-        self.with_scratch(|scratch| self.scan(text, role, channel, scratch))
+        self.with_scratch(|scratch| self.scan(&self.profiles, text, role, channel, scratch, None))
     }
 
     /// Runs `f` with this thread's scratch space for this checker, made at first use.
@@ -389,19 +477,52 @@ impl Compiled {
     /// boundaries and exceptions.
     fn scan(
         &self,
+        profiles: &[Profile],
         text: &str,
         role: Role,
         channel: Option<Channel>,
         scratch: &mut Scratch,
+        keep: Option<usize>,
     ) -> TurnScan {
         let mut out = TurnScan::default();
         if !self.scanned_roles[role.index()] {
             return out;
         }
-        for profile in &self.profiles {
+        for (p, profile) in profiles.iter().enumerate() {
             if !profile.matcher.wants(role) || !profile.channels.applies_to(channel) {
                 continue;
             }
+            let keep = keep.filter(|_| p == 0);
+            if let Some(turn) = keep {
+                // Normalize straight into the kept buffer, which becomes `norm` for the scan
+                // and is swapped back after it.
+                std::mem::swap(&mut scratch.norm, &mut scratch.kept[turn]);
+            }
+            self.scan_profile(profile, text, role, scratch, &mut out);
+            if let Some(turn) = keep {
+                std::mem::swap(&mut scratch.norm, &mut scratch.kept[turn]);
+                scratch.kept_valid[turn] = true;
+            }
+        }
+        out.hits.sort_unstable();
+        out.hits.dedup();
+        for hit in &out.hits {
+            let bit = hit.target as usize % 256;
+            out.present[bit / 64] |= 1 << (bit % 64);
+        }
+        out
+    }
+
+    /// One normalization's part of `scan`.
+    fn scan_profile(
+        &self,
+        profile: &Profile,
+        text: &str,
+        role: Role,
+        scratch: &mut Scratch,
+        out: &mut TurnScan,
+    ) {
+        {
             profile.normalizer.normalize(text, &mut scratch.norm);
             profile.matcher.scan(
                 &scratch.norm.text,
@@ -410,7 +531,7 @@ impl Compiled {
                 &mut scratch.caches,
             );
             if scratch.found.hits.is_empty() {
-                continue;
+                return;
             }
             let mut context =
                 TurnContext::new(text, &scratch.norm, &scratch.found.allowed, &self.segmenter);
@@ -436,9 +557,6 @@ impl Compiled {
                 }
             }
         }
-        out.hits.sort_unstable();
-        out.hits.dedup();
-        out
     }
 }
 #[cfg(test)]

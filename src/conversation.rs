@@ -10,10 +10,13 @@
 use crate::checker::{Compiled, TurnScan};
 use crate::finding::{Evidence, Finding, NotApplicable};
 use crate::matcher::Hit;
-use crate::normalize::{NormText, Normalizer};
-use crate::pack::rule::{Condition, Expect, Leaf, Measure, Rule, RuleKind, Window};
+use crate::normalize::{NormText, Normalization, Normalizer};
+use crate::pack::rule::{Condition, Expect, Leaf, Measure, RoleSet, Rule, RuleKind, Window};
 use crate::session::{Due, Obligation};
 use crate::transcript::{Role, Transcript};
+use memchr::memmem;
+use std::borrow::Cow;
+use std::cell::{OnceCell, RefCell};
 
 /// What judging found.
 #[derive(Debug, Default)]
@@ -24,17 +27,34 @@ pub(crate) struct Evaluation {
     pub(crate) obligations: Vec<Obligation>,
 }
 
+/// Turn texts the scan normalized, which judging may reuse.
+pub(crate) struct Prenormalized<'a> {
+    pub(crate) normalization: Normalization,
+    pub(crate) texts: &'a [NormText],
+    /// Whether each turn's text was normalized (turns of roles no rule looks at are not).
+    pub(crate) valid: &'a [bool],
+}
+
 pub(crate) fn evaluate(
     c: &Compiled,
     transcript: &Transcript,
     scans: &[TurnScan],
     complete: bool,
+    prenormalized: Option<Prenormalized<'_>>,
 ) -> Evaluation {
     let view = View {
         c,
         transcript,
         scans,
         complete,
+        normalized: RefCell::new(Vec::new()),
+        prenormalized,
+        values: match &transcript.agent {
+            Some(agent) => vec![("agent", agent.as_str())],
+            None => Vec::new(),
+        },
+        role_turns: Default::default(),
+        index: index(scans),
     };
     let mut out = Evaluation::default();
     for (r, rule) in c.rules.iter().enumerate() {
@@ -57,6 +77,30 @@ struct View<'a> {
     transcript: &'a Transcript,
     scans: &'a [TurnScan],
     complete: bool,
+    /// Turn texts normalized for phrases that name a value (`{=surname}`), which no scan
+    /// finds: each turn is normalized at most once per normalization, however many triggers
+    /// look at it.
+    normalized: RefCell<Vec<(Normalization, Vec<Option<NormText>>)>>,
+    prenormalized: Option<Prenormalized<'a>>,
+    /// The values every phrase may name: the agent.
+    values: Values<'a>,
+    /// The turns of each set of roles, made when first asked for.
+    role_turns: [OnceCell<Vec<usize>>; 16],
+    /// Each (target, turn) with a hit, sorted: rules look up where their leaves matched,
+    /// rather than every rule looking at every turn.
+    index: Vec<(u32, u32)>,
+}
+
+/// Each (target, turn) with a hit, sorted.
+fn index(scans: &[TurnScan]) -> Vec<(u32, u32)> {
+    let mut index: Vec<(u32, u32)> = scans
+        .iter()
+        .enumerate()
+        .flat_map(|(turn, scan)| scan.hits.iter().map(move |h| (h.target, turn as u32)))
+        .collect();
+    index.sort_unstable();
+    index.dedup();
+    index
 }
 
 /// Values a phrase may name with `{=name}`: the transcript's agent, and what the trigger's
@@ -72,23 +116,29 @@ impl View<'_> {
         self.transcript.turns[turn].time
     }
 
+    /// The turns of `roles`, in order.
+    fn turns_of(&self, roles: RoleSet) -> &[usize] {
+        self.role_turns[roles.bits()].get_or_init(|| {
+            (0..self.transcript.turns.len())
+                .filter(|&t| roles.contains(self.role(t)))
+                .collect()
+        })
+    }
+
     fn target(&self, rule: u32, leaf: usize) -> u32 {
         self.c.leaf_targets[rule as usize][leaf]
     }
 
     /// The hits of `target` in `turn`, sorted by start.
     fn hits(&self, turn: usize, target: u32) -> &[Hit] {
-        let hits = &self.scans[turn].hits;
-        let from = hits.partition_point(|h| h.target < target);
-        let to = hits.partition_point(|h| h.target <= target);
-        &hits[from..to]
+        self.scans[turn].hits_of(target)
     }
 
-    fn values(&self) -> Values<'_> {
-        match &self.transcript.agent {
-            Some(agent) => vec![("agent", agent.as_str())],
-            None => Vec::new(),
-        }
+    /// The turns with a hit of `target`, in order.
+    fn turns_with(&self, target: u32) -> impl Iterator<Item = usize> + '_ {
+        let from = self.index.partition_point(|&(t, _)| t < target);
+        let to = from + self.index[from..].partition_point(|&(t, _)| t == target);
+        self.index[from..to].iter().map(|&(_, turn)| turn as usize)
     }
 
     // ---------------------------------------------------------------------------------------
@@ -107,22 +157,73 @@ impl View<'_> {
         let target = self.target(r, leaf_index);
         let mut count = 0;
         let mut first = None;
+        let needles = if leaf.dynamic.is_empty() {
+            Vec::new()
+        } else {
+            dynamic_needles(leaf, values)
+        };
+        if needles.is_empty() && turns.len() > 1 {
+            // Only the turns with a hit, of those in the window.
+            debug_assert!(turns.windows(2).all(|w| w[0] < w[1]), "windows are sorted");
+            for turn in self.turns_with(target) {
+                if turns.binary_search(&turn).is_ok() {
+                    let hits = self.hits(turn, target);
+                    count += distinct(hits);
+                    if first.is_none() {
+                        first = hits.first().map(|h| (turn, h.start, h.end));
+                    }
+                }
+            }
+            return (count, first);
+        }
         for &turn in turns {
             let hits = self.hits(turn, target);
             count += distinct(hits);
             if first.is_none() {
                 first = hits.first().map(|h| (turn, h.start, h.end));
             }
-            if !leaf.dynamic.is_empty() && leaf.roles.contains(self.role(turn)) {
-                for (start, end) in dynamic_hits(leaf, &self.transcript.turns[turn].text, values) {
+            if !needles.is_empty() && leaf.roles.contains(self.role(turn)) {
+                self.dynamic_hits(leaf.normalization, turn, &needles, |start, end| {
                     count += 1;
-                    if first.is_none() {
-                        first = Some((turn, start, end));
+                    // The earliest hit of the first turn with one.
+                    match first {
+                        Some((t, s, _)) if t < turn || s <= start => {}
+                        _ => first = Some((turn, start, end)),
                     }
-                }
+                });
             }
         }
         (count, first)
+    }
+
+    /// Calls `emit` with every hit of `needles` in a turn, in original offsets (not sorted).
+    fn dynamic_hits(
+        &self,
+        normalization: Normalization,
+        turn: usize,
+        needles: &[memmem::Finder<'static>],
+        emit: impl FnMut(usize, usize),
+    ) {
+        if let Some(pre) = &self.prenormalized {
+            if pre.normalization == normalization && pre.valid[turn] {
+                find_needles(&pre.texts[turn], needles, emit);
+                return;
+            }
+        }
+        let mut cache = self.normalized.borrow_mut();
+        let at = match cache.iter().position(|(n, _)| *n == normalization) {
+            Some(at) => at,
+            None => {
+                cache.push((normalization, vec![None; self.transcript.turns.len()]));
+                cache.len() - 1
+            }
+        };
+        let norm = cache[at].1[turn].get_or_insert_with(|| {
+            let mut norm = NormText::default();
+            Normalizer::new(normalization).normalize(&self.transcript.turns[turn].text, &mut norm);
+            norm
+        });
+        find_needles(norm, needles, emit);
     }
 
     fn holds(&self, r: u32, condition: &Condition, turns: &[usize], values: &Values<'_>) -> bool {
@@ -164,11 +265,8 @@ impl View<'_> {
 
     fn forbidden(&self, r: u32, rule: &Rule, out: &mut Evaluation) {
         let target = self.target(r, 0);
-        for (turn, scan) in self.scans.iter().enumerate() {
+        for turn in self.turns_with(target) {
             let hits = self.hits(turn, target);
-            if hits.is_empty() {
-                continue;
-            }
             let text = &self.transcript.turns[turn].text;
             let mut cursor = CharCursor::default();
             for (start, end) in merged(hits, text) {
@@ -176,17 +274,14 @@ impl View<'_> {
                 f.time = self.time(turn);
                 out.findings.push((r, f));
             }
-            let _ = scan;
         }
     }
 
     fn required(&self, r: u32, rule: &Rule, out: &mut Evaluation) {
         let leaf = &rule.leaves[0];
-        let eligible: Vec<usize> = (0..self.transcript.turns.len())
-            .filter(|&t| leaf.roles.contains(self.role(t)))
-            .collect();
+        let eligible = self.turns_of(leaf.roles);
 
-        let values = self.values();
+        let values = &self.values;
         let needs_agent = leaf.needles.is_empty()
             && !leaf.dynamic.is_empty()
             && leaf.dynamic.iter().all(|p| p.contains("{=agent}"))
@@ -201,20 +296,15 @@ impl View<'_> {
         if eligible.is_empty() {
             if self.complete {
                 out.not_applicable
-                    .push(na(rule, &format!("no turn of {}", roles_text(rule))));
+                    .push(na(rule, format!("no turn of {}", roles_text(rule))));
             }
             return;
         }
-        let window: Vec<usize> = match rule.kind() {
-            RuleKind::Courtesy => eligible.clone(),
-            _ => eligible
-                .iter()
-                .enumerate()
-                .filter(|(pos, _)| rule.window().contains(*pos, eligible.len()))
-                .map(|(_, &t)| t)
-                .collect(),
+        let window = match rule.kind() {
+            RuleKind::Courtesy => eligible,
+            _ => &eligible[rule.window().range(eligible.len())],
         };
-        let (count, _) = self.leaf_count(r, 0, &window, &values);
+        let (count, _) = self.leaf_count(r, 0, window, values);
         let needed = match rule.kind() {
             RuleKind::Courtesy => rule.min_count() as usize,
             _ => 1,
@@ -262,23 +352,25 @@ impl View<'_> {
         let within = rule.within();
         let respond_roles = rule.roles();
         let mut triggered = false;
-        let base = self.values();
+        let base = &self.values;
         // A trigger needs a hit of one of `when`'s positive leaves, so only turns with one are
         // looked at (unless a leaf names a value, which no scan finds).
-        let mut positive = Vec::new();
-        when.positive_leaves(&mut positive);
+        let positive = &self.c.trigger_leaves[r as usize];
         let dynamic = positive.iter().any(|&i| !rule.leaves[i].dynamic.is_empty());
-        let targets: Vec<u32> = positive.iter().map(|&i| self.target(r, i)).collect();
-        for t in 0..self.transcript.turns.len() {
-            if !dynamic
-                && !targets
-                    .iter()
-                    .any(|&target| !self.hits(t, target).is_empty())
-            {
-                continue;
-            }
+        let candidates: Vec<usize> = if dynamic {
+            (0..self.transcript.turns.len()).collect()
+        } else {
+            let mut turns: Vec<usize> = positive
+                .iter()
+                .flat_map(|&i| self.turns_with(self.target(r, i)))
+                .collect();
+            turns.sort_unstable();
+            turns.dedup();
+            turns
+        };
+        for t in candidates {
             let one = [t];
-            if !self.holds(r, when, &one, &base) {
+            if !self.holds(r, when, &one, base) {
                 continue;
             }
             let mut values = base.clone();
@@ -286,9 +378,7 @@ impl View<'_> {
             triggered = true;
             let trigger = self.first_hit(r, when, &one, &values);
             // Values the trigger captured, such as a surname.
-            let mut leaves = Vec::new();
-            when.positive_leaves(&mut leaves);
-            for i in leaves {
+            for &i in positive {
                 let target = self.target(r, i);
                 for capture in captures.iter().filter(|c| c.target == target) {
                     if !values.iter().any(|(name, _)| *name == &*capture.name) {
@@ -312,10 +402,9 @@ impl View<'_> {
             let mut closed = false;
             let mut responses = 0u32;
             if let Some(n) = within.before {
-                let earlier: Vec<usize> = (0..t)
-                    .filter(|&u| respond_roles.contains(self.role(u)))
-                    .collect();
-                window.extend(earlier.iter().rev().take(n as usize).rev());
+                let of_roles = self.turns_of(respond_roles);
+                let earlier = &of_roles[..of_roles.partition_point(|&u| u < t)];
+                window.extend(&earlier[earlier.len().saturating_sub(n as usize)..]);
                 window.push(t);
                 closed = true;
             } else {
@@ -359,15 +448,15 @@ impl View<'_> {
                 }
             }
             let found = self.holds(r, then, &window, &values);
-            let trigger_text = trigger
-                .map(|(turn, s, e)| format!("“{}”", &self.transcript.turns[turn].text[s..e]));
-            let described = format!(
-                "turn {}{}",
-                t + 1,
-                trigger_text.map(|s| format!(" ({s})")).unwrap_or_default()
-            );
             let range = window.first().zip(window.last()).map(|(a, b)| [*a, *b]);
-            let looked = match range {
+            // For evidence; formatted only when there is a finding.
+            let described = || {
+                let quoted = trigger
+                    .map(|(turn, s, e)| format!(" (“{}”)", &self.transcript.turns[turn].text[s..e]))
+                    .unwrap_or_default();
+                format!("turn {}{quoted}", t + 1)
+            };
+            let looked = || match range {
                 Some([a, b]) if a == b => format!("turn {}", a + 1),
                 Some([a, b]) => format!("turns {}–{}", a + 1, b + 1),
                 None => "no turn".to_string(),
@@ -391,7 +480,9 @@ impl View<'_> {
                         let mut f = self.trigger_finding(rule, t, trigger);
                         f.evidence = Some(Evidence {
                             detail: format!(
-                                "triggered at {described}; the response was not found in {looked}"
+                                "triggered at {}; the response was not found in {}",
+                                described(),
+                                looked()
                             ),
                             turns: range,
                             waited: None,
@@ -428,7 +519,7 @@ impl View<'_> {
                             None => self.trigger_finding(rule, t, trigger),
                         };
                         f.evidence = Some(Evidence {
-                            detail: format!("triggered at {described}; found in {looked}"),
+                            detail: format!("triggered at {}; found in {}", described(), looked()),
                             turns: range,
                             waited: None,
                             limit: None,
@@ -701,10 +792,10 @@ fn obligation(rule: &Rule, turn: Option<usize>, due: Due) -> Obligation {
     }
 }
 
-fn na(rule: &Rule, reason: &str) -> NotApplicable {
+fn na(rule: &Rule, reason: impl Into<Cow<'static, str>>) -> NotApplicable {
     NotApplicable {
         rule: rule.id.clone(),
-        reason: reason.to_string(),
+        reason: reason.into(),
     }
 }
 
@@ -728,32 +819,35 @@ fn distinct(hits: &[Hit]) -> usize {
     count
 }
 
-/// Where a leaf's `{=value}` phrases occur in `text` (original byte ranges), once the values
-/// are substituted and normalized like the text.
-fn dynamic_hits(leaf: &Leaf, text: &str, values: &Values<'_>) -> Vec<(usize, usize)> {
-    let normalizer = Normalizer::new(leaf.normalization);
-    let mut norm = NormText::default();
-    let mut out = Vec::new();
-    for phrase in &leaf.dynamic {
-        let Some(filled) = substitute(phrase, values) else {
-            continue;
-        };
-        let needle = normalizer.phrase(&filled);
-        if needle.is_empty() {
-            continue;
-        }
-        if norm.text.is_empty() {
-            normalizer.normalize(text, &mut norm);
-        }
+/// Calls `emit` with the original span of every occurrence of `needles` in `norm`.
+fn find_needles(
+    norm: &NormText,
+    needles: &[memmem::Finder<'static>],
+    mut emit: impl FnMut(usize, usize),
+) {
+    for needle in needles {
+        let len = needle.needle().len();
         let mut from = 0;
-        while let Some(i) = norm.text[from..].find(&needle) {
+        while let Some(i) = needle.find(&norm.text.as_bytes()[from..]) {
             let start = from + i;
-            out.push(norm.to_original(start, start + needle.len()));
-            from = start + needle.len();
+            let (s, e) = norm.to_original(start, start + len);
+            emit(s, e);
+            from = start + len;
         }
     }
-    out.sort_unstable();
-    out
+}
+
+/// A leaf's phrases that name values, filled in and normalized; those whose value is
+/// missing are left out.
+fn dynamic_needles(leaf: &Leaf, values: &Values<'_>) -> Vec<memmem::Finder<'static>> {
+    let normalizer = Normalizer::new(leaf.normalization);
+    leaf.dynamic
+        .iter()
+        .filter_map(|phrase| substitute(phrase, values))
+        .map(|filled| normalizer.phrase(&filled))
+        .filter(|needle| !needle.is_empty())
+        .map(|needle| memmem::Finder::new(needle.as_bytes()).into_owned())
+        .collect()
 }
 
 /// `{=name}` replaced by its value; `None` if a value is missing.

@@ -1,6 +1,7 @@
 //! What checking produces: findings, and a report with the score, the dimension subtotals and
 //! the ledger of deductions.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -67,7 +68,7 @@ pub struct NotApplicable {
     /// The rule's id.
     pub rule: Arc<str>,
     /// Why it does not apply.
-    pub reason: String,
+    pub reason: Cow<'static, str>,
 }
 
 /// One scorecard dimension's result.

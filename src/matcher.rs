@@ -10,10 +10,10 @@
 //! The matcher works on normalized text (see `normalize`): its literals are normalized when it
 //! is built, and the offsets it reports are offsets into the normalized text.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, Anchored, Input as AcInput, MatchKind, StartKind};
 use regex_automata::meta::{Cache, Regex};
 use regex_automata::util::captures::Captures;
 use regex_automata::{Input, PatternSet};
@@ -62,6 +62,9 @@ struct Literal {
     contained: Vec<(u32, usize)>,
     /// Literals that start inside this one and run past its end: (literal, byte offset).
     overlaps: Vec<(u32, usize)>,
+    /// Whether there are too many of those to list, so that the scan looks for them with
+    /// anchored searches inside each occurrence of this literal instead.
+    search_overlaps: bool,
     text: Box<str>,
 }
 
@@ -138,7 +141,7 @@ impl Matcher {
         regexes: &mut Vec<Regex>,
     ) -> Result<Matcher, String> {
         let mut literals: Vec<Literal> = Vec::new();
-        let mut index: HashMap<String, u32> = HashMap::new();
+        let mut index: HashMap<String, u32> = HashMap::default();
         let mut patterns = Vec::new();
         let mut unanchored = Vec::new();
         let mut all_roles = RoleSet::default();
@@ -155,6 +158,7 @@ impl Matcher {
                     owners: Vec::new(),
                     contained: Vec::new(),
                     overlaps: Vec::new(),
+                    search_overlaps: false,
                     text: text.as_str().into(),
                 });
                 (literals.len() - 1) as u32
@@ -213,6 +217,8 @@ impl Matcher {
             }
         }
 
+        // In byte order, the automaton's trie is built with far fewer cache misses.
+        literals.sort_unstable_by(|a, b| a.text.cmp(&b.text));
         link_literals(&mut literals);
         let automaton = if literals.is_empty() {
             None
@@ -220,6 +226,7 @@ impl Matcher {
             Some(
                 AhoCorasick::builder()
                     .match_kind(MatchKind::LeftmostLongest)
+                    .start_kind(StartKind::Both)
                     .prefilter(true)
                     .build(literals.iter().map(|l| &*l.text))
                     .map_err(|e| format!("cannot build the phrase automaton: {e}"))?,
@@ -270,6 +277,9 @@ impl Matcher {
                     if text[at..].starts_with(&*self.literals[other as usize].text) {
                         self.visit(other as usize, at, role, found);
                     }
+                }
+                if literal.search_overlaps {
+                    self.search_overlaps(automaton, text, start, m.end(), role, found);
                 }
             }
         }
@@ -355,6 +365,39 @@ impl Matcher {
         }
     }
 
+    /// Visits the literals that start inside `start..end` (an occurrence of a literal) and
+    /// run past its end: at each character inside, the longest literal there, and the
+    /// shorter ones there which also run past `end`.
+    fn search_overlaps(
+        &self,
+        automaton: &AhoCorasick,
+        text: &str,
+        start: usize,
+        end: usize,
+        role: Role,
+        found: &mut Found,
+    ) {
+        for (offset, _) in text[start..end].char_indices().skip(1) {
+            let at = start + offset;
+            let input = AcInput::new(text).range(at..).anchored(Anchored::Yes);
+            let Some(m) = automaton.find(input) else {
+                continue;
+            };
+            if m.end() <= end {
+                continue;
+            }
+            let id = m.pattern().as_usize();
+            self.visit(id, at, role, found);
+            // Shorter literals at the same place; those that start later inside are found by
+            // a later step, and those past `end` by the scan going on from there.
+            for &(inner, inner_offset) in &self.literals[id].contained {
+                if inner_offset == 0 && at + self.literals[inner as usize].len > end {
+                    self.visit(inner as usize, at, role, found);
+                }
+            }
+        }
+    }
+
     fn visit(&self, id: usize, start: usize, role: Role, found: &mut Found) {
         let literal = &self.literals[id];
         if !literal.roles.contains(role) {
@@ -397,6 +440,9 @@ fn ceil_boundary(text: &str, mut i: usize) -> usize {
     i
 }
 
+/// How many overlapping literals one literal may list; past that, the scan searches.
+const MAX_OVERLAPS: usize = 16;
+
 /// Fills in, for each literal, the literals inside it and those that overlap its end.
 fn link_literals(literals: &mut [Literal]) {
     let by_text: HashMap<&str, u32> = literals
@@ -404,16 +450,28 @@ fn link_literals(literals: &mut [Literal]) {
         .enumerate()
         .map(|(i, l)| (&*l.text, i as u32))
         .collect();
-    let mut sorted: Vec<u32> = (0..literals.len() as u32).collect();
-    sorted.sort_by(|&a, &b| literals[a as usize].text.cmp(&literals[b as usize].text));
+    // For each proper prefix of a literal, the literals that start with it: how many, and
+    // the first few (a list longer than MAX_OVERLAPS is never used).
+    let mut by_prefix: HashMap<&str, (usize, Vec<u32>)> = HashMap::default();
+    for (i, literal) in literals.iter().enumerate() {
+        let text = &*literal.text;
+        for (end, _) in text.char_indices().skip(1) {
+            let (count, list) = by_prefix.entry(&text[..end]).or_default();
+            *count += 1;
+            if list.len() <= MAX_OVERLAPS {
+                list.push(i as u32);
+            }
+        }
+    }
 
-    // (contained, overlaps) for each literal.
-    type Links = (Vec<(u32, usize)>, Vec<(u32, usize)>);
+    // (contained, overlaps, search_overlaps) for each literal.
+    type Links = (Vec<(u32, usize)>, Vec<(u32, usize)>, bool);
     let mut links: Vec<Links> = Vec::with_capacity(literals.len());
     for literal in literals.iter() {
         let text = &*literal.text;
         let mut contained = Vec::new();
         let mut overlaps = Vec::new();
+        let mut search = false;
         for (offset, _) in text.char_indices() {
             let suffix = &text[offset..];
             for (end, c) in suffix.char_indices() {
@@ -425,24 +483,25 @@ fn link_literals(literals: &mut [Literal]) {
                     contained.push((inner, offset));
                 }
             }
-            if offset > 0 {
-                let from = sorted.partition_point(|&i| *literals[i as usize].text < *suffix);
-                for &other in &sorted[from..] {
-                    let other_text = &*literals[other as usize].text;
-                    if !other_text.starts_with(suffix) {
-                        break;
-                    }
-                    if other_text.len() > suffix.len() {
-                        overlaps.push((other, offset));
-                    }
+            if offset > 0 && !search {
+                let Some((count, longer)) = by_prefix.get(suffix) else {
+                    continue;
+                };
+                if overlaps.len() + count > MAX_OVERLAPS {
+                    // Too many to list (short suffixes in a big pack): the scan looks for them.
+                    search = true;
+                    overlaps.clear();
+                    continue;
                 }
+                overlaps.extend(longer.iter().map(|&other| (other, offset)));
             }
         }
-        links.push((contained, overlaps));
+        links.push((contained, overlaps, search));
     }
-    for (literal, (contained, overlaps)) in literals.iter_mut().zip(links) {
+    for (literal, (contained, overlaps, search)) in literals.iter_mut().zip(links) {
         literal.contained = contained;
         literal.overlaps = overlaps;
+        literal.search_overlaps = search;
     }
 }
 
@@ -543,6 +602,41 @@ mod tests {
         ];
         let alphabet = ['a', 'b', 'c', 'd'];
         // Every text of length 6 over a small alphabet: 4096 texts.
+        for n in 0..4096u32 {
+            let text: String = (0..6)
+                .map(|i| alphabet[((n >> (2 * i)) & 3) as usize])
+                .collect();
+            assert_eq!(scan(rules, &text), naive(rules, &text), "{text}");
+        }
+    }
+
+    #[test]
+    fn agrees_with_brute_force_when_overlaps_are_searched_not_listed() {
+        // Every two- and three-letter word over a small alphabet: each literal has far more
+        // than MAX_OVERLAPS literals that overlap its end, so the scan searches for them.
+        let alphabet = ['a', 'b', 'c', 'd'];
+        let mut words: Vec<String> = Vec::new();
+        for a in alphabet {
+            for b in alphabet {
+                words.push(format!("{a}{b}"));
+                for c in alphabet {
+                    words.push(format!("{a}{b}{c}"));
+                }
+            }
+        }
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        let (first, second) = words.split_at(words.len() / 2);
+        let rules: &[(&str, &[&str])] = &[("a", first), ("b", second)];
+        let pack = pack(rules);
+        let leaves: Vec<&Leaf> = pack.rules().iter().map(|r| &r.leaves()[0]).collect();
+        let matcher = Matcher::new(
+            &leaves,
+            &[0, 1],
+            &Normalizer::new(Normalization::NONE),
+            &mut Vec::new(),
+        )
+        .expect("builds");
+        assert!(matcher.literals.iter().any(|l| l.search_overlaps));
         for n in 0..4096u32 {
             let text: String = (0..6)
                 .map(|i| alphabet[((n >> (2 * i)) & 3) as usize])

@@ -374,6 +374,10 @@ impl Normalizer {
         }
     }
 
+    pub(crate) fn options(&self) -> Normalization {
+        self.options
+    }
+
     #[inline]
     fn fold(&self, c: char) -> char {
         let u = c as u32;

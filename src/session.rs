@@ -110,6 +110,7 @@ impl Session {
             &self.transcript,
             &self.scans,
             false,
+            None,
         );
         let mut findings = Vec::new();
         for (_, f) in evaluation.findings {
@@ -139,6 +140,7 @@ impl Session {
             &self.transcript,
             &self.scans,
             false,
+            None,
         )
         .obligations
     }
@@ -150,7 +152,13 @@ impl Session {
 
     /// Ends the conversation: the report, identical to checking the whole transcript in batch.
     pub fn finish(self) -> Report {
-        let evaluation = evaluate(self.checker.compiled(), &self.transcript, &self.scans, true);
+        let evaluation = evaluate(
+            self.checker.compiled(),
+            &self.transcript,
+            &self.scans,
+            true,
+            None,
+        );
         crate::score::report(self.checker.compiled(), &self.transcript, evaluation)
     }
 }

@@ -184,7 +184,7 @@ fn transcripts_without_times_skip_timing_rules() {
         .not_applicable
         .iter()
         .filter(|n| n.rule.starts_with("timing."))
-        .map(|n| (&*n.rule, n.reason.as_str()))
+        .map(|n| (&*n.rule, &*n.reason))
         .collect();
     assert_eq!(
         na,

@@ -298,3 +298,41 @@ fn words_from_the_pack_change_word_boundaries() {
         "积分 is inside the product name 积分商城"
     );
 }
+
+#[test]
+fn a_live_message_check_agrees_with_the_transcript_check() {
+    // `check_message` runs a matcher of its own, holding only the rules of a single turn:
+    // on every text of the corpora it must find what checking the text as a transcript finds.
+    let adversarial = include_str!("corpus/adversarial.toml");
+    let mut texts: Vec<String> = include_str!("corpus/benign.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(String::from)
+        .collect();
+    let doc = toml::de::DeTable::parse(adversarial).expect("valid TOML");
+    for (_, value) in doc.get_ref().iter() {
+        for item in value.get_ref().as_array().expect("an array").iter() {
+            texts.push(string(item.get_ref().as_table().expect("a table"), "text").to_string());
+        }
+    }
+    let checker = checker();
+    let mut flagged = 0;
+    for text in &texts {
+        // Deductions differ: a one-turn chat is too short to be scored.
+        let key = |f: &Finding| (f.rule.to_string(), f.byte_start, f.byte_end);
+        let live: Vec<_> = checker
+            .check_message(Role::Agent, text)
+            .iter()
+            .map(key)
+            .collect();
+        let batch: Vec<_> = turn_findings(&checker, text)
+            .iter()
+            .filter(|f| f.rule.starts_with("forbidden.") || f.rule.starts_with("privacy."))
+            .map(key)
+            .collect();
+        assert_eq!(live, batch, "{text}");
+        flagged += usize::from(!live.is_empty());
+    }
+    assert!(flagged >= 20, "only {flagged} texts flagged");
+}

@@ -123,12 +123,12 @@ pub enum Window {
 }
 
 impl Window {
-    /// Whether the `position`-th of `count` turns of the rule's roles is in the window.
-    pub(crate) fn contains(self, position: usize, count: usize) -> bool {
+    /// The positions in the window among `count` turns of the rule's roles.
+    pub(crate) fn range(self, count: usize) -> std::ops::Range<usize> {
         match self {
-            Window::Anywhere => true,
-            Window::First(n) => position < n as usize,
-            Window::Last(n) => position + (n as usize) >= count,
+            Window::Anywhere => 0..count,
+            Window::First(n) => 0..count.min(n as usize),
+            Window::Last(n) => count.saturating_sub(n as usize)..count,
         }
     }
 }
@@ -265,6 +265,11 @@ impl RoleSet {
 
     pub(crate) fn union(self, other: RoleSet) -> RoleSet {
         RoleSet(self.0 | other.0)
+    }
+
+    /// The set as a number below 16, to index tables by.
+    pub(crate) fn bits(self) -> usize {
+        usize::from(self.0 & 0xf)
     }
 
     /// The roles in the set, in [`Role::ALL`] order.
