@@ -104,20 +104,7 @@ impl<R: BufRead> Iterator for JsonLines<R> {
                 continue;
             }
             let line = self.line;
-            let transcript = match std::str::from_utf8(bytes) {
-                Ok(text) => parse_json_record(text, line),
-                Err(e) => {
-                    let column = String::from_utf8_lossy(&bytes[..e.valid_up_to()])
-                        .chars()
-                        .count()
-                        + 1;
-                    Err(InputError::new(
-                        line,
-                        Some(column),
-                        "line is not valid UTF-8",
-                    ))
-                }
-            };
+            let transcript = parse_json_line(bytes, line);
             return Some(Ok(Record { line, transcript }));
         }
     }
@@ -169,6 +156,27 @@ impl Scalar {
         match self {
             Scalar::Text(s) => s,
             Scalar::Number(n) => n.to_string(),
+        }
+    }
+}
+
+/// Parses one line of JSON Lines, as bytes: the line must be UTF-8 and hold one transcript
+/// object. For callers that split lines themselves, such as a reader that parses lines on
+/// several threads.
+pub fn parse_json_line(bytes: &[u8], line: usize) -> Result<Transcript, InputError> {
+    let bytes = trim_line_end(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => parse_json_record(text, line),
+        Err(e) => {
+            let column = String::from_utf8_lossy(&bytes[..e.valid_up_to()])
+                .chars()
+                .count()
+                + 1;
+            Err(InputError::new(
+                line,
+                Some(column),
+                "line is not valid UTF-8",
+            ))
         }
     }
 }

@@ -55,6 +55,24 @@ pub(crate) struct CheckArgs {
     /// When to colour the output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub(crate) color: Color,
+
+    /// After the reports, print aggregate statistics: transcripts, pass rate, mean score, the
+    /// rules with the most findings and each agent's mean score. With `--format json` it is
+    /// one last line, `{"summary":{…}}`.
+    #[arg(long)]
+    pub(crate) summary: bool,
+
+    /// How many rules and agents the human summary lists (the JSON one lists all).
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub(crate) top: usize,
+
+    /// Scoring threads [default: one per core]. Reading and writing have a thread each.
+    #[arg(long, short = 'j', value_name = "N")]
+    pub(crate) threads: Option<usize>,
+
+    /// Never show the progress bar (shown on standard error when it is a terminal).
+    #[arg(long)]
+    pub(crate) no_progress: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

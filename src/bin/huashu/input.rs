@@ -1,11 +1,12 @@
 //! Finding and reading the input: files, directories and standard input.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader};
+use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use huashu::Transcript;
-use huashu::read::{InputError, JsonLines, parse_text_transcript};
+use huashu::read::{InputError, parse_json_line, parse_text_transcript};
 
 use crate::cli::InputFormat;
 
@@ -44,41 +45,123 @@ impl Item {
     }
 }
 
-/// Reads every input in order and hands each item to `visit`. Stops only when `visit` fails
-/// (the output cannot be written); problems with the input become `Item::Error`s.
-pub(crate) fn for_each(
+/// A unit of input as read, before parsing: parsing happens on the scoring threads.
+pub(crate) enum Raw {
+    /// One non-blank line of a JSON Lines source.
+    JsonLine {
+        file: Arc<str>,
+        line: usize,
+        bytes: Vec<u8>,
+    },
+    /// A whole plain-text transcript file.
+    Text { file: Arc<str>, bytes: Vec<u8> },
+    /// A file that could not be opened or read.
+    Error(Item),
+}
+
+impl Raw {
+    /// How many bytes of input this unit covers, for progress.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Raw::JsonLine { bytes, .. } | Raw::Text { bytes, .. } => bytes.len(),
+            Raw::Error(_) => 0,
+        }
+    }
+
+    /// Parses the unit into a transcript, or into the reason it is not one.
+    pub(crate) fn parse(self) -> Item {
+        match self {
+            Raw::JsonLine { file, line, bytes } => match parse_json_line(&bytes, line) {
+                Ok(transcript) => Item::Transcript {
+                    file: file.to_string(),
+                    line,
+                    transcript,
+                },
+                Err(e) => Item::from_input_error(&file, e),
+            },
+            Raw::Text { file, bytes } => text_item(&file, bytes),
+            Raw::Error(item) => item,
+        }
+    }
+}
+
+/// Reads every input in order and hands each unit to `send`, which returns `false` when no
+/// more are wanted. Problems with the input become `Raw::Error`s; nothing is lost.
+///
+/// `send`'s second argument says that standard input has nothing more buffered: the next
+/// record may be a while coming, so what has been read should be checked now.
+pub(crate) fn read(
     paths: &[PathBuf],
     format: InputFormat,
-    mut visit: impl FnMut(Item) -> io::Result<()>,
-) -> io::Result<()> {
+    mut send: impl FnMut(Raw, bool) -> bool,
+) {
     for path in paths {
         if path.as_os_str() == "-" {
-            read_source("-", io::stdin().lock(), format, true, &mut visit)?;
+            if !read_source(
+                "-",
+                BufReader::new(io::stdin().lock()),
+                format,
+                true,
+                &mut send,
+            ) {
+                return;
+            }
             continue;
         }
         let files = match expand(path) {
             Ok(files) => files,
             Err(message) => {
-                visit(Item::file_error(&path.display().to_string(), message))?;
+                if !send(
+                    Raw::Error(Item::file_error(&path.display().to_string(), message)),
+                    false,
+                ) {
+                    return;
+                }
                 continue;
             }
         };
         for file in files {
             let name = file.display().to_string();
-            match File::open(&file) {
+            let more = match File::open(&file) {
                 Ok(f) => {
                     let format = match format {
                         InputFormat::Auto if has_extension(&file, &["txt"]) => InputFormat::Text,
                         InputFormat::Auto => InputFormat::Jsonl,
                         other => other,
                     };
-                    read_source(&name, BufReader::new(f), format, false, &mut visit)?;
+                    read_source(
+                        &name,
+                        BufReader::with_capacity(1 << 16, f),
+                        format,
+                        false,
+                        &mut send,
+                    )
                 }
-                Err(e) => visit(Item::file_error(&name, format!("cannot open: {e}")))?,
+                Err(e) => send(
+                    Raw::Error(Item::file_error(&name, format!("cannot open: {e}"))),
+                    false,
+                ),
+            };
+            if !more {
+                return;
             }
         }
     }
-    Ok(())
+}
+
+/// The total size of the input files, when every input is a file that can be measured (not
+/// standard input): for a progress bar with an end.
+pub(crate) fn total_size(paths: &[PathBuf]) -> Option<u64> {
+    let mut total = 0;
+    for path in paths {
+        if path.as_os_str() == "-" {
+            return None;
+        }
+        for file in expand(path).ok()? {
+            total += std::fs::metadata(file).ok()?.len();
+        }
+    }
+    Some(total)
 }
 
 fn has_extension(path: &Path, extensions: &[&str]) -> bool {
@@ -116,18 +199,22 @@ fn expand(path: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(found)
 }
 
+/// Reads one source; returns `false` when `send` wants no more.
 fn read_source(
     name: &str,
-    mut reader: impl BufRead,
+    mut reader: BufReader<impl Read>,
     format: InputFormat,
     sniff: bool,
-    visit: &mut impl FnMut(Item) -> io::Result<()>,
-) -> io::Result<()> {
+    send: &mut impl FnMut(Raw, bool) -> bool,
+) -> bool {
     let format = match format {
         InputFormat::Auto if sniff => {
             let start = match reader.fill_buf() {
                 Ok(buf) => buf.iter().find(|b| !b.is_ascii_whitespace()).copied(),
-                Err(e) => return visit(Item::file_error(name, format!("cannot read: {e}"))),
+                Err(e) => {
+                    let error = Item::file_error(name, format!("cannot read: {e}"));
+                    return send(Raw::Error(error), false);
+                }
             };
             if start == Some(b'{') {
                 InputFormat::Jsonl
@@ -138,60 +225,75 @@ fn read_source(
         InputFormat::Auto => InputFormat::Jsonl,
         other => other,
     };
+    let file: Arc<str> = name.into();
     match format {
         InputFormat::Text => {
             let mut bytes = Vec::new();
-            if let Err(e) = reader.read_to_end(&mut bytes) {
-                return visit(Item::file_error(name, format!("cannot read: {e}")));
+            match reader.read_to_end(&mut bytes) {
+                Ok(_) => send(Raw::Text { file, bytes }, false),
+                Err(e) => send(
+                    Raw::Error(Item::file_error(name, format!("cannot read: {e}"))),
+                    false,
+                ),
             }
-            let stem = Path::new(name)
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .filter(|s| s != "-")
-                .unwrap_or_else(|| "stdin".to_string());
-            let item = match String::from_utf8(bytes) {
-                Ok(text) => match parse_text_transcript(&text, &stem) {
-                    Ok(transcript) => Item::Transcript {
-                        file: name.to_string(),
-                        line: 1,
-                        transcript,
-                    },
-                    Err(e) => Item::from_input_error(name, e),
-                },
-                Err(e) => {
-                    let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-                    let valid = String::from_utf8_lossy(valid);
-                    let line = valid.matches('\n').count() + 1;
-                    let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-                    Item::Error {
-                        file: name.to_string(),
-                        line: Some(line),
-                        column: Some(column),
-                        message: "the file is not valid UTF-8".to_string(),
-                    }
-                }
-            };
-            visit(item)
         }
         InputFormat::Jsonl | InputFormat::Auto => {
-            for record in JsonLines::new(reader) {
-                let item = match record {
-                    Ok(record) => match record.transcript {
-                        Ok(transcript) => Item::Transcript {
-                            file: name.to_string(),
-                            line: record.line,
-                            transcript,
-                        },
-                        Err(e) => Item::from_input_error(name, e),
-                    },
+            let mut line = 0;
+            loop {
+                let mut bytes = Vec::new();
+                match reader.read_until(b'\n', &mut bytes) {
+                    Ok(0) => return true,
+                    Ok(_) => {}
                     Err(e) => {
-                        visit(Item::file_error(name, format!("cannot read: {e}")))?;
-                        break;
+                        let message = format!("cannot read after line {line}: {e}");
+                        return send(Raw::Error(Item::file_error(name, message)), false);
                     }
+                }
+                line += 1;
+                if bytes.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                let raw = Raw::JsonLine {
+                    file: file.clone(),
+                    line,
+                    bytes,
                 };
-                visit(item)?;
+                let idle = sniff && reader.buffer().is_empty();
+                if !send(raw, idle) {
+                    return false;
+                }
             }
-            Ok(())
+        }
+    }
+}
+
+/// A plain-text transcript file, parsed.
+fn text_item(name: &str, bytes: Vec<u8>) -> Item {
+    let stem = Path::new(name)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .filter(|s| s != "-")
+        .unwrap_or_else(|| "stdin".to_string());
+    match String::from_utf8(bytes) {
+        Ok(text) => match parse_text_transcript(&text, &stem) {
+            Ok(transcript) => Item::Transcript {
+                file: name.to_string(),
+                line: 1,
+                transcript,
+            },
+            Err(e) => Item::from_input_error(name, e),
+        },
+        Err(e) => {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let valid = String::from_utf8_lossy(valid);
+            let line = valid.matches('\n').count() + 1;
+            let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            Item::Error {
+                file: name.to_string(),
+                line: Some(line),
+                column: Some(column),
+                message: "the file is not valid UTF-8".to_string(),
+            }
         }
     }
 }

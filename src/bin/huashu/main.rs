@@ -3,6 +3,10 @@
 //! Exit codes: 0 when every transcript passed; 1 when at least one failed; 2 for a usage
 //! error, an invalid rule pack, an unreadable file or an input record that could not be read.
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+mod batch;
 mod cli;
 mod input;
 mod render;
@@ -13,8 +17,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use huashu::{Checker, RulePack};
 
-use cli::{CheckArgs, Cli, Command, Format};
-use input::Item;
+use cli::{CheckArgs, Cli, Command};
 
 /// Every transcript passed.
 const EXIT_OK: u8 = 0;
@@ -55,43 +58,16 @@ fn check(args: &CheckArgs) -> u8 {
             return EXIT_ERROR;
         }
     };
-    let stdout = io::stdout();
-    let color = args.color.enabled(&stdout);
-    let mut out = io::BufWriter::new(stdout.lock());
-    let mut tally = render::Tally::default();
-    let result = input::for_each(&args.files, args.input, |item| match &item {
-        Item::Transcript { transcript, .. } => {
-            let report = checker.check(transcript);
-            tally.add_report(&report);
-            match args.format {
-                Format::Json => render::json::report(&mut out, &report),
-                Format::Human => render::human::report(&mut out, &checker, &item, &report, color),
+    let tally = match batch::run(&checker, args) {
+        Ok(tally) => tally,
+        Err(e) => {
+            // The reader of our output has gone (a closed pipe) or the disk is full.
+            if e.kind() != io::ErrorKind::BrokenPipe {
+                let _ = writeln!(io::stderr(), "error: cannot write the output: {e}");
             }
+            return EXIT_ERROR;
         }
-        Item::Error { .. } => {
-            tally.errors += 1;
-            match args.format {
-                Format::Json => render::json::error(&mut out, &item),
-                Format::Human => render::human::error(&mut out, &item, color),
-            }
-        }
-    });
-    if let Err(e) = result {
-        // Writing failed: the reader of our output has gone (a closed pipe) or the disk is full.
-        if e.kind() != io::ErrorKind::BrokenPipe {
-            let _ = writeln!(io::stderr(), "error: cannot write the output: {e}");
-        }
-        return EXIT_ERROR;
-    }
-    if args.format == Format::Human {
-        let _ = render::human::summary(&mut out, &tally, checker.scoring(), color);
-    }
-    if let Err(e) = out.flush() {
-        if e.kind() != io::ErrorKind::BrokenPipe {
-            let _ = writeln!(io::stderr(), "error: cannot write the output: {e}");
-        }
-        return EXIT_ERROR;
-    }
+    };
     if tally.errors > 0 {
         EXIT_ERROR
     } else if tally.failed > 0 {

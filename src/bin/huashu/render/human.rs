@@ -6,7 +6,9 @@ use annotate_snippets::renderer::DecorStyle;
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use huashu::{Checker, Finding, PackError, Report, RuleKind, Scoring, Severity, Transcript};
 
-use super::Tally;
+use unicode_width::UnicodeWidthStr;
+
+use super::{Summary, Tally};
 use crate::input::Item;
 
 fn renderer(color: bool) -> Renderer {
@@ -323,4 +325,170 @@ pub(crate) fn pack_error(e: &PackError, color: bool) -> String {
         if n == 1 { "" } else { "s" }
     ));
     text
+}
+
+/// The aggregate statistics of `--summary`: totals, then the `top` rules with the most
+/// findings and the `top` agents with the lowest mean score.
+pub(crate) fn detailed_summary(
+    out: &mut impl Write,
+    summary: &Summary,
+    top: usize,
+    color: bool,
+) -> io::Result<()> {
+    let bold = |s: &str| {
+        if color {
+            format!("\x1b[1m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    };
+    let percent =
+        |rate: Option<f64>| rate.map_or("-".to_string(), |r| format!("{:.1}%", r * 100.0));
+    writeln!(out, "{}", bold("Summary"))?;
+    let mut totals = Table::new(&["", ""]);
+    totals.row(vec![
+        "transcripts".into(),
+        format!(
+            "{}{}",
+            summary.transcripts,
+            if summary.errors > 0 {
+                format!(" ({} input records could not be read)", summary.errors)
+            } else {
+                String::new()
+            }
+        ),
+    ]);
+    totals.row(vec![
+        "scored".into(),
+        format!("{} ({} not scored)", summary.scored, summary.not_scored),
+    ]);
+    totals.row(vec![
+        "passed".into(),
+        format!(
+            "{} of {} ({}), pass mark {}",
+            summary.passed,
+            summary.scored,
+            percent(summary.pass_rate),
+            summary.pass_mark
+        ),
+    ]);
+    totals.row(vec![
+        "mean score".into(),
+        summary.mean_score.map_or("-".to_string(), |m| {
+            format!("{m:.1} / {}", summary.full_marks)
+        }),
+    ]);
+    totals.row(vec!["findings".into(), summary.findings.to_string()]);
+    totals.write(out, "  ", false)?;
+
+    if !summary.rules.is_empty() {
+        writeln!(out)?;
+        let shown = summary.rules.len().min(top);
+        writeln!(
+            out,
+            "{}",
+            bold(&format!(
+                "Rules with the most findings ({shown} of {})",
+                summary.rules.len()
+            ))
+        )?;
+        let mut rules = Table::new(&["rule", "findings", "transcripts", "points"]);
+        for r in summary.rules.iter().take(top) {
+            rules.row(vec![
+                r.rule.clone(),
+                r.findings.to_string(),
+                r.transcripts.to_string(),
+                r.deducted.to_string(),
+            ]);
+        }
+        rules.write(out, "  ", true)?;
+    }
+    if !summary.agents.is_empty() {
+        writeln!(out)?;
+        let shown = summary.agents.len().min(top);
+        writeln!(
+            out,
+            "{}",
+            bold(&format!(
+                "Agents, lowest mean score first ({shown} of {})",
+                summary.agents.len()
+            ))
+        )?;
+        let mut agents = Table::new(&[
+            "agent",
+            "transcripts",
+            "mean score",
+            "pass rate",
+            "findings",
+        ]);
+        for a in summary.agents.iter().take(top) {
+            agents.row(vec![
+                a.agent.clone(),
+                a.transcripts.to_string(),
+                a.mean_score.map_or("-".to_string(), |m| format!("{m:.1}")),
+                percent(a.pass_rate),
+                a.findings.to_string(),
+            ]);
+        }
+        agents.write(out, "  ", true)?;
+    }
+    writeln!(out)
+}
+
+/// A plain text table: the first column left-aligned, the others right-aligned, padded by
+/// display width (CJK characters take two columns).
+struct Table {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    fn new(header: &[&str]) -> Table {
+        Table {
+            header: header.iter().map(|s| s.to_string()).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+
+    fn write(&self, out: &mut impl Write, indent: &str, header: bool) -> io::Result<()> {
+        let lines: Vec<&Vec<String>> = if header {
+            std::iter::once(&self.header).chain(&self.rows).collect()
+        } else {
+            self.rows.iter().collect()
+        };
+        let columns = self.header.len();
+        let widths: Vec<usize> = (0..columns)
+            .map(|c| {
+                lines
+                    .iter()
+                    .map(|l| l.get(c).map_or(0, |s| s.width()))
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        for line in lines {
+            let mut text = String::from(indent);
+            for (c, cell) in line.iter().enumerate() {
+                let pad = " ".repeat(widths[c] - cell.width());
+                if c == 0 {
+                    text.push_str(cell);
+                    text.push_str(&pad);
+                } else if header {
+                    text.push_str("  ");
+                    text.push_str(&pad);
+                    text.push_str(cell);
+                } else {
+                    // A two-column list of labels and values: values left-aligned.
+                    text.push_str("  ");
+                    text.push_str(cell);
+                }
+            }
+            writeln!(out, "{}", text.trim_end())?;
+        }
+        Ok(())
+    }
 }

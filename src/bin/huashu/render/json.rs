@@ -6,6 +6,7 @@ use huashu::Report;
 use serde::Serialize;
 
 use crate::input::Item;
+use crate::render::Summary;
 
 /// `{"id","score","passed","findings":[…]}` and a newline.
 pub(crate) fn report(out: &mut impl Write, report: &Report) -> io::Result<()> {
@@ -43,4 +44,14 @@ pub(crate) fn error(out: &mut impl Write, item: &Item) -> io::Result<()> {
         out.write_all(b"\n")?;
     }
     Ok(())
+}
+
+/// `{"summary":{…}}` and a newline: the last line of a run with `--summary`.
+pub(crate) fn summary(out: &mut impl Write, summary: &Summary) -> io::Result<()> {
+    #[derive(Serialize)]
+    struct Wrapper<'a> {
+        summary: &'a Summary,
+    }
+    serde_json::to_writer(&mut *out, &Wrapper { summary })?;
+    out.write_all(b"\n")
 }

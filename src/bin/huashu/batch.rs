@@ -1,0 +1,211 @@
+//! Scoring a stream of transcripts on every core, with output in input order.
+//!
+//! Three stages joined by bounded channels, so that memory stays flat however large the
+//! input is: one thread reads records (lines of JSON Lines, or whole text files) into
+//! batches; a pool of scoring threads parses, checks and renders each batch; one thread
+//! writes the rendered batches in order and keeps the totals. Only a few batches are in
+//! flight at any time.
+
+use std::io::{self, BufWriter, Write};
+use std::mem;
+use std::sync::mpsc::{Receiver, sync_channel};
+use std::thread;
+
+use huashu::Checker;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+
+use crate::cli::{CheckArgs, Format};
+use crate::input::{self, Item, Raw};
+use crate::render::{self, Outcome, Tally};
+
+/// A batch is sent on when it holds this many records…
+const BATCH_RECORDS: usize = 512;
+/// …or this many bytes of input.
+const BATCH_BYTES: usize = 1 << 20;
+/// Batches waiting between two stages.
+const IN_FLIGHT: usize = 2;
+
+/// One record, scored and rendered.
+struct Done {
+    output: Vec<u8>,
+    outcome: Outcome,
+    input_len: usize,
+}
+
+/// How the output looks.
+#[derive(Clone, Copy)]
+struct Style {
+    format: Format,
+    color: bool,
+    detailed: bool,
+}
+
+/// Checks every input record and writes the results to standard output, in input order.
+/// Returns the totals, or the error that stopped writing.
+pub(crate) fn run(checker: &Checker, args: &CheckArgs) -> io::Result<Tally> {
+    let stdout = io::stdout();
+    let style = Style {
+        format: args.format,
+        color: args.color.enabled(&stdout),
+        detailed: args.summary,
+    };
+    let threads = args.threads.unwrap_or_else(|| {
+        thread::available_parallelism()
+            .map(usize::from)
+            .unwrap_or(1)
+    });
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .thread_name(|i| format!("huashu-score-{i}"))
+        .build()
+        .map_err(io::Error::other)?;
+    let progress = progress_bar(args);
+
+    let (raw_tx, raw_rx) = sync_channel::<Vec<Raw>>(IN_FLIGHT);
+    let (done_tx, done_rx) = sync_channel::<Vec<Done>>(IN_FLIGHT);
+    thread::scope(|s| {
+        s.spawn(move || {
+            let mut batch = Vec::new();
+            let mut bytes = 0;
+            input::read(&args.files, args.input, |raw, idle| {
+                bytes += raw.len();
+                batch.push(raw);
+                if idle || batch.len() >= BATCH_RECORDS || bytes >= BATCH_BYTES {
+                    bytes = 0;
+                    raw_tx.send(mem::take(&mut batch)).is_ok()
+                } else {
+                    true
+                }
+            });
+            if !batch.is_empty() {
+                let _ = raw_tx.send(batch);
+            }
+        });
+        let writer = {
+            let progress = progress.clone();
+            s.spawn(move || write(checker, done_rx, style, args, &progress))
+        };
+        for batch in raw_rx {
+            let done: Vec<Done> = pool.install(|| {
+                batch
+                    .into_par_iter()
+                    .map(|raw| process(checker, raw, style))
+                    .collect()
+            });
+            if done_tx.send(done).is_err() {
+                // The writer has stopped: dropping `raw_rx` stops the reader too.
+                break;
+            }
+        }
+        drop(done_tx);
+        let result = writer
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the output thread panicked")));
+        progress.finish_and_clear();
+        result
+    })
+}
+
+/// Parses, checks and renders one record.
+fn process(checker: &Checker, raw: Raw, style: Style) -> Done {
+    let input_len = raw.len();
+    let item = raw.parse();
+    let mut output = Vec::new();
+    // Writing to a Vec cannot fail.
+    let outcome = match &item {
+        Item::Transcript { transcript, .. } => {
+            let report = checker.check(transcript);
+            let _ = match style.format {
+                Format::Json => render::json::report(&mut output, &report),
+                Format::Human => {
+                    render::human::report(&mut output, checker, &item, &report, style.color)
+                }
+            };
+            Outcome::of(transcript, &report, style.detailed)
+        }
+        Item::Error { .. } => {
+            let _ = match style.format {
+                Format::Json => render::json::error(&mut output, &item),
+                Format::Human => render::human::error(&mut output, &item, style.color),
+            };
+            Outcome::Error
+        }
+    };
+    Done {
+        output,
+        outcome,
+        input_len,
+    }
+}
+
+/// Writes the batches in order, then the totals.
+fn write(
+    checker: &Checker,
+    batches: Receiver<Vec<Done>>,
+    style: Style,
+    args: &CheckArgs,
+    progress: &ProgressBar,
+) -> io::Result<Tally> {
+    let stdout = io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut tally = Tally::default();
+    for batch in batches {
+        for done in batch {
+            out.write_all(&done.output)?;
+            progress.inc(done.input_len as u64);
+            tally.add(done.outcome);
+        }
+        // Whoever reads the output sees each batch as soon as it is scored.
+        out.flush()?;
+        progress.set_message(format!(
+            "{} transcripts, {} errors",
+            tally.transcripts, tally.errors
+        ));
+    }
+    let scoring = checker.scoring();
+    match style.format {
+        Format::Human => {
+            if args.summary {
+                let summary = tally.summary(scoring.full_marks(), scoring.pass_mark());
+                render::human::detailed_summary(&mut out, &summary, args.top, style.color)?;
+            }
+            render::human::summary(&mut out, &tally, scoring, style.color)?;
+        }
+        Format::Json => {
+            if args.summary {
+                let summary = tally.summary(scoring.full_marks(), scoring.pass_mark());
+                render::json::summary(&mut out, &summary)?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(tally)
+}
+
+/// A bar over the input's bytes on standard error when it is a terminal; hidden otherwise.
+fn progress_bar(args: &CheckArgs) -> ProgressBar {
+    use std::io::IsTerminal;
+    if args.no_progress || !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = match input::total_size(&args.files) {
+        Some(total) => ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
+            .with_style(
+                ProgressStyle::with_template(
+                    "{spinner} {elapsed_precise} [{bar:30}] {bytes}/{total_bytes} \
+                     {bytes_per_sec} eta {eta} · {msg}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            ),
+        None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()).with_style(
+            ProgressStyle::with_template(
+                "{spinner} {elapsed_precise} {bytes} {bytes_per_sec} · {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        ),
+    };
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
+}
