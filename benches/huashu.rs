@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use huashu::{Checker, Role, RulePack, Transcript};
+use huashu::{Role, RulePack, Transcript};
 
 /// Every literal phrase of a pack, as written.
 fn phrases(pack: &RulePack) -> Vec<String> {
@@ -171,13 +171,36 @@ fn bench(c: &mut Criterion) {
 
     // Threads sharing one checker: each thread checks the same messages.
     let mut group = c.benchmark_group("threads");
-    let per_thread = 2_000u64;
+    let per_thread = 20_000u64;
     for threads in [1usize, 2] {
         group.throughput(Throughput::Bytes(
             message.len() as u64 * per_thread * threads as u64,
         ));
         group.bench_function(format!("check_message × {threads} threads"), |b| {
-            b.iter_custom(|iters| shared(&checker, threads, iters * per_thread))
+            b.iter_custom(|iters| {
+                shared(threads, || {
+                    for _ in 0..iters * per_thread {
+                        black_box(checker.check_message(Role::Agent, black_box(message)));
+                    }
+                })
+            })
+        });
+    }
+    // A live chat: every turn of the long call pushed into a session, on each thread.
+    let call = corpus::long_call();
+    for threads in [1usize, 2] {
+        group.throughput(Throughput::Bytes(bytes(&call) * threads as u64));
+        group.bench_function(format!("session push × {threads} threads"), |b| {
+            b.iter_custom(|iters| {
+                shared(threads, || {
+                    for _ in 0..iters {
+                        let mut session = checker.session("live", call.channel);
+                        for turn in &call.turns {
+                            black_box(session.push(turn.clone()));
+                        }
+                    }
+                })
+            })
         });
     }
     group.finish();
@@ -187,17 +210,12 @@ fn phrases_of(pack: &RulePack) -> Vec<String> {
     phrases(pack)
 }
 
-/// Runs `calls` message checks on each of `threads` threads sharing `checker`.
-fn shared(checker: &Checker, threads: usize, calls: u64) -> Duration {
+/// Runs `work` on each of `threads` threads at once; the time until all are done.
+fn shared(threads: usize, work: impl Fn() + Sync) -> Duration {
     let start = Instant::now();
     std::thread::scope(|scope| {
         for _ in 0..threads {
-            let checker = checker.clone();
-            scope.spawn(move || {
-                for _ in 0..calls {
-                    black_box(checker.check_message(Role::Agent, black_box(corpus::SHORT_MESSAGE)));
-                }
-            });
+            scope.spawn(&work);
         }
     });
     start.elapsed()

@@ -1,5 +1,5 @@
 //! Checks the benchmarks' corpus many times, for profiling:
-//! `cargo run --release --example profile_check [call|message]`.
+//! `cargo run --release --example profile_check [call|message|mixed]`.
 
 #[path = "../benches/support/corpus.rs"]
 mod corpus;
@@ -16,6 +16,12 @@ fn main() {
                 total += checker
                     .check_message(huashu::Role::Agent, corpus::SHORT_MESSAGE)
                     .len();
+            }
+        }
+        "mixed" => {
+            let chat = corpus::mixed_chat();
+            for _ in 0..200_000 {
+                total += checker.check(&chat).findings.len();
             }
         }
         _ => {

@@ -36,6 +36,8 @@
 //! assert!(report.passed == Some(true));
 //! # Ok::<(), huashu::PackError>(())
 //! ```
+
+#![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 

@@ -3,6 +3,8 @@
 //! Exit codes: 0 when every transcript passed; 1 when at least one failed; 2 for a usage
 //! error, an invalid rule pack, an unreadable file or an input record that could not be read.
 
+#![forbid(unsafe_code)]
+
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
