@@ -8,10 +8,12 @@
 //! function with `complete = true`, so live and batch results cannot drift apart.
 
 use crate::checker::{Compiled, TurnScan};
-use crate::finding::{Evidence, Finding, NotApplicable};
+use crate::finding::{Evidence, Finding, Fix, NotApplicable};
 use crate::matcher::Hit;
 use crate::normalize::{NormText, Normalization, Normalizer};
-use crate::pack::rule::{Condition, Expect, Leaf, Measure, RoleSet, Rule, RuleKind, Window};
+use crate::pack::rule::{
+    Condition, Expect, FixSafety, Leaf, Measure, RoleSet, Rule, RuleKind, Window,
+};
 use crate::session::{Due, Obligation};
 use crate::transcript::{Role, Transcript};
 use memchr::memmem;
@@ -941,6 +943,10 @@ pub(crate) fn turn_finding(
         source: rule.source.clone(),
         time: None,
         evidence: None,
+        fix: rule.replace.clone().map(|replacement| Fix {
+            replacement,
+            safe: rule.fix == FixSafety::Safe,
+        }),
     }
 }
 
@@ -960,6 +966,7 @@ fn transcript_finding(rule: &Rule) -> Finding {
         source: rule.source.clone(),
         time: None,
         evidence: None,
+        fix: None,
     }
 }
 

@@ -44,6 +44,19 @@ pub struct Finding {
     pub time: Option<f64>,
     /// For conversation rules: what was looked at, and why it fell short.
     pub evidence: Option<Evidence>,
+    /// The approved wording that replaces the hit, when the rule gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Fix>,
+}
+
+/// A replacement for a hit: the rule's `replace` wording.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Fix {
+    /// The wording that replaces the hit.
+    pub replacement: Arc<str>,
+    /// Whether it may be applied without a person looking at it.
+    pub safe: bool,
 }
 
 /// Why a conversation rule reported a finding.

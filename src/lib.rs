@@ -45,6 +45,7 @@ mod checker;
 mod context;
 mod conversation;
 mod finding;
+pub mod lint;
 mod matcher;
 mod normalize;
 mod pack;
@@ -52,18 +53,21 @@ mod pattern;
 pub mod read;
 #[cfg(test)]
 mod reference;
+pub mod replies;
 mod score;
 mod session;
 mod transcript;
 
 pub use checker::{Checker, ExampleFailure, Stats};
-pub use finding::{DimensionScore, Evidence, Finding, LedgerEntry, NotApplicable, Report};
+pub use finding::{DimensionScore, Evidence, Finding, Fix, LedgerEntry, NotApplicable, Report};
 pub use normalize::Normalization;
 pub use pack::RulePack;
 pub use pack::error::{PackError, Problem};
+pub use pack::lint::{IssueLevel, PackIssue};
 pub use pack::rule::{
-    Boundary, ChannelSet, Condition, Dimension, Eligibility, Examples, Expect, Leaf, Measure,
-    Origin, Per, RoleSet, Rule, RuleKind, Scoring, Severity, Unless, Verify, Window, Within,
+    Boundary, ChannelSet, Condition, Dimension, Eligibility, Examples, Expect, FixSafety, Leaf,
+    Measure, Origin, Per, RoleSet, Rule, RuleKind, Scoring, Severity, Unless, Verify, Window,
+    Within,
 };
 pub use session::{Due, Obligation, Session, Update};
 pub use transcript::{Channel, Role, Transcript, Turn};

@@ -7,6 +7,7 @@
 
 mod builtin;
 pub(crate) mod error;
+pub(crate) mod lint;
 pub(crate) mod parse;
 pub(crate) mod rule;
 
@@ -531,6 +532,12 @@ fn apply(base: Option<RulePack>, layer: Layer, problems: &mut Vec<Problem>) -> R
         }
         if let Some(suggest) = o.suggest {
             rule.suggest = Some(suggest.into());
+        }
+        if let Some(replace) = o.replace {
+            rule.replace = Some(replace.into());
+        }
+        if let Some(fix) = o.fix {
+            rule.fix = fix;
         }
         if let Some(window) = o.window {
             rule.window = window;

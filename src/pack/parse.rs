@@ -12,8 +12,8 @@ use toml::de::{DeTable, DeValue};
 use super::did_you_mean;
 use super::error::Problem;
 use super::rule::{
-    Boundary, ChannelSet, Condition, Examples, Expect, Leaf, Measure, Needle, Origin, Per, RoleSet,
-    Rule, RuleKind, Severity, Unless, Verify, Window, Within,
+    Boundary, ChannelSet, Condition, Examples, Expect, FixSafety, Leaf, Measure, Needle, Origin,
+    Per, RoleSet, Rule, RuleKind, Severity, Unless, Verify, Window, Within,
 };
 use crate::normalize::Normalization;
 use crate::pattern::{Pattern, PatternError, has_slots};
@@ -85,6 +85,8 @@ const RULE_KEYS: &[&str] = &[
     "measure",
     "limit",
     "hold",
+    "replace",
+    "fix",
 ];
 const OVERRIDE_KEYS: &[&str] = &[
     "severity",
@@ -99,6 +101,8 @@ const OVERRIDE_KEYS: &[&str] = &[
     "window",
     "min-count",
     "limit",
+    "replace",
+    "fix",
 ];
 const SCORECARD_KEYS: &[&str] = &["dimension", "eligibility"];
 const DIMENSION_KEYS: &[&str] = &["name", "max", "categories"];
@@ -163,6 +167,8 @@ pub(crate) struct Override {
     pub(crate) channels: Option<ChannelSet>,
     pub(crate) message: Option<String>,
     pub(crate) suggest: Option<String>,
+    pub(crate) replace: Option<String>,
+    pub(crate) fix: Option<FixSafety>,
     pub(crate) window: Option<Window>,
     pub(crate) min_count: Option<u32>,
     pub(crate) per: Option<Per>,
@@ -874,6 +880,7 @@ pub(crate) fn key_kinds(key: &str) -> Option<&'static [RuleKind]> {
         "min-count" => &[Courtesy],
         "when" | "then" | "within" | "expect" => &[Situation],
         "measure" | "limit" | "hold" => &[Timing],
+        "replace" | "fix" => &[Forbidden],
         _ => return None,
     })
 }
@@ -963,6 +970,14 @@ fn read_rule(cx: &mut Cx<'_>, table: &DeTable<'_>, span: Range<usize>) -> Option
     let why = get("why").and_then(|v| cx.string(v, "why"));
     let suggest = get("suggest").and_then(|v| cx.string(v, "suggest"));
     let source = get("source").and_then(|v| cx.string(v, "source"));
+    let replace = get("replace").and_then(|v| cx.string(v, "replace"));
+    let fix = get("fix").and_then(|v| cx.choose(v, "fix", &FixSafety::ALL, FixSafety::as_str));
+    if let (Some(v), None) = (get("fix"), get("replace")) {
+        cx.err(
+            v.span(),
+            "`fix` says whether `replace` may be applied automatically, and the rule has no `replace`",
+        );
+    }
 
     let mut leaves = Vec::new();
     let mut window = Window::Anywhere;
@@ -1073,6 +1088,8 @@ fn read_rule(cx: &mut Cx<'_>, table: &DeTable<'_>, span: Range<usize>) -> Option
         message: message.into(),
         why,
         suggest: suggest.map(Into::into),
+        replace: replace.map(Into::into),
+        fix: fix.unwrap_or_default(),
         source: source.map(Into::into),
         window,
         when,
@@ -1629,6 +1646,8 @@ fn read_override(
         channels: None,
         message: None,
         suggest: None,
+        replace: None,
+        fix: None,
         window: None,
         min_count: None,
         per: None,
@@ -1651,6 +1670,8 @@ fn read_override(
             "channels" => o.channels = cx.channels(value),
             "message" => o.message = cx.string(value, "message"),
             "suggest" => o.suggest = cx.string(value, "suggest"),
+            "replace" => o.replace = cx.string(value, "replace"),
+            "fix" => o.fix = cx.choose(value, "fix", &FixSafety::ALL, FixSafety::as_str),
             "window" => o.window = cx.window(value),
             "min-count" => o.min_count = cx.min_count(value),
             "limit" => o.limit = cx.seconds(value, "limit"),

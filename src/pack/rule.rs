@@ -392,6 +392,11 @@ impl Leaf {
         self.roles
     }
 
+    /// When a hit does not count.
+    pub fn unless(&self) -> &Unless {
+        &self.unless
+    }
+
     /// The phrases, as written in the pack.
     pub fn phrases(&self) -> &[String] {
         &self.phrases
@@ -544,6 +549,30 @@ impl Per {
     }
 }
 
+/// Whether a rule's `replace` wording may be applied without a person looking at it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FixSafety {
+    /// `huashu lint --fix` applies it.
+    Safe,
+    /// Only `--unsafe-fixes` applies it: the wording may need rephrasing around it.
+    #[default]
+    Unsafe,
+}
+
+impl FixSafety {
+    /// Every option.
+    pub const ALL: [FixSafety; 2] = [FixSafety::Safe, FixSafety::Unsafe];
+
+    /// The name used in rule packs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FixSafety::Safe => "safe",
+            FixSafety::Unsafe => "unsafe",
+        }
+    }
+}
+
 /// One rule of a pack: what to look for, where, and what a finding costs.
 #[derive(Clone, Debug)]
 pub struct Rule {
@@ -564,6 +593,9 @@ pub struct Rule {
     pub(crate) message: Arc<str>,
     pub(crate) why: Option<String>,
     pub(crate) suggest: Option<Arc<str>>,
+    /// The approved wording that replaces a hit, for `forbidden` rules.
+    pub(crate) replace: Option<Arc<str>>,
+    pub(crate) fix: FixSafety,
     pub(crate) source: Option<Arc<str>>,
     pub(crate) window: Window,
     pub(crate) when: Option<Condition>,
@@ -685,6 +717,16 @@ impl Rule {
     /// The wording to use instead, where the standard gives one.
     pub fn suggest(&self) -> Option<&str> {
         self.suggest.as_deref()
+    }
+
+    /// The approved wording that replaces a hit (`forbidden` rules), if the rule has one.
+    pub fn replace(&self) -> Option<&str> {
+        self.replace.as_deref()
+    }
+
+    /// Whether `replace` may be applied automatically.
+    pub fn fix_safety(&self) -> FixSafety {
+        self.fix
     }
 
     /// The document and clause the rule comes from.

@@ -25,6 +25,186 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Score transcripts (JSON Lines or plain text) against a rule pack.
     Check(CheckArgs),
+    /// Lint canned-reply libraries (TOML, JSON, YAML, CSV, Markdown, plain text), for CI.
+    Lint(LintArgs),
+    /// List, explain, test and lint the rules of a pack.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct LintArgs {
+    /// Reply library files or directories. Directories are walked for *.toml, *.json,
+    /// *.jsonc, *.yaml, *.yml, *.csv, *.tsv, *.md and *.txt files, honouring .gitignore.
+    #[arg(required = true, value_name = "PATHS")]
+    pub(crate) paths: Vec<PathBuf>,
+
+    /// A rule pack (a TOML file or a directory of them). Without it, the built-in zh-CN pack
+    /// is used. Repeat to layer packs.
+    #[arg(long = "rules", value_name = "PACK")]
+    pub(crate) rules: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = LintFormat::Human)]
+    pub(crate) format: LintFormat,
+
+    /// The least severity that fails the run.
+    #[arg(long, value_enum, default_value_t = SeverityArg::Minor, value_name = "SEVERITY")]
+    pub(crate) fail_on: SeverityArg,
+
+    /// The channel whose opening and closing rules apply to openings and closings.
+    #[arg(long, value_enum, default_value_t = ChannelArg::Chat)]
+    pub(crate) channel: ChannelArg,
+
+    /// Read every file as this format, whatever its extension.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub(crate) input_format: Option<LibraryFormatArg>,
+
+    /// Report only findings that this baseline file does not accept, and list its entries
+    /// that no longer occur.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) baseline: Option<PathBuf>,
+
+    /// Write the current findings to this baseline file (they are then accepted).
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub(crate) write_baseline: Option<PathBuf>,
+
+    /// Apply the fixes that rules mark safe, keeping each file's formatting.
+    #[arg(long)]
+    pub(crate) fix: bool,
+
+    /// With --fix, apply the fixes rules mark unsafe too.
+    #[arg(long, requires = "fix")]
+    pub(crate) unsafe_fixes: bool,
+
+    /// With --fix, print a diff of what would change instead of changing the files.
+    #[arg(long, requires = "fix")]
+    pub(crate) dry_run: bool,
+
+    /// Show suppressed and baselined findings too (human output).
+    #[arg(long)]
+    pub(crate) show_suppressed: bool,
+
+    /// When to colour the output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub(crate) color: Color,
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum RulesCommand {
+    /// Every rule: id, kind, severity, source clause.
+    List(RulesArgs),
+    /// One rule in full: message, why, source, phrases, examples, suggestion, fix.
+    Explain {
+        /// The rule's id.
+        id: String,
+        #[command(flatten)]
+        pack: RulesArgs,
+    },
+    /// Run every rule's examples; fail when one misbehaves.
+    Test(RulesArgs),
+    /// Check a pack for rules that cannot work as written: phrases that can never match,
+    /// duplicates, shadowed phrases, exceptions no example exercises, missing examples or
+    /// sources.
+    Lint(RulesArgs),
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct RulesArgs {
+    /// Rule packs (TOML files or directories), layered in order. Without one, the built-in
+    /// zh-CN pack.
+    #[arg(value_name = "PACK")]
+    pub(crate) packs: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    pub(crate) format: ListFormat,
+
+    /// When to colour the output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub(crate) color: Color,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LintFormat {
+    /// Findings with the file's line and the words underlined.
+    Human,
+    /// One JSON document with every finding.
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other review tools.
+    Sarif,
+    /// GitHub Actions workflow commands: annotations on the pull request.
+    Github,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ListFormat {
+    /// Text for people.
+    Human,
+    /// JSON.
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SeverityArg {
+    Info,
+    Minor,
+    Major,
+    Fatal,
+}
+
+impl SeverityArg {
+    pub(crate) fn severity(self) -> huashu::Severity {
+        match self {
+            SeverityArg::Info => huashu::Severity::Info,
+            SeverityArg::Minor => huashu::Severity::Minor,
+            SeverityArg::Major => huashu::Severity::Major,
+            SeverityArg::Fatal => huashu::Severity::Fatal,
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ChannelArg {
+    Chat,
+    Phone,
+    Email,
+}
+
+impl ChannelArg {
+    pub(crate) fn channel(self) -> huashu::Channel {
+        match self {
+            ChannelArg::Chat => huashu::Channel::Chat,
+            ChannelArg::Phone => huashu::Channel::Phone,
+            ChannelArg::Email => huashu::Channel::Email,
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LibraryFormatArg {
+    Toml,
+    Json,
+    Yaml,
+    Csv,
+    Tsv,
+    Markdown,
+    Text,
+}
+
+impl LibraryFormatArg {
+    pub(crate) fn format(self) -> huashu::replies::LibraryFormat {
+        use huashu::replies::LibraryFormat as F;
+        match self {
+            LibraryFormatArg::Toml => F::Toml,
+            LibraryFormatArg::Json => F::Json,
+            LibraryFormatArg::Yaml => F::Yaml,
+            LibraryFormatArg::Csv => F::Csv,
+            LibraryFormatArg::Tsv => F::Tsv,
+            LibraryFormatArg::Markdown => F::Markdown,
+            LibraryFormatArg::Text => F::Text,
+        }
+    }
 }
 
 #[derive(Args, Debug)]

@@ -11,7 +11,9 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod batch;
 mod cli;
 mod input;
+mod lint;
 mod render;
+mod rules;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -22,16 +24,18 @@ use huashu::{Checker, RulePack};
 use cli::{CheckArgs, Cli, Command};
 
 /// Every transcript passed.
-const EXIT_OK: u8 = 0;
+pub(crate) const EXIT_OK: u8 = 0;
 /// At least one transcript failed.
-const EXIT_FAILED: u8 = 1;
+pub(crate) const EXIT_FAILED: u8 = 1;
 /// Usage, rule-pack, I/O or input-record error.
-const EXIT_ERROR: u8 = 2;
+pub(crate) const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check(args) => check(&args),
+        Command::Lint(args) => lint::run(&args),
+        Command::Rules(command) => rules::run(&command),
     };
     ExitCode::from(code)
 }

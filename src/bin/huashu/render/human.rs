@@ -11,7 +11,7 @@ use unicode_width::UnicodeWidthStr;
 use super::{Summary, Tally};
 use crate::input::Item;
 
-fn renderer(color: bool) -> Renderer {
+pub(crate) fn renderer(color: bool) -> Renderer {
     let r = if color {
         Renderer::styled()
     } else {
@@ -20,7 +20,7 @@ fn renderer(color: bool) -> Renderer {
     r.decor_style(DecorStyle::Unicode)
 }
 
-fn level(severity: Severity) -> Level<'static> {
+pub(crate) fn level(severity: Severity) -> Level<'static> {
     match severity {
         Severity::Fatal => Level::ERROR.with_name("fatal"),
         Severity::Major => Level::ERROR.with_name("major"),

@@ -2,6 +2,7 @@
 
 pub(crate) mod human;
 pub(crate) mod json;
+pub(crate) mod lint;
 
 use std::collections::HashMap;
 use std::sync::Arc;
