@@ -2,11 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use regex_syntax::hir::{Hir, HirKind};
 use serde::Serialize;
 
 use super::RulePack;
-use super::rule::{Leaf, Needle, Origin, Rule, RuleKind};
+use super::rule::{Leaf, Origin, Rule, RuleKind};
 use crate::normalize::Normalizer;
 
 /// How bad a problem of a pack is.
@@ -15,7 +14,7 @@ use crate::normalize::Normalizer;
 pub enum IssueLevel {
     /// Worth a look: a missing example or source, a duplicate phrase.
     Warning,
-    /// The rule cannot do what it says: a phrase that can never match.
+    /// The rule cannot do what it says: a phrase it can never report.
     Error,
 }
 
@@ -37,7 +36,7 @@ pub struct PackIssue {
     pub rule: String,
     /// How bad it is.
     pub level: IssueLevel,
-    /// A short name for the kind of problem (`never-matches`, `duplicate-phrase`…).
+    /// A short name for the kind of problem (`shadowed`, `duplicate-phrase`…).
     pub check: &'static str,
     /// What is wrong, and what to do.
     pub message: String,
@@ -51,11 +50,9 @@ fn origin_text<S: serde::Serializer>(origin: &Origin, s: S) -> Result<S::Ok, S::
 }
 
 impl RulePack {
-    /// Checks the pack for rules that cannot work as written:
+    /// Checks the pack for rules that cannot work as written. (Phrases and patterns that can
+    /// never match once normalized are refused when the pack loads, with their place.)
     ///
-    /// - `never-matches`: a phrase that is empty once normalized, or a pattern that needs a
-    ///   character normalization removes from the text (a traditional character, a full-width
-    ///   one, a space when separators are skipped);
     /// - `shadowed`: a forbidden phrase that an allowed phrase of the same rule covers
     ///   wherever it occurs, so the rule can never fire on it;
     /// - `duplicate-phrase`: a phrase that two rules (or one rule twice) look for;
@@ -81,17 +78,8 @@ impl RulePack {
                     if phrase.contains('{') {
                         continue;
                     }
+                    // Loading refuses a phrase that is empty once normalized.
                     let normalized = normalizer.phrase(phrase);
-                    if normalized.is_empty() {
-                        issue(
-                            IssueLevel::Error,
-                            "never-matches",
-                            format!(
-                                "the phrase “{phrase}” is empty once normalized, so it can never match"
-                            ),
-                        );
-                        continue;
-                    }
                     for allowed in &leaf.unless.inside {
                         if normalizer.phrase(allowed) == normalized
                             && rule.kind() == RuleKind::Forbidden
@@ -138,39 +126,6 @@ impl RulePack {
                         owners.push((rule.id().to_string(), rule.origin().clone()));
                     }
                 }
-                for needle in &leaf.needles {
-                    let Needle::Pattern(pattern) = needle else {
-                        continue;
-                    };
-                    let Ok(hir) = regex_syntax::parse(&pattern.source) else {
-                        continue;
-                    };
-                    let mut required = Vec::new();
-                    required_chars(&hir, &mut required);
-                    let folded: Vec<String> = required
-                        .into_iter()
-                        .filter_map(|c| {
-                            let after = normalizer.phrase(&c.to_string());
-                            (after != c.to_string()).then(|| match after.as_str() {
-                                "" => format!("“{c}” (removed)"),
-                                other => format!("“{c}” (becomes “{other}”)"),
-                            })
-                        })
-                        .collect();
-                    if !folded.is_empty() {
-                        issue(
-                            IssueLevel::Error,
-                            "never-matches",
-                            format!(
-                                "the pattern `{}` needs {}, which normalization changes in the \
-                                 text before patterns run, so it can never match; write the \
-                                 normalized form",
-                                pattern_as_written(leaf, &pattern.source),
-                                folded.join(", ")
-                            ),
-                        );
-                    }
-                }
                 for (what, exercised) in exceptions(rule, leaf, &normalizer) {
                     if !exercised {
                         issue(
@@ -202,32 +157,6 @@ impl RulePack {
             }
         }
         out
-    }
-}
-
-/// The pattern as the pack wrote it, when it can be found; else as compiled.
-fn pattern_as_written<'a>(leaf: &'a Leaf, compiled: &'a str) -> &'a str {
-    leaf.patterns
-        .iter()
-        .find(|p| compiled.contains(p.as_str()))
-        .map_or(compiled, String::as_str)
-}
-
-/// The characters every match of `hir` must contain as literals (not those in classes, nor
-/// in optional parts).
-fn required_chars(hir: &Hir, out: &mut Vec<char>) {
-    match hir.kind() {
-        HirKind::Literal(lit) => {
-            if let Ok(text) = std::str::from_utf8(&lit.0) {
-                out.extend(text.chars());
-            }
-        }
-        HirKind::Concat(parts) => parts.iter().for_each(|p| required_chars(p, out)),
-        // Each branch needs its own literals: a branch that can never match is worth knowing.
-        HirKind::Alternation(branches) => branches.iter().for_each(|b| required_chars(b, out)),
-        HirKind::Repetition(r) if r.min > 0 => required_chars(&r.sub, out),
-        HirKind::Capture(c) => required_chars(&c.sub, out),
-        _ => {}
     }
 }
 

@@ -377,6 +377,8 @@ fn descriptor(outcome: &Outcome<'_>, id: &str) -> Value {
         if let Some(source) = rule.source() {
             help.push_str(&format!("\n\nSource: {source}"));
         }
+        let mut tags = vec![rule.category(), rule.kind().as_str()];
+        tags.dedup();
         let mut d = json!({
             "id": id,
             "name": camel(id),
@@ -385,7 +387,7 @@ fn descriptor(outcome: &Outcome<'_>, id: &str) -> Value {
             "help": {"text": help},
             "defaultConfiguration": {"level": sarif_level(rule.severity())},
             "properties": {
-                "tags": [rule.category(), rule.kind().as_str()],
+                "tags": tags,
                 "severity": rule.severity(),
             },
         });
