@@ -86,7 +86,7 @@ fn lint_output_is_valid_sarif_with_rules_fixes_and_suppressions() {
             .as_str()
             .is_some_and(|h| h.contains("001"))
     );
-    // The tab and the emoji before 不知道 count one column each: `slip = "\t😀 这个我不知道。"`.
+    // The tab and the emoji before 不知道 count one column each: `slip = "<tab>😀 这个我不知道。"`.
     let slip = results
         .iter()
         .find(|r| r["ruleId"] == "forbidden.dont-know")
@@ -94,7 +94,7 @@ fn lint_output_is_valid_sarif_with_rules_fixes_and_suppressions() {
     let region = &slip["locations"][0]["physicalLocation"]["region"];
     assert_eq!(
         (region["startLine"].as_u64(), region["startColumn"].as_u64()),
-        (Some(9), Some(16))
+        (Some(9), Some(15))
     );
     assert_eq!(region["snippet"]["text"], "不知道");
     // A fix, and a suppression with its justification.
