@@ -66,3 +66,58 @@ fn batch_output_keeps_input_order_on_any_number_of_threads() {
         .collect();
     assert_eq!(got, expected);
 }
+
+/// `huashu lint` walks directories as a CI user expects: .gitignore is honoured (in a
+/// repository or not), hidden files and unknown extensions are skipped, `--exclude` skips
+/// more, and a file named on the command line is linted all the same.
+#[test]
+fn lint_walks_directories_honouring_gitignore_and_excludes() {
+    let root = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("walk");
+    let _ = std::fs::remove_dir_all(&root);
+    for dir in ["drafts", "faq", ".hidden"] {
+        std::fs::create_dir_all(root.join(dir)).expect("creates");
+    }
+    let files = [
+        (".gitignore", "drafts/\n"),
+        ("drafts/old.txt", "不知道\n"),
+        (".hidden/x.txt", "不知道\n"),
+        ("faq/shipping.txt", "这个我不知道。\n"),
+        ("faq/returns.yaml", "- 不行，这个不能退。\n"),
+        ("faq/notes.rst", "不知道\n"),
+    ];
+    for (path, text) in files {
+        std::fs::write(root.join(path), text).expect("writes");
+    }
+    let lint = |args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_huashu"))
+            .args(["lint", "--format", "json"])
+            .args(args)
+            .output()
+            .expect("runs");
+        let doc: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        let mut files: Vec<String> = doc["files"]
+            .as_array()
+            .expect("files")
+            .iter()
+            .map(|f| {
+                let path = f["path"].as_str().expect("path");
+                path.rsplit_once("walk/")
+                    .map_or(path, |(_, p)| p)
+                    .to_string()
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let dir = root.to_str().expect("UTF-8");
+    assert_eq!(lint(&[dir]), vec!["faq/returns.yaml", "faq/shipping.txt"]);
+    assert_eq!(
+        lint(&[dir, "--exclude", "*.yaml"]),
+        vec!["faq/shipping.txt"]
+    );
+    let named = root.join("drafts/old.txt");
+    assert_eq!(
+        lint(&[named.to_str().expect("UTF-8"), "--exclude", "*.txt"]),
+        vec!["drafts/old.txt"]
+    );
+}

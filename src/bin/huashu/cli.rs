@@ -13,8 +13,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     long_about = "Checks what customer-service agents say and write against a service standard: \
                   forbidden phrases (服务忌语), required greetings and closings, courtesy forms \
                   and the disclosure of customer data.\n\n\
-                  Exit codes: 0 every transcript passed; 1 at least one failed; 2 usage error, \
-                  invalid rule pack, unreadable file or unreadable input record."
+                  Exit codes: 0 every transcript passed (lint: no finding at --fail-on or \
+                  above); 1 at least one failed; 2 usage error, invalid rule pack, unreadable \
+                  file or unreadable input record."
 )]
 pub(crate) struct Cli {
     #[command(subcommand)]
@@ -59,6 +60,12 @@ pub(crate) struct LintArgs {
     /// Read every file as this format, whatever its extension.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub(crate) input_format: Option<LibraryFormatArg>,
+
+    /// Skip files and directories matching this glob (gitignore syntax, relative to each
+    /// directory walked), on top of .gitignore. Repeat for more. Files named on the command
+    /// line are always linted.
+    #[arg(long, value_name = "GLOB")]
+    pub(crate) exclude: Vec<String>,
 
     /// Report only findings that this baseline file does not accept, and list its entries
     /// that no longer occur.
@@ -147,9 +154,13 @@ pub(crate) enum ListFormat {
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum SeverityArg {
+    /// Every finding fails the run.
     Info,
+    /// Minor, major and fatal findings fail it.
     Minor,
+    /// Major and fatal findings fail it.
     Major,
+    /// Only fatal findings fail it.
     Fatal,
 }
 
@@ -166,8 +177,11 @@ impl SeverityArg {
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ChannelArg {
+    /// Chat and instant messaging.
     Chat,
+    /// Phone calls.
     Phone,
+    /// E-mail.
     Email,
 }
 
@@ -183,12 +197,19 @@ impl ChannelArg {
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum LibraryFormatArg {
+    /// TOML.
     Toml,
+    /// JSON (comments and trailing commas allowed).
     Json,
+    /// YAML.
     Yaml,
+    /// Comma-separated values with a header row.
     Csv,
+    /// Tab-separated values with a header row.
     Tsv,
+    /// Markdown: paragraphs and list items.
     Markdown,
+    /// One reply per line.
     Text,
 }
 

@@ -81,7 +81,12 @@ pub(crate) fn run(args: &LintArgs) -> u8 {
         .flatten()
         .filter_map(|p| p.canonicalize().ok())
         .collect();
-    let (paths, mut errors) = library_files(&args.paths, args.input_format.is_some(), &skip);
+    let (paths, mut errors) = library_files(
+        &args.paths,
+        args.input_format.is_some(),
+        &skip,
+        &args.exclude,
+    );
 
     let mut files = Vec::new();
     let mut diffs = String::new();
@@ -241,12 +246,14 @@ pub(crate) fn display(path: &Path) -> String {
 }
 
 /// The library files under `paths`, sorted, and the paths that could not be used. Directories
-/// are walked honouring .gitignore (in a repository or not) and hidden files are skipped;
-/// a file named on the command line is linted whatever its extension when `any_extension`.
+/// are walked honouring .gitignore (in a repository or not) and `exclude`, and hidden files
+/// are skipped; a file named on the command line is linted whatever its extension when
+/// `any_extension`.
 fn library_files(
     paths: &[PathBuf],
     any_extension: bool,
     skip: &[PathBuf],
+    exclude: &[String],
 ) -> (Vec<PathBuf>, Vec<(String, String)>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
@@ -273,8 +280,22 @@ fn library_files(
             continue;
         }
         let before = files.len();
+        let mut overrides = ignore::overrides::OverrideBuilder::new(path);
+        for glob in exclude {
+            if let Err(e) = overrides.add(&format!("!{glob}")) {
+                errors.push((display(path), format!("--exclude {glob}: {e}")));
+            }
+        }
+        let overrides = match overrides.build() {
+            Ok(o) => o,
+            Err(e) => {
+                errors.push((display(path), format!("--exclude: {e}")));
+                continue;
+            }
+        };
         let walker = ignore::WalkBuilder::new(path)
             .require_git(false)
+            .overrides(overrides)
             .sort_by_file_path(|a, b| a.cmp(b))
             .build();
         for entry in walker {
