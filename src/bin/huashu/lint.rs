@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 
 use huashu::lint::{Baseline, BaselineEntry, LintFinding, LintOptions, apply_edits, lint};
 use huashu::replies::{LibraryFormat, ReplyLibrary};
-use huashu::{Checker, RulePack, Severity};
+use huashu::{Checker, Severity};
 
 use crate::cli::{LintArgs, LintFormat};
 use crate::render;
-use crate::{EXIT_ERROR, EXIT_FAILED, EXIT_OK};
+use crate::{EXIT_ERROR, EXIT_FAILED, EXIT_OK, load_pack};
 
 /// One linted file.
 pub(crate) struct Linted {
@@ -225,18 +225,6 @@ pub(crate) fn run(args: &LintArgs) -> u8 {
     } else {
         EXIT_OK
     }
-}
-
-fn load_pack(paths: &[PathBuf]) -> Result<RulePack, huashu::PackError> {
-    let mut packs = paths.iter();
-    let mut pack = match packs.next() {
-        Some(path) => RulePack::from_path(path)?,
-        None => RulePack::builtin()?,
-    };
-    for path in packs {
-        pack = pack.layer_path(path)?;
-    }
-    Ok(pack)
 }
 
 /// A path as shown: relative, with `/` separators, without a leading `./`.

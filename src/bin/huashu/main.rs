@@ -40,8 +40,9 @@ fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
-fn load_pack(args: &CheckArgs) -> Result<RulePack, huashu::PackError> {
-    let mut packs = args.rules.iter();
+/// The packs at `paths`, each layered on the one before; the built-in pack without any.
+pub(crate) fn load_pack(paths: &[std::path::PathBuf]) -> Result<RulePack, huashu::PackError> {
+    let mut packs = paths.iter();
     let mut pack = match packs.next() {
         Some(path) => RulePack::from_path(path)?,
         None => RulePack::builtin()?,
@@ -49,15 +50,16 @@ fn load_pack(args: &CheckArgs) -> Result<RulePack, huashu::PackError> {
     for path in packs {
         pack = pack.layer_path(path)?;
     }
-    if let Some(mark) = args.fail_under {
-        pack = pack.with_pass_mark(mark);
-    }
     Ok(pack)
 }
 
 fn check(args: &CheckArgs) -> u8 {
     let color = args.color.enabled(&io::stderr());
-    let checker = match load_pack(args).and_then(|pack| Checker::new(&pack)) {
+    let pack = load_pack(&args.rules).map(|pack| match args.fail_under {
+        Some(mark) => pack.with_pass_mark(mark),
+        None => pack,
+    });
+    let checker = match pack.and_then(|pack| Checker::new(&pack)) {
         Ok(checker) => checker,
         Err(e) => {
             let _ = writeln!(io::stderr(), "{}", render::human::pack_error(&e, color));

@@ -6,9 +6,9 @@ use std::io::{self, Write};
 use huashu::{Checker, Role, Rule, RulePack};
 use serde_json::json;
 
-use crate::cli::{ListFormat, RulesArgs, RulesCommand};
+use crate::cli::{ListFormat, RulesCommand};
 use crate::render;
-use crate::{EXIT_ERROR, EXIT_FAILED, EXIT_OK};
+use crate::{EXIT_ERROR, EXIT_FAILED, EXIT_OK, load_pack};
 
 pub(crate) fn run(command: &RulesCommand) -> u8 {
     let args = match command {
@@ -16,7 +16,7 @@ pub(crate) fn run(command: &RulesCommand) -> u8 {
         RulesCommand::Explain { pack, .. } => pack,
     };
     let color = args.color.enabled(&io::stderr());
-    let pack = match load(args) {
+    let pack = match load_pack(&args.packs) {
         Ok(pack) => pack,
         Err(e) => {
             let _ = writeln!(io::stderr(), "{}", render::human::pack_error(&e, color));
@@ -40,18 +40,6 @@ pub(crate) fn run(command: &RulesCommand) -> u8 {
             EXIT_ERROR
         }
     }
-}
-
-fn load(args: &RulesArgs) -> Result<RulePack, huashu::PackError> {
-    let mut packs = args.packs.iter();
-    let mut pack = match packs.next() {
-        Some(path) => RulePack::from_path(path)?,
-        None => RulePack::builtin()?,
-    };
-    for path in packs {
-        pack = pack.layer_path(path)?;
-    }
-    Ok(pack)
 }
 
 fn rule_json(rule: &Rule) -> serde_json::Value {
