@@ -477,12 +477,31 @@ impl Builder<'_> {
     }
 
     fn finish(mut self) -> (Vec<Reply>, Vec<Suppression>, Vec<LibraryProblem>) {
+        let line_starts: Vec<usize> = std::iter::once(0)
+            .chain(self.source.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        let line_of = |byte: usize| line_starts.partition_point(|&s| s <= byte);
+        // Each reply's first and last line, once.
+        let lines: Vec<(usize, usize)> = self
+            .replies
+            .iter()
+            .map(|r| (line_of(r.span.start), line_of(r.span.end)))
+            .collect();
         let mut suppressions = Vec::new();
         for (text, span) in std::mem::take(&mut self.comments) {
             let Some(mut s) = parse_suppression(&text, span.clone()) else {
                 continue;
             };
-            s.replies.extend(self.reply_for_comment(span));
+            // The reply on the comment's line (a trailing comment), or else the first reply
+            // that starts after the comment.
+            let line = line_of(span.start);
+            let on_line = self
+                .replies
+                .iter()
+                .zip(&lines)
+                .position(|(r, &(a, b))| (a..=b).contains(&line) && r.span.start < span.start);
+            let next = || self.replies.iter().position(|r| r.span.start >= span.end);
+            s.replies.extend(on_line.or_else(next));
             suppressions.push(s);
         }
         for (value, span, replies) in std::mem::take(&mut self.fields) {
@@ -493,18 +512,6 @@ impl Builder<'_> {
         }
         suppressions.sort_by_key(|s| s.span.start);
         (self.replies, suppressions, self.problems)
-    }
-
-    /// The reply a comment applies to: one on the comment's line (a trailing comment), or
-    /// else the first reply that starts after the comment.
-    fn reply_for_comment(&self, span: Range<usize>) -> Option<usize> {
-        let line_of = |byte: usize| self.source[..byte].matches('\n').count();
-        let line = line_of(span.start);
-        let on_line = self.replies.iter().position(|r| {
-            let (a, b) = (line_of(r.span.start), line_of(r.span.end));
-            (a..=b).contains(&line) && r.span.start < span.start
-        });
-        on_line.or_else(|| self.replies.iter().position(|r| r.span.start >= span.end))
     }
 }
 
