@@ -256,6 +256,7 @@ impl ReplyLibrary {
             replies: Vec::new(),
             comments: Vec::new(),
             fields: Vec::new(),
+            bad_fields: Vec::new(),
             problems: Vec::new(),
         };
         match format {
@@ -437,6 +438,8 @@ struct Builder<'s> {
     comments: Vec<(String, Range<usize>)>,
     /// `huashu-allow` fields: (value, span, the replies of their object).
     fields: Vec<(String, Range<usize>, Range<usize>)>,
+    /// `huashu-allow` fields that are neither a string nor a list of strings.
+    bad_fields: Vec<Range<usize>>,
     problems: Vec<LibraryProblem>,
 }
 
@@ -509,6 +512,17 @@ impl Builder<'_> {
                 s.replies.extend(replies);
                 suppressions.push(s);
             }
+        }
+        for span in std::mem::take(&mut self.bad_fields) {
+            suppressions.push(Suppression {
+                rules: Vec::new(),
+                reason: None,
+                span,
+                replies: Vec::new(),
+                malformed: Some(format!(
+                    "`{ALLOW_KEY}` must be a string or a list of strings"
+                )),
+            });
         }
         suppressions.sort_by_key(|s| s.span.start);
         (self.replies, suppressions, self.problems)
@@ -776,10 +790,8 @@ fn walk(b: &mut Builder<'_>, node: &Node, labels: &mut Vec<String>, place: &str)
                         })
                         .collect(),
                     _ => {
-                        b.problem(
-                            format!("`{ALLOW_KEY}` must be a string or a list of strings"),
-                            span.clone(),
-                        );
+                        // Reported as a malformed suppression: the replies were read.
+                        b.bad_fields.push(span.clone());
                         Vec::new()
                     }
                 };
@@ -1492,6 +1504,16 @@ mod tests {
             assert_eq!(lib.problems.len(), 1, "{format:?}");
             assert!(lib.replies.is_empty(), "{format:?}");
         }
+    }
+
+    #[test]
+    fn a_suppression_field_of_the_wrong_type_is_a_malformed_suppression() {
+        let src = "{\"text\": \"不知道\", \"huashu-allow\": 3}";
+        let lib = read("r.json", LibraryFormat::Json, src);
+        assert!(lib.problems.is_empty(), "the replies were read");
+        assert_eq!(texts(&lib), vec!["不知道"]);
+        assert_eq!(lib.suppressions.len(), 1);
+        assert!(lib.suppressions[0].malformed.is_some());
     }
 
     #[test]

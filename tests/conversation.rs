@@ -3,11 +3,10 @@
 //! that are not scored, and the scorecard's dimensions and ledger.
 
 use huashu::read::parse_text_transcript;
-use huashu::{Channel, Checker, Report, Role, RulePack, Transcript, Turn};
+use huashu::{Channel, Report, Role, RulePack, Transcript, Turn};
 
-fn checker() -> Checker {
-    Checker::builtin().expect("the built-in pack compiles")
-}
+mod support;
+use support::{checker, string};
 
 fn text(t: &str) -> Transcript {
     parse_text_transcript(t, "t").expect("a valid transcript")
@@ -15,14 +14,6 @@ fn text(t: &str) -> Transcript {
 
 fn rules(report: &Report) -> Vec<&str> {
     report.findings.iter().map(|f| &*f.rule).collect()
-}
-
-fn string<'a>(table: &'a toml::de::DeTable<'_>, key: &str) -> &'a str {
-    table
-        .iter()
-        .find(|(k, _)| k.get_ref() == key)
-        .and_then(|(_, v)| v.get_ref().as_str())
-        .unwrap_or_else(|| panic!("missing `{key}`"))
 }
 
 #[test]

@@ -4,9 +4,8 @@
 
 use huashu::{Channel, Checker, Finding, Role, Transcript, Turn};
 
-fn checker() -> Checker {
-    Checker::builtin().expect("the built-in pack compiles")
-}
+mod support;
+use support::{checker, string};
 
 /// Findings of turn-level rules for one agent chat message.
 fn turn_findings(checker: &Checker, text: &str) -> Vec<Finding> {
@@ -17,14 +16,6 @@ fn turn_findings(checker: &Checker, text: &str) -> Vec<Finding> {
         .into_iter()
         .filter(|f| f.turn.is_some())
         .collect()
-}
-
-fn string<'a>(table: &'a toml::de::DeTable<'_>, key: &str) -> &'a str {
-    table
-        .iter()
-        .find(|(k, _)| k.get_ref() == key)
-        .and_then(|(_, v)| v.get_ref().as_str())
-        .unwrap_or_else(|| panic!("missing `{key}`"))
 }
 
 #[test]
