@@ -1,163 +1,24 @@
-//! The checker: a compiled rule pack that checks transcripts, single messages and live
-//! sessions.
+//! The checker: the façade over a compiled pack. It checks transcripts and single messages,
+//! runs a pack's own examples, and is what every thread of a service shares. Live sessions are
+//! in `session`.
 
-use std::cell::RefCell;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
-use regex_automata::meta::Regex;
-
-use crate::context::{Conditions, Segmenter, TurnContext};
-use crate::conversation::{CharCursor, Prenormalized, evaluate, turn_finding};
+use crate::engine::Engine;
 use crate::finding::{Finding, Report};
-use crate::matcher::{Caches, Capture, Found, Hit, Matcher};
-use crate::normalize::{NormText, Normalization, Normalizer};
+use crate::judge::{CharCursor, evaluate, merged_for_message, turn_finding};
 use crate::pack::RulePack;
-use crate::pack::error::{PackError, Problem};
-use crate::pack::rule::{ChannelSet, Leaf, Rule, RuleKind, Scoring};
-use crate::session::Session;
-use crate::transcript::{Channel, Role, Transcript, Turn};
+use crate::pack::error::PackError;
+use crate::pack::rule::{Rule, RuleKind, Scoring};
+use crate::transcript::read::parse_text_transcript;
+use crate::transcript::{Role, Transcript, Turn};
 
 /// A compiled rule pack. Immutable, `Send + Sync`, and cheap to clone: clones share one
 /// compiled automaton, so one checker can serve every thread of a service.
 #[derive(Clone, Debug)]
 pub struct Checker {
-    inner: Arc<Compiled>,
+    inner: Arc<Engine>,
 }
-
-/// Everything compiled from a pack.
-#[derive(Debug)]
-pub(crate) struct Compiled {
-    /// Tells one compiled pack from another in a thread's scratch space.
-    id: u64,
-    /// Every regex the scan runs, by cache slot: each thread keeps its own caches for them.
-    regexes: Vec<Regex>,
-    pub(crate) pack_name: String,
-    pub(crate) scoring: Scoring,
-    pub(crate) rules: Vec<Rule>,
-    /// For each rule, the target index of each of its leaves.
-    pub(crate) leaf_targets: Vec<Vec<u32>>,
-    /// The rule of each target.
-    target_rule: Vec<u32>,
-    /// For each situation rule, the leaves that can make its `when` hold, one of which a
-    /// trigger turn must hit (empty for other rules).
-    pub(crate) trigger_leaves: Vec<Vec<usize>>,
-    /// One matcher for each normalization the leaves use (usually one).
-    profiles: Vec<Profile>,
-    /// The same for the leaves of rules that judge a single turn, when there are others.
-    message_profiles: Option<Vec<Profile>>,
-    /// Each target's boundaries and exceptions, normalized like its text.
-    conditions: Vec<Conditions>,
-    pub(crate) segmenter: Segmenter,
-    /// Whether any leaf looks at turns of each role; turns of other roles are not scanned.
-    scanned_roles: [bool; 4],
-}
-
-#[derive(Debug)]
-struct Profile {
-    normalizer: Normalizer,
-    matcher: Matcher,
-    /// The channels of the rules whose leaves the matcher holds: a turn on another channel
-    /// need not be scanned with this normalization at all.
-    channels: ChannelSet,
-}
-
-/// One matcher for each normalization that the leaves `members` use.
-fn build_profiles(
-    leaves: &[&Leaf],
-    members: &[u32],
-    rules: &[Rule],
-    leaf_rule: &[usize],
-    regexes: &mut Vec<Regex>,
-) -> Result<Vec<Profile>, String> {
-    let mut by_normalization: Vec<(Normalization, Vec<u32>, ChannelSet)> = Vec::new();
-    for &i in members {
-        let leaf = leaves[i as usize];
-        let channels = rules[leaf_rule[i as usize]].channels();
-        match by_normalization
-            .iter_mut()
-            .find(|(n, _, _)| *n == leaf.normalization)
-        {
-            Some((_, members, set)) => {
-                members.push(i);
-                *set = set.union(channels);
-            }
-            None => by_normalization.push((leaf.normalization, vec![i], channels)),
-        }
-    }
-    let mut out = Vec::new();
-    for (normalization, members, channels) in &by_normalization {
-        let normalizer = Normalizer::new(*normalization);
-        let matcher = Matcher::new(leaves, members, &normalizer, regexes)?;
-        out.push(Profile {
-            normalizer,
-            matcher,
-            channels: *channels,
-        });
-    }
-    Ok(out)
-}
-
-/// The hits of one turn, after boundaries and exceptions, in original byte offsets, sorted by
-/// target and start; and the values named groups captured.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub(crate) struct TurnScan {
-    pub(crate) hits: Vec<Hit>,
-    pub(crate) captures: Vec<Capture>,
-    /// Bit `target % 256` is set for each target with a hit: most rules have no hit in most
-    /// turns, and this answers that without a search.
-    pub(crate) present: [u64; 4],
-}
-
-impl TurnScan {
-    /// The hits of `target`, sorted by start.
-    pub(crate) fn hits_of(&self, target: u32) -> &[Hit] {
-        let bit = target as usize % 256;
-        if self.present[bit / 64] & (1 << (bit % 64)) == 0 {
-            return &[];
-        }
-        let from = self.hits.partition_point(|h| h.target < target);
-        let to = from + self.hits[from..].partition_point(|h| h.target <= target);
-        &self.hits[from..to]
-    }
-}
-
-/// Buffers reused across turns and checks, so that scanning allocates nothing once they have
-/// grown: the normalized text, what the automaton found, and the regex caches. Each thread
-/// keeps its own (see `Compiled::with_scratch`), so threads never wait for one another.
-#[derive(Debug)]
-struct Scratch {
-    norm: NormText,
-    found: Found,
-    caches: Caches,
-    /// Each turn's text in the first normalization, kept from the scan for the phrases
-    /// that name a value (`{=surname}`), which are looked for after it; and whether it was
-    /// made for the transcript at hand.
-    kept: Vec<NormText>,
-    kept_valid: Vec<bool>,
-}
-
-impl Scratch {
-    fn new(c: &Compiled) -> Scratch {
-        Scratch {
-            norm: NormText::default(),
-            found: Found::default(),
-            caches: Caches::new(&c.regexes),
-            kept: Vec::new(),
-            kept_valid: Vec::new(),
-        }
-    }
-}
-
-thread_local! {
-    /// This thread's scratch space for the checkers it used last.
-    static SCRATCH: RefCell<Vec<(u64, Scratch)>> = const { RefCell::new(Vec::new()) };
-}
-
-/// How many checkers' scratch spaces a thread keeps.
-const SCRATCH_KEPT: usize = 4;
-
-static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// Counters that show what checking has cost, for tests and monitoring.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -183,82 +44,18 @@ pub struct ExampleFailure {
     pub findings: Vec<Finding>,
 }
 
+impl RulePack {
+    /// Compiles the pack into a checker: all phrases into one automaton, every pattern once.
+    pub fn compile(&self) -> Result<Checker, PackError> {
+        Checker::new(self)
+    }
+}
+
 impl Checker {
     /// Compiles a rule pack. See also [`RulePack::compile`].
     pub fn new(pack: &RulePack) -> Result<Checker, PackError> {
-        let rules = pack.rules().to_vec();
-        let mut leaves: Vec<&Leaf> = Vec::new();
-        let mut leaf_targets = Vec::with_capacity(rules.len());
-        for rule in &rules {
-            let mut ids = Vec::new();
-            for leaf in rule.leaves() {
-                ids.push(leaves.len() as u32);
-                leaves.push(leaf);
-            }
-            leaf_targets.push(ids);
-        }
-        let mut leaf_rule = Vec::with_capacity(leaves.len());
-        for (r, ids) in leaf_targets.iter().enumerate() {
-            leaf_rule.extend(ids.iter().map(|_| r));
-        }
-        let target_rule = leaf_rule.iter().map(|&r| r as u32).collect();
-        let trigger_leaves = rules
-            .iter()
-            .map(|rule| {
-                let mut leaves = Vec::new();
-                if let Some(when) = rule.when() {
-                    when.positive_leaves(&mut leaves);
-                }
-                leaves
-            })
-            .collect();
-        let mut regexes = Vec::new();
-        let error = |message| PackError::new(vec![Problem::whole(pack.name(), None, message)]);
-        let all: Vec<u32> = (0..leaves.len() as u32).collect();
-        let profiles =
-            build_profiles(&leaves, &all, &rules, &leaf_rule, &mut regexes).map_err(error)?;
-        // A message on its own is judged by the rules of a single turn only: give them a
-        // matcher of their own, so that a live check does not find, and then drop, the
-        // greetings and courtesy words that other rules look for.
-        let single: Vec<u32> = all
-            .iter()
-            .copied()
-            .filter(|&i| rules[leaf_rule[i as usize]].kind() == RuleKind::Forbidden)
-            .collect();
-        let message_profiles = if single.len() == all.len() {
-            None
-        } else {
-            Some(
-                build_profiles(&leaves, &single, &rules, &leaf_rule, &mut regexes)
-                    .map_err(error)?,
-            )
-        };
-        let conditions = leaves
-            .iter()
-            .map(|leaf| Conditions::new(leaf, &Normalizer::new(leaf.normalization), &mut regexes))
-            .collect();
-        let mut scanned_roles = [false; 4];
-        for leaf in &leaves {
-            for role in leaf.roles().iter() {
-                scanned_roles[role.index()] = true;
-            }
-        }
         Ok(Checker {
-            inner: Arc::new(Compiled {
-                id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-                regexes,
-                pack_name: pack.name().to_string(),
-                scoring: pack.scoring().clone(),
-                rules,
-                leaf_targets,
-                target_rule,
-                trigger_leaves,
-                profiles,
-                message_profiles,
-                conditions,
-                segmenter: Segmenter::new(pack.segmenter_words().to_vec()),
-                scanned_roles,
-            }),
+            inner: Arc::new(Engine::compile(pack)?),
         })
     }
 
@@ -267,7 +64,7 @@ impl Checker {
         RulePack::builtin()?.compile()
     }
 
-    pub(crate) fn compiled(&self) -> &Compiled {
+    pub(crate) fn engine(&self) -> &Engine {
         &self.inner
     }
 
@@ -289,11 +86,7 @@ impl Checker {
     /// How many distinct literals (phrases, pattern anchors and allowed phrases) the automata
     /// hold.
     pub fn literal_count(&self) -> usize {
-        self.inner
-            .profiles
-            .iter()
-            .map(|p| p.matcher.literal_count())
-            .sum()
+        self.inner.literal_count()
     }
 
     /// What checking has cost so far, over every clone of this checker.
@@ -306,50 +99,20 @@ impl Checker {
 
     /// Checks a whole transcript: every rule, then the score.
     pub fn check(&self, transcript: &Transcript) -> Report {
-        let c = &*self.inner;
-        let evaluation = c.with_scratch(|scratch| {
-            let n = transcript.turns.len();
-            scratch.kept_valid.clear();
-            scratch.kept_valid.resize(n, false);
-            if scratch.kept.len() < n {
-                scratch.kept.resize_with(n, NormText::default);
-            }
-            let scans: Vec<TurnScan> = transcript
-                .turns
-                .iter()
-                .enumerate()
-                .map(|(i, turn)| {
-                    c.scan(
-                        &c.profiles,
-                        &turn.text,
-                        turn.role,
-                        transcript.channel,
-                        scratch,
-                        Some(i),
-                    )
-                })
-                .collect();
-            let kept = c.profiles.first().map(|p| Prenormalized {
-                normalization: p.normalizer.options(),
-                texts: &scratch.kept[..n],
-                valid: &scratch.kept_valid,
-            });
-            evaluate(c, transcript, &scans, true, kept)
+        let engine = &*self.inner;
+        let evaluation = engine.with_scans(transcript, |scans, kept| {
+            evaluate(engine, transcript, scans, true, kept)
         });
-        crate::score::report(c, transcript, evaluation)
+        crate::score::report(engine, transcript, evaluation)
     }
 
     /// Checks one message as it is typed or sent, for live use: only the rules that judge a
     /// single turn (`forbidden` rules) run, so nothing is reported about what the rest of the
-    /// conversation may still bring (a [`Session`] follows a whole chat). Findings refer to
-    /// the message as turn 0.
+    /// conversation may still bring (a [`Session`](crate::Session) follows a whole chat).
+    /// Findings refer to the message as turn 0.
     pub fn check_message(&self, role: Role, text: &str) -> Vec<Finding> {
-        let c = &*self.inner;
-        if !c.scanned_roles[role.index()] {
-            return Vec::new();
-        }
-        let profiles = c.message_profiles.as_deref().unwrap_or(&c.profiles);
-        let scan = c.with_scratch(|scratch| c.scan(profiles, text, role, None, scratch, None));
+        let engine = &*self.inner;
+        let scan = engine.scan_message(role, text);
         // Hits are sorted by target: walk them one target at a time, so that the cost follows
         // what the message holds, not the size of the pack.
         let mut findings = Vec::new();
@@ -358,15 +121,15 @@ impl Checker {
             let len = rest.partition_point(|h| h.target == first.target);
             let (hits, tail) = rest.split_at(len);
             rest = tail;
-            let r = c.target_rule[first.target as usize] as usize;
-            let rule = &c.rules[r];
+            let r = engine.rule_of(first.target);
+            let rule = &engine.rules[r];
             if rule.kind() != RuleKind::Forbidden {
                 continue;
             }
             // The same merging and cap as a transcript check.
             let mut cursor = CharCursor::default();
             let mut left = rule.max_deduct().unwrap_or(u32::MAX);
-            for (start, end) in crate::conversation::merged_for_message(hits, text) {
+            for (start, end) in merged_for_message(hits, text) {
                 let mut f = turn_finding(rule, 0, text, start, end, &mut cursor);
                 f.deduct = f.deduct.min(left);
                 left -= f.deduct;
@@ -375,12 +138,6 @@ impl Checker {
         }
         findings.sort_by_key(|(r, f)| (f.byte_start, *r));
         findings.into_iter().map(|(_, f)| f).collect()
-    }
-
-    /// Starts a live session for one conversation. Sessions share this checker; each holds
-    /// only its own turns.
-    pub fn session(&self, id: impl Into<String>, channel: Option<Channel>) -> Session {
-        Session::new(self.clone(), id.into(), channel)
     }
 
     /// Runs every example of every rule: a `trigger` example must make its rule report a
@@ -423,142 +180,24 @@ impl Checker {
 
     /// Every hit in `text`, in original byte offsets, before hits are merged into findings.
     #[cfg(test)]
-    pub(crate) fn scan_for_test(&self, text: &str, role: Role, hits: &mut Vec<Hit>) {
-        let c = &*self.inner;
-        hits.extend(
-            c.with_scratch(|scratch| c.scan(&c.profiles, text, role, None, scratch, None))
-                .hits,
-        );
+    pub(crate) fn scan_for_test(
+        &self,
+        text: &str,
+        role: Role,
+        hits: &mut Vec<crate::engine::matcher::Hit>,
+    ) {
+        self.inner.scan_for_test(text, role, hits);
     }
 }
 
 /// An example as a transcript: several lines are the plain-text format, one line is one turn.
 pub(crate) fn example_transcript(text: &str, role: Role) -> Transcript {
-    match crate::read::parse_text_transcript(text, "example") {
+    match parse_text_transcript(text, "example") {
         Ok(t) => t,
         Err(_) => Transcript::new("example", vec![Turn::new(role, text)]),
     }
 }
 
-impl Compiled {
-    /// Scans one turn with this thread's scratch space.
-    pub(crate) fn scan_whole_turn(
-        &self,
-        text: &str,
-        role: Role,
-        channel: Option<Channel>,
-    ) -> TurnScan {
-        self.with_scratch(|scratch| self.scan(&self.profiles, text, role, channel, scratch, None))
-    }
-
-    /// Runs `f` with this thread's scratch space for this checker, made at first use.
-    fn with_scratch<R>(&self, f: impl FnOnce(&mut Scratch) -> R) -> R {
-        SCRATCH.with(|cell| {
-            let Ok(mut kept) = cell.try_borrow_mut() else {
-                // Called from within a check on this thread: use a scratch of its own.
-                return f(&mut Scratch::new(self));
-            };
-            let at = match kept.iter().position(|(id, _)| *id == self.id) {
-                Some(at) => at,
-                None => {
-                    if kept.len() == SCRATCH_KEPT {
-                        kept.remove(0);
-                    }
-                    kept.push((self.id, Scratch::new(self)));
-                    kept.len() - 1
-                }
-            };
-            f(&mut kept[at].1)
-        })
-    }
-
-    /// Every hit in one turn's text, in original byte offsets: each normalization's matcher
-    /// scans the text once, and only its candidate hits are judged against their leaves'
-    /// boundaries and exceptions.
-    fn scan(
-        &self,
-        profiles: &[Profile],
-        text: &str,
-        role: Role,
-        channel: Option<Channel>,
-        scratch: &mut Scratch,
-        keep: Option<usize>,
-    ) -> TurnScan {
-        let mut out = TurnScan::default();
-        if !self.scanned_roles[role.index()] {
-            return out;
-        }
-        for (p, profile) in profiles.iter().enumerate() {
-            if !profile.matcher.wants(role) || !profile.channels.applies_to(channel) {
-                continue;
-            }
-            let keep = keep.filter(|_| p == 0);
-            if let Some(turn) = keep {
-                // Normalize straight into the kept buffer, which becomes `norm` for the scan
-                // and is swapped back after it.
-                std::mem::swap(&mut scratch.norm, &mut scratch.kept[turn]);
-            }
-            self.scan_profile(profile, text, role, scratch, &mut out);
-            if let Some(turn) = keep {
-                std::mem::swap(&mut scratch.norm, &mut scratch.kept[turn]);
-                scratch.kept_valid[turn] = true;
-            }
-        }
-        out.hits.sort_unstable();
-        out.hits.dedup();
-        for hit in &out.hits {
-            let bit = hit.target as usize % 256;
-            out.present[bit / 64] |= 1 << (bit % 64);
-        }
-        out
-    }
-
-    /// One normalization's part of `scan`.
-    fn scan_profile(
-        &self,
-        profile: &Profile,
-        text: &str,
-        role: Role,
-        scratch: &mut Scratch,
-        out: &mut TurnScan,
-    ) {
-        {
-            profile.normalizer.normalize(text, &mut scratch.norm);
-            profile.matcher.scan(
-                &scratch.norm.text,
-                role,
-                &mut scratch.found,
-                &mut scratch.caches,
-            );
-            if scratch.found.hits.is_empty() {
-                return;
-            }
-            let mut context =
-                TurnContext::new(text, &scratch.norm, &scratch.found.allowed, &self.segmenter);
-            for &hit in &scratch.found.hits {
-                let conditions = &self.conditions[hit.target as usize];
-                if conditions.is_trivial() || context.accepts(conditions, hit, &mut scratch.caches)
-                {
-                    let (start, end) = scratch.norm.to_original(hit.start, hit.end);
-                    out.hits.push(Hit {
-                        target: hit.target,
-                        start,
-                        end,
-                    });
-                    for capture in scratch.found.captures.iter().filter(|c| {
-                        c.target == hit.target && c.start == hit.start && c.end == hit.end
-                    }) {
-                        out.captures.push(Capture {
-                            start,
-                            end,
-                            ..capture.clone()
-                        });
-                    }
-                }
-            }
-        }
-    }
-}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -831,7 +470,7 @@ mod context_tests {
 #[cfg(test)]
 mod conversation_tests {
     use super::*;
-    use crate::read::parse_text_transcript;
+    use crate::transcript::read::parse_text_transcript;
 
     fn checker(rules: &str) -> Checker {
         let toml = format!("[pack]\nname = \"t\"\n{rules}");

@@ -1,5 +1,5 @@
 //! What checking produces: findings, and a report with the score, the dimension subtotals and
-//! the ledger of deductions.
+//! the ledger of deductions, and what a live session says the agent still owes.
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -7,6 +7,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::pack::rule::Severity;
+use crate::transcript::Role;
 
 /// One thing a rule found: where, what was said, what it costs and what to say instead.
 ///
@@ -146,4 +147,49 @@ pub struct Report {
     pub ledger: Vec<LedgerEntry>,
     /// Why the transcript was not scored, if it was not (too short, say).
     pub not_scored: Option<String>,
+}
+
+/// When an obligation falls due.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Due {
+    /// Within the next `count` turns of `role` (`count` 1: in the next reply).
+    Turns {
+        /// Whose turns.
+        role: Role,
+        /// How many more of them.
+        count: u32,
+    },
+    /// Before the next turn of `role`.
+    Before {
+        /// Whose turn closes the window.
+        role: Role,
+    },
+    /// By this time, in seconds from the start.
+    At {
+        /// Seconds from the start of the conversation.
+        seconds: f64,
+    },
+    /// Before the conversation ends.
+    End,
+}
+
+/// Something the agent still owes: say (or, with `avoid`, do not say) what a rule asks, by a
+/// deadline. It becomes a finding only if the deadline passes unmet.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Obligation {
+    /// The rule's id.
+    pub rule: Arc<str>,
+    /// The rule's message: what is expected.
+    pub message: Arc<str>,
+    /// The script to use, where the standard gives one.
+    pub suggest: Option<Arc<str>>,
+    /// The turn that created the obligation (the customer's 谢谢), if one did.
+    pub turn: Option<usize>,
+    /// When it falls due.
+    pub due: Due,
+    /// The rule forbids something in the window rather than asking for it.
+    pub avoid: bool,
 }

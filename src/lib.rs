@@ -41,26 +41,31 @@
 #![deny(missing_docs)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+// The layers, bottom first: each module imports only from those above it in this list.
 mod checker;
-mod context;
-mod conversation;
+mod engine;
 mod finding;
-pub mod lint;
-mod matcher;
-mod normalize;
+mod judge;
 mod pack;
-mod pattern;
-pub mod read;
 #[cfg(test)]
 mod reference;
-pub mod replies;
 mod score;
 mod session;
+pub mod text;
 mod transcript;
+// Beside the engine: reading and linting reply libraries.
+pub mod lint;
+pub mod replies;
+
+// Paths the modules that are still moving use.
+use text::{normalize, pattern};
+
+pub use transcript::read;
 
 pub use checker::{Checker, ExampleFailure, Stats};
-pub use finding::{DimensionScore, Evidence, Finding, Fix, LedgerEntry, NotApplicable, Report};
-pub use normalize::Normalization;
+pub use finding::{
+    DimensionScore, Due, Evidence, Finding, Fix, LedgerEntry, NotApplicable, Obligation, Report,
+};
 pub use pack::RulePack;
 pub use pack::error::{PackError, Problem};
 pub use pack::lint::{IssueLevel, PackIssue};
@@ -69,12 +74,13 @@ pub use pack::rule::{
     Measure, Origin, Per, RoleSet, Rule, RuleKind, Scoring, Severity, Unless, Verify, Window,
     Within,
 };
-pub use session::{Due, Obligation, Session, Update};
+pub use session::{Session, Update};
+pub use text::normalize::Normalization;
 pub use transcript::{Channel, Role, Transcript, Turn};
 
 /// The slots a phrase may contain (`{number}`, `{name}`…), each with a description.
 pub fn slots() -> impl Iterator<Item = (&'static str, &'static str)> {
-    pattern::SLOTS
+    text::pattern::SLOTS
         .iter()
         .map(|(name, _, about)| (*name, *about))
 }

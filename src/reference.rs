@@ -14,10 +14,11 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
-use crate::normalize::{CharKind, Normalization, char_kind, fold_char_slow};
+use crate::Checker;
+use crate::engine::matcher::Hit;
 use crate::pack::RulePack;
+use crate::text::normalize::{CharKind, Normalization, char_kind, fold_char_slow};
 use crate::transcript::Role;
-use crate::{Checker, matcher::Hit};
 
 /// Phrases with shared prefixes, suffixes and inner parts, in simplified Chinese and Latin.
 const RULES: &[&[&str]] = &[

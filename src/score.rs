@@ -4,14 +4,15 @@
 
 use std::sync::Arc;
 
-use crate::checker::Compiled;
-use crate::conversation::{Evaluation, clock};
+use crate::engine::Engine;
 use crate::finding::{DimensionScore, Finding, LedgerEntry, Report};
+use crate::judge::Evaluation;
 use crate::pack::rule::{ChannelSet, Per, Severity};
+use crate::text::clock;
 use crate::transcript::{Role, Transcript};
 
 /// Turns an evaluation into a report.
-pub(crate) fn report(c: &Compiled, transcript: &Transcript, evaluation: Evaluation) -> Report {
+pub(crate) fn report(c: &Engine, transcript: &Transcript, evaluation: Evaluation) -> Report {
     let Evaluation {
         mut findings,
         mut not_applicable,

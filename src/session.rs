@@ -6,55 +6,11 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::checker::{Checker, TurnScan};
-use crate::conversation::evaluate;
-use crate::finding::{Finding, Report};
-use crate::transcript::{Channel, Role, Transcript, Turn};
-
-/// When an obligation falls due.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-#[non_exhaustive]
-pub enum Due {
-    /// Within the next `count` turns of `role` (`count` 1: in the next reply).
-    Turns {
-        /// Whose turns.
-        role: Role,
-        /// How many more of them.
-        count: u32,
-    },
-    /// Before the next turn of `role`.
-    Before {
-        /// Whose turn closes the window.
-        role: Role,
-    },
-    /// By this time, in seconds from the start.
-    At {
-        /// Seconds from the start of the conversation.
-        seconds: f64,
-    },
-    /// Before the conversation ends.
-    End,
-}
-
-/// Something the agent still owes: say (or, with `avoid`, do not say) what a rule asks, by a
-/// deadline. It becomes a finding only if the deadline passes unmet.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[non_exhaustive]
-pub struct Obligation {
-    /// The rule's id.
-    pub rule: Arc<str>,
-    /// The rule's message: what is expected.
-    pub message: Arc<str>,
-    /// The script to use, where the standard gives one.
-    pub suggest: Option<Arc<str>>,
-    /// The turn that created the obligation (the customer's 谢谢), if one did.
-    pub turn: Option<usize>,
-    /// When it falls due.
-    pub due: Due,
-    /// The rule forbids something in the window rather than asking for it.
-    pub avoid: bool,
-}
+use crate::checker::Checker;
+use crate::engine::TurnScan;
+use crate::finding::{Finding, Obligation, Report};
+use crate::judge::evaluate;
+use crate::transcript::{Channel, Transcript, Turn};
 
 /// What one turn changed.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -80,8 +36,16 @@ pub struct Session {
     reported: Vec<FindingKey>,
 }
 
+impl Checker {
+    /// Starts a live session for one conversation. Sessions share this checker; each holds
+    /// only its own turns.
+    pub fn session(&self, id: impl Into<String>, channel: Option<Channel>) -> Session {
+        Session::new(self.clone(), id.into(), channel)
+    }
+}
+
 impl Session {
-    pub(crate) fn new(checker: Checker, id: String, channel: Option<Channel>) -> Session {
+    fn new(checker: Checker, id: String, channel: Option<Channel>) -> Session {
         let mut transcript = Transcript::new(id, Vec::new());
         transcript.channel = channel;
         Session {
@@ -101,12 +65,12 @@ impl Session {
     pub fn push(&mut self, turn: Turn) -> Update {
         let scan =
             self.checker
-                .compiled()
+                .engine()
                 .scan_whole_turn(&turn.text, turn.role, self.transcript.channel);
         self.transcript.turns.push(turn);
         self.scans.push(scan);
         let evaluation = evaluate(
-            self.checker.compiled(),
+            self.checker.engine(),
             &self.transcript,
             &self.scans,
             false,
@@ -136,7 +100,7 @@ impl Session {
     /// What the agent owes now.
     pub fn pending(&self) -> Vec<Obligation> {
         evaluate(
-            self.checker.compiled(),
+            self.checker.engine(),
             &self.transcript,
             &self.scans,
             false,
@@ -153,12 +117,12 @@ impl Session {
     /// Ends the conversation: the report, identical to checking the whole transcript in batch.
     pub fn finish(self) -> Report {
         let evaluation = evaluate(
-            self.checker.compiled(),
+            self.checker.engine(),
             &self.transcript,
             &self.scans,
             true,
             None,
         );
-        crate::score::report(self.checker.compiled(), &self.transcript, evaluation)
+        crate::score::report(self.checker.engine(), &self.transcript, evaluation)
     }
 }

@@ -15,7 +15,6 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::checker::Checker;
 use crate::normalize::{Normalization, Normalizer};
 use crate::pattern::{Pattern, has_slots, slots_to_regex};
 use error::{PackError, Problem};
@@ -26,7 +25,7 @@ use rule::{Dimension, Eligibility, Leaf, Rule, RuleKind, Scoring, Window};
 /// How many packs may extend one another in a chain.
 const MAX_DEPTH: usize = 8;
 
-/// A validated rule pack, ready to compile into a [`Checker`].
+/// A validated rule pack, ready to compile into a [`Checker`](crate::Checker).
 #[derive(Clone, Debug)]
 pub struct RulePack {
     name: String,
@@ -90,11 +89,6 @@ impl RulePack {
         let mut loader = Loader::default();
         let layer = loader.text_layer(file, text, Path::new("."), Some(self));
         loader.finish(layer)
-    }
-
-    /// Compiles the pack into a checker: all phrases into one automaton, every pattern once.
-    pub fn compile(&self) -> Result<Checker, PackError> {
-        Checker::new(self)
     }
 
     /// The pack's name.

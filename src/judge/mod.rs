@@ -7,14 +7,15 @@
 //! what the agent still owes as obligations with their deadlines. A batch check is this
 //! function with `complete = true`, so live and batch results cannot drift apart.
 
-use crate::checker::{Compiled, TurnScan};
+use crate::engine::matcher::Hit;
+use crate::engine::{Engine, Prenormalized, TurnScan};
+use crate::finding::{Due, Obligation};
 use crate::finding::{Evidence, Finding, Fix, NotApplicable};
-use crate::matcher::Hit;
-use crate::normalize::{NormText, Normalization, Normalizer};
 use crate::pack::rule::{
     Condition, Expect, FixSafety, Leaf, Measure, RoleSet, Rule, RuleKind, Window,
 };
-use crate::session::{Due, Obligation};
+use crate::text::normalize::{NormText, Normalization, Normalizer};
+use crate::text::{clock, duration};
 use crate::transcript::{Role, Transcript};
 use memchr::memmem;
 use std::borrow::Cow;
@@ -29,16 +30,8 @@ pub(crate) struct Evaluation {
     pub(crate) obligations: Vec<Obligation>,
 }
 
-/// Turn texts the scan normalized, which judging may reuse.
-pub(crate) struct Prenormalized<'a> {
-    pub(crate) normalization: Normalization,
-    pub(crate) texts: &'a [NormText],
-    /// Whether each turn's text was normalized (turns of roles no rule looks at are not).
-    pub(crate) valid: &'a [bool],
-}
-
 pub(crate) fn evaluate(
-    c: &Compiled,
+    c: &Engine,
     transcript: &Transcript,
     scans: &[TurnScan],
     complete: bool,
@@ -75,7 +68,7 @@ pub(crate) fn evaluate(
 }
 
 struct View<'a> {
-    c: &'a Compiled,
+    c: &'a Engine,
     transcript: &'a Transcript,
     scans: &'a [TurnScan],
     complete: bool,
@@ -611,7 +604,7 @@ impl View<'_> {
             f.evidence = Some(Evidence {
                 detail: format!(
                     "{what} waited {} (turn {} at {} → turn {} at {}); {}",
-                    seconds(waited),
+                    duration(waited),
                     waited_turn + 1,
                     clock(turns[waited_turn].time.unwrap_or(0.0)),
                     reply + 1,
@@ -620,9 +613,9 @@ impl View<'_> {
                         Some(at) => format!(
                             "the hold announced at {} allowed {} in all",
                             clock(at),
-                            seconds(allowed)
+                            duration(allowed)
                         ),
-                        None => format!("the limit is {}", seconds(allowed)),
+                        None => format!("the limit is {}", duration(allowed)),
                     }
                 ),
                 turns: Some([waited_turn, reply]),
@@ -967,26 +960,5 @@ fn transcript_finding(rule: &Rule) -> Finding {
         time: None,
         evidence: None,
         fix: None,
-    }
-}
-
-/// `48 s`, `1 min 5 s`.
-pub(crate) fn seconds(s: f64) -> String {
-    let whole = s.round() as u64;
-    if whole < 60 {
-        format!("{whole} s")
-    } else {
-        format!("{} min {} s", whole / 60, whole % 60)
-    }
-}
-
-/// `MM:SS` or `H:MM:SS`.
-pub(crate) fn clock(seconds: f64) -> String {
-    let whole = seconds.max(0.0) as u64;
-    let (h, m, s) = (whole / 3600, whole / 60 % 60, whole % 60);
-    if h > 0 {
-        format!("{h}:{m:02}:{s:02}")
-    } else {
-        format!("{m:02}:{s:02}")
     }
 }

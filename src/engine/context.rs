@@ -10,16 +10,17 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use jieba_rs::Jieba;
 
-use crate::matcher::{Caches, Hit};
-use crate::normalize::{NormText, Normalizer};
+use crate::engine::matcher::{Caches, Hit};
 use crate::pack::rule::{Boundary, Leaf};
-use crate::pattern::Pattern;
+use crate::text::normalize::{NormText, Normalizer};
+use crate::text::pattern::Pattern;
 use regex_automata::meta::Regex;
 use std::sync::Arc;
 
-/// A leaf's boundaries and exceptions, with every phrase normalized as its text is.
+/// What a candidate hit of one leaf must satisfy to count: its boundary and its exceptions
+/// (`unless`), with every phrase normalized as its text is.
 #[derive(Debug, Clone)]
-pub(crate) struct Conditions {
+pub(crate) struct Acceptance {
     boundary: Boundary,
     /// Longest first, so that 这个我 is tried before 我.
     subjects: Vec<String>,
@@ -32,12 +33,12 @@ pub(crate) struct Conditions {
     has_inside: bool,
 }
 
-impl Conditions {
+impl Acceptance {
     pub(crate) fn new(
         leaf: &Leaf,
         normalizer: &Normalizer,
         regexes: &mut Vec<Regex>,
-    ) -> Conditions {
+    ) -> Acceptance {
         let norm = |list: &[String]| -> Vec<String> {
             let mut out: Vec<String> = list
                 .iter()
@@ -48,7 +49,7 @@ impl Conditions {
             out
         };
         let unless = &leaf.unless;
-        Conditions {
+        Acceptance {
             boundary: leaf.boundary,
             subjects: norm(&leaf.subjects),
             particles: norm(&leaf.particles),
@@ -108,7 +109,7 @@ impl<'a> TurnContext<'a> {
     }
 
     /// Whether the candidate `hit` (normalized offsets) counts.
-    pub(crate) fn accepts(&mut self, c: &Conditions, hit: Hit, caches: &mut Caches) -> bool {
+    pub(crate) fn accepts(&mut self, c: &Acceptance, hit: Hit, caches: &mut Caches) -> bool {
         let text = self.norm.text.as_str();
         let (start, end) = (hit.start, hit.end);
         match c.boundary {
@@ -173,7 +174,7 @@ impl<'a> TurnContext<'a> {
         true
     }
 
-    fn clause_starts_before(&self, c: &Conditions, start: usize) -> bool {
+    fn clause_starts_before(&self, c: &Acceptance, start: usize) -> bool {
         if self.norm.boundary_before(start) {
             return true;
         }
@@ -183,7 +184,7 @@ impl<'a> TurnContext<'a> {
             .any(|s| before.ends_with(s.as_str()) && self.norm.boundary_before(start - s.len()))
     }
 
-    fn clause_ends_after(&self, c: &Conditions, end: usize) -> bool {
+    fn clause_ends_after(&self, c: &Acceptance, end: usize) -> bool {
         if self.norm.boundary_after(end) {
             return true;
         }

@@ -1,5 +1,7 @@
 //! Transcripts: who said what, when, on which channel.
 
+pub mod read;
+
 use std::fmt;
 use std::str::FromStr;
 

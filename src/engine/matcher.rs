@@ -18,9 +18,10 @@ use regex_automata::meta::{Cache, Regex};
 use regex_automata::util::captures::Captures;
 use regex_automata::{Input, PatternSet};
 
-use crate::normalize::Normalizer;
 use crate::pack::rule::{Leaf, Needle, RoleSet};
-use crate::pattern::Pattern;
+use crate::text::normalize::Normalizer;
+use crate::text::pattern::Pattern;
+use crate::text::{ceil_char_boundary, floor_char_boundary};
 use crate::transcript::Role;
 
 /// A hit of one target (a rule's or a condition's leaf) in one text: a byte range.
@@ -315,8 +316,8 @@ impl Matcher {
             let entry = &self.patterns[p as usize];
             let window = |&(_, start, end): &(u32, usize, usize)| match entry.pattern.max_len {
                 Some(len) => (
-                    floor_boundary(text, start.saturating_sub(len)),
-                    ceil_boundary(text, (end + len).min(text.len())),
+                    floor_char_boundary(text, start.saturating_sub(len)),
+                    ceil_char_boundary(text, (end + len).min(text.len())),
                 ),
                 None => (0, text.len()),
             };
@@ -426,20 +427,6 @@ impl Matcher {
     }
 }
 
-fn floor_boundary(text: &str, mut i: usize) -> usize {
-    while !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
-fn ceil_boundary(text: &str, mut i: usize) -> usize {
-    while !text.is_char_boundary(i) {
-        i += 1;
-    }
-    i
-}
-
 /// How many overlapping literals one literal may list; past that, the scan searches.
 const MAX_OVERLAPS: usize = 16;
 
@@ -508,8 +495,8 @@ fn link_literals(literals: &mut [Literal]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::normalize::Normalization;
     use crate::pack::RulePack;
+    use crate::text::normalize::Normalization;
 
     fn pack(rules: &[(&str, &[&str])]) -> RulePack {
         let mut toml = String::from("[pack]\nname = \"t\"\n");

@@ -1,0 +1,429 @@
+//! The compiled engine: every phrase, pattern and exception of a pack compiled once into one
+//! matcher per normalization, and the scan that turns one turn's text into its hits.
+//!
+//! The scan runs once per turn. What the hits mean for the conversation is judged above, in
+//! `judge`; the engine knows nothing of situations, scores or findings.
+
+pub(crate) mod context;
+pub(crate) mod matcher;
+
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use regex_automata::meta::Regex;
+
+use crate::pack::RulePack;
+use crate::pack::error::{PackError, Problem};
+use crate::pack::rule::{ChannelSet, Leaf, Rule, RuleKind, Scoring};
+use crate::text::normalize::{NormText, Normalization, Normalizer};
+use crate::transcript::{Channel, Role, Transcript};
+use context::{Acceptance, Segmenter, TurnContext};
+use matcher::{Caches, Capture, Found, Hit, Matcher};
+
+/// Everything compiled from a pack.
+#[derive(Debug)]
+pub(crate) struct Engine {
+    /// Tells one compiled pack from another in a thread's scratch space.
+    id: u64,
+    /// Every regex the scan runs, by cache slot: each thread keeps its own caches for them.
+    regexes: Vec<Regex>,
+    pub(crate) pack_name: String,
+    pub(crate) scoring: Scoring,
+    pub(crate) rules: Vec<Rule>,
+    /// For each rule, the target index of each of its leaves.
+    pub(crate) leaf_targets: Vec<Vec<u32>>,
+    /// The rule of each target.
+    target_rule: Vec<u32>,
+    /// For each situation rule, the leaves that can make its `when` hold, one of which a
+    /// trigger turn must hit (empty for other rules).
+    pub(crate) trigger_leaves: Vec<Vec<usize>>,
+    /// One matcher for each normalization the leaves use (usually one).
+    profiles: Vec<Profile>,
+    /// The same for the leaves of rules that judge a single turn, when there are others.
+    message_profiles: Option<Vec<Profile>>,
+    /// Each target's boundaries and exceptions, normalized like its text.
+    acceptance: Vec<Acceptance>,
+    pub(crate) segmenter: Segmenter,
+    /// Whether any leaf looks at turns of each role; turns of other roles are not scanned.
+    scanned_roles: [bool; 4],
+}
+
+#[derive(Debug)]
+struct Profile {
+    normalizer: Normalizer,
+    matcher: Matcher,
+    /// The channels of the rules whose leaves the matcher holds: a turn on another channel
+    /// need not be scanned with this normalization at all.
+    channels: ChannelSet,
+}
+
+/// One matcher for each normalization that the leaves `members` use.
+fn build_profiles(
+    leaves: &[&Leaf],
+    members: &[u32],
+    rules: &[Rule],
+    leaf_rule: &[usize],
+    regexes: &mut Vec<Regex>,
+) -> Result<Vec<Profile>, String> {
+    let mut by_normalization: Vec<(Normalization, Vec<u32>, ChannelSet)> = Vec::new();
+    for &i in members {
+        let leaf = leaves[i as usize];
+        let channels = rules[leaf_rule[i as usize]].channels();
+        match by_normalization
+            .iter_mut()
+            .find(|(n, _, _)| *n == leaf.normalization)
+        {
+            Some((_, members, set)) => {
+                members.push(i);
+                *set = set.union(channels);
+            }
+            None => by_normalization.push((leaf.normalization, vec![i], channels)),
+        }
+    }
+    let mut out = Vec::new();
+    for (normalization, members, channels) in &by_normalization {
+        let normalizer = Normalizer::new(*normalization);
+        let matcher = Matcher::new(leaves, members, &normalizer, regexes)?;
+        out.push(Profile {
+            normalizer,
+            matcher,
+            channels: *channels,
+        });
+    }
+    Ok(out)
+}
+
+/// The hits of one turn, after boundaries and exceptions, in original byte offsets, sorted by
+/// target and start; and the values named groups captured.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct TurnScan {
+    pub(crate) hits: Vec<Hit>,
+    pub(crate) captures: Vec<Capture>,
+    /// Bit `target % 256` is set for each target with a hit: most rules have no hit in most
+    /// turns, and this answers that without a search.
+    pub(crate) present: [u64; 4],
+}
+
+impl TurnScan {
+    /// The hits of `target`, sorted by start.
+    pub(crate) fn hits_of(&self, target: u32) -> &[Hit] {
+        let bit = target as usize % 256;
+        if self.present[bit / 64] & (1 << (bit % 64)) == 0 {
+            return &[];
+        }
+        let from = self.hits.partition_point(|h| h.target < target);
+        let to = from + self.hits[from..].partition_point(|h| h.target <= target);
+        &self.hits[from..to]
+    }
+}
+
+/// Buffers reused across turns and checks, so that scanning allocates nothing once they have
+/// grown: the normalized text, what the automaton found, and the regex caches. Each thread
+/// keeps its own (see `Compiled::with_scratch`), so threads never wait for one another.
+#[derive(Debug)]
+struct Scratch {
+    norm: NormText,
+    found: Found,
+    caches: Caches,
+    /// Each turn's text in the first normalization, kept from the scan for the phrases
+    /// that name a value (`{=surname}`), which are looked for after it; and whether it was
+    /// made for the transcript at hand.
+    kept: Vec<NormText>,
+    kept_valid: Vec<bool>,
+}
+
+impl Scratch {
+    fn new(c: &Engine) -> Scratch {
+        Scratch {
+            norm: NormText::default(),
+            found: Found::default(),
+            caches: Caches::new(&c.regexes),
+            kept: Vec::new(),
+            kept_valid: Vec::new(),
+        }
+    }
+}
+
+thread_local! {
+    /// This thread's scratch space for the checkers it used last.
+    static SCRATCH: RefCell<Vec<(u64, Scratch)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// How many checkers' scratch spaces a thread keeps.
+const SCRATCH_KEPT: usize = 4;
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+impl Engine {
+    /// Compiles a rule pack: the one place where phrases become automata.
+    pub(crate) fn compile(pack: &RulePack) -> Result<Engine, PackError> {
+        let rules = pack.rules().to_vec();
+        let mut leaves: Vec<&Leaf> = Vec::new();
+        let mut leaf_targets = Vec::with_capacity(rules.len());
+        for rule in &rules {
+            let mut ids = Vec::new();
+            for leaf in rule.leaves() {
+                ids.push(leaves.len() as u32);
+                leaves.push(leaf);
+            }
+            leaf_targets.push(ids);
+        }
+        let mut leaf_rule = Vec::with_capacity(leaves.len());
+        for (r, ids) in leaf_targets.iter().enumerate() {
+            leaf_rule.extend(ids.iter().map(|_| r));
+        }
+        let target_rule = leaf_rule.iter().map(|&r| r as u32).collect();
+        let trigger_leaves = rules
+            .iter()
+            .map(|rule| {
+                let mut leaves = Vec::new();
+                if let Some(when) = rule.when() {
+                    when.positive_leaves(&mut leaves);
+                }
+                leaves
+            })
+            .collect();
+        let mut regexes = Vec::new();
+        let error = |message| PackError::new(vec![Problem::whole(pack.name(), None, message)]);
+        let all: Vec<u32> = (0..leaves.len() as u32).collect();
+        let profiles =
+            build_profiles(&leaves, &all, &rules, &leaf_rule, &mut regexes).map_err(error)?;
+        // A message on its own is judged by the rules of a single turn only: give them a
+        // matcher of their own, so that a live check does not find, and then drop, the
+        // greetings and courtesy words that other rules look for.
+        let single: Vec<u32> = all
+            .iter()
+            .copied()
+            .filter(|&i| rules[leaf_rule[i as usize]].kind() == RuleKind::Forbidden)
+            .collect();
+        let message_profiles = if single.len() == all.len() {
+            None
+        } else {
+            Some(
+                build_profiles(&leaves, &single, &rules, &leaf_rule, &mut regexes)
+                    .map_err(error)?,
+            )
+        };
+        let acceptance = leaves
+            .iter()
+            .map(|leaf| Acceptance::new(leaf, &Normalizer::new(leaf.normalization), &mut regexes))
+            .collect();
+        let mut scanned_roles = [false; 4];
+        for leaf in &leaves {
+            for role in leaf.roles().iter() {
+                scanned_roles[role.index()] = true;
+            }
+        }
+        Ok(Engine {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            regexes,
+            pack_name: pack.name().to_string(),
+            scoring: pack.scoring().clone(),
+            rules,
+            leaf_targets,
+            target_rule,
+            trigger_leaves,
+            profiles,
+            message_profiles,
+            acceptance,
+            segmenter: Segmenter::new(pack.segmenter_words().to_vec()),
+            scanned_roles,
+        })
+    }
+
+    /// The rule of each target.
+    pub(crate) fn rule_of(&self, target: u32) -> usize {
+        self.target_rule[target as usize] as usize
+    }
+
+    /// How many distinct literals (phrases, pattern anchors and allowed phrases) the automata
+    /// hold.
+    pub(crate) fn literal_count(&self) -> usize {
+        self.profiles
+            .iter()
+            .map(|p| p.matcher.literal_count())
+            .sum()
+    }
+
+    /// Scans every turn of a transcript, then calls `judge` with the scans and the turn texts
+    /// the scan normalized, which judging may reuse for phrases that name a value.
+    pub(crate) fn with_scans<R>(
+        &self,
+        transcript: &Transcript,
+        judge: impl FnOnce(&[TurnScan], Option<Prenormalized<'_>>) -> R,
+    ) -> R {
+        self.with_scratch(|scratch| {
+            let n = transcript.turns.len();
+            scratch.kept_valid.clear();
+            scratch.kept_valid.resize(n, false);
+            if scratch.kept.len() < n {
+                scratch.kept.resize_with(n, NormText::default);
+            }
+            let scans: Vec<TurnScan> = transcript
+                .turns
+                .iter()
+                .enumerate()
+                .map(|(i, turn)| {
+                    self.scan(
+                        &self.profiles,
+                        &turn.text,
+                        turn.role,
+                        transcript.channel,
+                        scratch,
+                        Some(i),
+                    )
+                })
+                .collect();
+            let kept = self.profiles.first().map(|p| Prenormalized {
+                normalization: p.normalizer.options(),
+                texts: &scratch.kept[..n],
+                valid: &scratch.kept_valid,
+            });
+            judge(&scans, kept)
+        })
+    }
+
+    /// Scans one message with only the leaves of rules that judge a single turn.
+    pub(crate) fn scan_message(&self, role: Role, text: &str) -> TurnScan {
+        if !self.scanned_roles[role.index()] {
+            return TurnScan::default();
+        }
+        let profiles = self.message_profiles.as_deref().unwrap_or(&self.profiles);
+        self.with_scratch(|scratch| self.scan(profiles, text, role, None, scratch, None))
+    }
+
+    /// Scans one turn with every leaf, using this thread's scratch space.
+    pub(crate) fn scan_whole_turn(
+        &self,
+        text: &str,
+        role: Role,
+        channel: Option<Channel>,
+    ) -> TurnScan {
+        self.with_scratch(|scratch| self.scan(&self.profiles, text, role, channel, scratch, None))
+    }
+
+    /// Runs `f` with this thread's scratch space for this checker, made at first use.
+    fn with_scratch<R>(&self, f: impl FnOnce(&mut Scratch) -> R) -> R {
+        SCRATCH.with(|cell| {
+            let Ok(mut kept) = cell.try_borrow_mut() else {
+                // Called from within a check on this thread: use a scratch of its own.
+                return f(&mut Scratch::new(self));
+            };
+            let at = match kept.iter().position(|(id, _)| *id == self.id) {
+                Some(at) => at,
+                None => {
+                    if kept.len() == SCRATCH_KEPT {
+                        kept.remove(0);
+                    }
+                    kept.push((self.id, Scratch::new(self)));
+                    kept.len() - 1
+                }
+            };
+            f(&mut kept[at].1)
+        })
+    }
+
+    /// Every hit in one turn's text, in original byte offsets: each normalization's matcher
+    /// scans the text once, and only its candidate hits are judged against their leaves'
+    /// boundaries and exceptions.
+    fn scan(
+        &self,
+        profiles: &[Profile],
+        text: &str,
+        role: Role,
+        channel: Option<Channel>,
+        scratch: &mut Scratch,
+        keep: Option<usize>,
+    ) -> TurnScan {
+        let mut out = TurnScan::default();
+        if !self.scanned_roles[role.index()] {
+            return out;
+        }
+        for (p, profile) in profiles.iter().enumerate() {
+            if !profile.matcher.wants(role) || !profile.channels.applies_to(channel) {
+                continue;
+            }
+            let keep = keep.filter(|_| p == 0);
+            if let Some(turn) = keep {
+                // Normalize straight into the kept buffer, which becomes `norm` for the scan
+                // and is swapped back after it.
+                std::mem::swap(&mut scratch.norm, &mut scratch.kept[turn]);
+            }
+            self.scan_profile(profile, text, role, scratch, &mut out);
+            if let Some(turn) = keep {
+                std::mem::swap(&mut scratch.norm, &mut scratch.kept[turn]);
+                scratch.kept_valid[turn] = true;
+            }
+        }
+        out.hits.sort_unstable();
+        out.hits.dedup();
+        for hit in &out.hits {
+            let bit = hit.target as usize % 256;
+            out.present[bit / 64] |= 1 << (bit % 64);
+        }
+        out
+    }
+
+    /// One normalization's part of `scan`.
+    fn scan_profile(
+        &self,
+        profile: &Profile,
+        text: &str,
+        role: Role,
+        scratch: &mut Scratch,
+        out: &mut TurnScan,
+    ) {
+        {
+            profile.normalizer.normalize(text, &mut scratch.norm);
+            profile.matcher.scan(
+                &scratch.norm.text,
+                role,
+                &mut scratch.found,
+                &mut scratch.caches,
+            );
+            if scratch.found.hits.is_empty() {
+                return;
+            }
+            let mut context =
+                TurnContext::new(text, &scratch.norm, &scratch.found.allowed, &self.segmenter);
+            for &hit in &scratch.found.hits {
+                let acceptance = &self.acceptance[hit.target as usize];
+                if acceptance.is_trivial() || context.accepts(acceptance, hit, &mut scratch.caches)
+                {
+                    let (start, end) = scratch.norm.to_original(hit.start, hit.end);
+                    out.hits.push(Hit {
+                        target: hit.target,
+                        start,
+                        end,
+                    });
+                    for capture in scratch.found.captures.iter().filter(|c| {
+                        c.target == hit.target && c.start == hit.start && c.end == hit.end
+                    }) {
+                        out.captures.push(Capture {
+                            start,
+                            end,
+                            ..capture.clone()
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every hit in `text`, in original byte offsets, before hits are merged into findings.
+    #[cfg(test)]
+    pub(crate) fn scan_for_test(&self, text: &str, role: Role, hits: &mut Vec<Hit>) {
+        hits.extend(
+            self.with_scratch(|scratch| self.scan(&self.profiles, text, role, None, scratch, None))
+                .hits,
+        );
+    }
+}
+
+/// Turn texts the scan normalized, which judging may reuse.
+pub(crate) struct Prenormalized<'a> {
+    pub(crate) normalization: Normalization,
+    pub(crate) texts: &'a [NormText],
+    /// Whether each turn's text was normalized (turns of roles no rule looks at are not).
+    pub(crate) valid: &'a [bool],
+}
