@@ -5,6 +5,8 @@
 //! `judge`; the engine knows nothing of situations, scores or findings.
 
 pub(crate) mod context;
+#[cfg(test)]
+mod context_tests;
 pub(crate) mod matcher;
 
 use std::cell::RefCell;

@@ -1,0 +1,141 @@
+//! Findings and obligations as judging builds them: hits merged into findings with their
+//! character spans, transcript-level findings, and what is still owed.
+
+use crate::engine::matcher::Hit;
+use crate::finding::{Due, Finding, Fix, NotApplicable, Obligation};
+use crate::pack::rule::{FixSafety, Rule};
+use std::borrow::Cow;
+
+/// What judging found.
+#[derive(Debug, Default)]
+pub(crate) struct Evaluation {
+    /// Findings, each with the index of its rule, in no particular order.
+    pub(crate) findings: Vec<(u32, Finding)>,
+    pub(crate) not_applicable: Vec<NotApplicable>,
+    pub(crate) obligations: Vec<Obligation>,
+}
+
+pub(super) fn obligation(rule: &Rule, turn: Option<usize>, due: Due) -> Obligation {
+    Obligation {
+        rule: rule.id.clone(),
+        message: rule.message.clone(),
+        suggest: rule.suggest.clone(),
+        turn,
+        due,
+        avoid: false,
+    }
+}
+
+pub(super) fn na(rule: &Rule, reason: impl Into<Cow<'static, str>>) -> NotApplicable {
+    NotApplicable {
+        rule: rule.id.clone(),
+        reason: reason.into(),
+    }
+}
+
+pub(super) fn roles_text(rule: &Rule) -> String {
+    let roles: Vec<&str> = rule.roles().iter().map(|r| r.as_str()).collect();
+    format!("role {}", roles.join("/"))
+}
+
+/// How many hits that do not overlap.
+pub(crate) fn merged_for_message(hits: &[Hit], text: &str) -> Vec<(usize, usize)> {
+    merged(hits, text)
+}
+
+/// Merges hits of one forbidden rule in one turn that overlap, or that only clause
+/// punctuation separates (没事了吧，您挂电话吧): one utterance is one finding.
+pub(super) fn merged(hits: &[Hit], text: &str) -> Vec<(usize, usize)> {
+    let mut spans: Vec<(usize, usize)> = hits.iter().map(|h| (h.start, h.end)).collect();
+    spans.sort_unstable();
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+    for (start, end) in spans {
+        match out.last_mut() {
+            Some(last) if start < last.1 || only_separators(&text[last.1..start.max(last.1)]) => {
+                last.1 = last.1.max(end);
+            }
+            _ => out.push((start, end)),
+        }
+    }
+    out
+}
+
+/// Whether `gap` is a short run of clause punctuation and spaces between two parts of one
+/// sentence. Sentence-final marks (。！？) end an utterance, so they do not count.
+pub(super) fn only_separators(gap: &str) -> bool {
+    const SEPARATORS: &str = "，,、；;：:—-～~ 　";
+    gap.chars().count() <= 3
+        && gap
+            .chars()
+            .all(|c| SEPARATORS.contains(c) || c.is_whitespace())
+}
+
+/// Counts characters up to byte offsets asked for in increasing order, walking the text once.
+#[derive(Default)]
+pub(crate) struct CharCursor {
+    byte: usize,
+    chars: usize,
+}
+
+impl CharCursor {
+    fn chars_before(&mut self, text: &str, byte: usize) -> usize {
+        if byte < self.byte {
+            *self = CharCursor::default();
+        }
+        self.chars += text[self.byte..byte].chars().count();
+        self.byte = byte;
+        self.chars
+    }
+}
+
+pub(crate) fn turn_finding(
+    rule: &Rule,
+    t: usize,
+    turn_text: &str,
+    byte_start: usize,
+    byte_end: usize,
+    cursor: &mut CharCursor,
+) -> Finding {
+    let start = cursor.chars_before(turn_text, byte_start);
+    let text = &turn_text[byte_start..byte_end];
+    Finding {
+        rule: rule.id.clone(),
+        severity: rule.severity(),
+        deduct: rule.deduct(),
+        turn: Some(t),
+        start: Some(start),
+        end: Some(start + text.chars().count()),
+        byte_start: Some(byte_start),
+        byte_end: Some(byte_end),
+        text: Some(text.to_string()),
+        message: rule.message.clone(),
+        suggest: rule.suggest.clone(),
+        source: rule.source.clone(),
+        time: None,
+        evidence: None,
+        fix: rule.replace.clone().map(|replacement| Fix {
+            replacement,
+            safe: rule.fix == FixSafety::Safe,
+        }),
+    }
+}
+
+pub(super) fn transcript_finding(rule: &Rule) -> Finding {
+    Finding {
+        rule: rule.id.clone(),
+        severity: rule.severity(),
+        deduct: rule.deduct(),
+        turn: None,
+        start: None,
+        end: None,
+        byte_start: None,
+        byte_end: None,
+        text: None,
+        message: rule.message.clone(),
+        suggest: rule.suggest.clone(),
+        source: rule.source.clone(),
+        time: None,
+        evidence: None,
+        fix: None,
+    }
+}

@@ -1,0 +1,190 @@
+//! Conversation rules judged end to end: conditions over windows, times, and responses
+//! that must not happen.
+
+use crate::transcript::read::parse_text_transcript;
+use crate::{Checker, RulePack};
+
+fn checker(rules: &str) -> Checker {
+    let toml = format!("[pack]\nname = \"t\"\n{rules}");
+    RulePack::from_toml("t.toml", &toml)
+        .expect("valid")
+        .compile()
+        .expect("compiles")
+}
+
+fn found(checker: &Checker, text: &str) -> Vec<(String, Option<usize>)> {
+    let t = parse_text_transcript(text, "t").expect("valid");
+    checker
+        .check(&t)
+        .findings
+        .into_iter()
+        .map(|f| (f.rule.to_string(), f.turn))
+        .collect()
+}
+
+#[test]
+fn at_least_n_of_several_conditions() {
+    let c = checker(
+        r#"[[rule]]
+id = "situation.escalate"
+kind = "situation"
+when = { at-least = 2, of = [
+{ roles = ["customer"], phrases = ["投诉"] },
+{ roles = ["customer"], phrases = ["领导"] },
+{ roles = ["customer"], phrases = ["曝光"] },
+] }
+then = { phrases = ["主管"] }
+severity = "minor"
+message = "m"
+"#,
+    );
+    let one = "客户：我要投诉。\n客服：好的。";
+    let two = "客户：我要投诉，叫你们领导来。\n客服：好的。";
+    let handled = "客户：我要投诉，叫你们领导来。\n客服：我马上请主管联系您。";
+    assert_eq!(found(&c, one), vec![]);
+    assert_eq!(found(&c, two), vec![("situation.escalate".into(), Some(0))]);
+    assert_eq!(found(&c, handled), vec![]);
+}
+
+#[test]
+fn windows_in_seconds_and_until_a_role_speaks() {
+    let c = checker(
+        r#"[[rule]]
+id = "situation.seconds"
+kind = "situation"
+when = { roles = ["customer"], phrases = ["在吗"] }
+then = { phrases = ["在的"] }
+within = { seconds = 20 }
+severity = "minor"
+message = "m"
+
+[[rule]]
+id = "situation.until"
+kind = "situation"
+when = { roles = ["customer"], phrases = ["谢谢"] }
+then = { phrases = ["不客气"] }
+within = { until = "customer" }
+severity = "minor"
+message = "m"
+"#,
+    );
+    // 在的 after 25 s is outside the 20 s window.
+    assert_eq!(
+        found(
+            &c,
+            "[00:00:00] 客户：在吗\n[00:00:05] 客服：您好\n[00:00:25] 客服：在的"
+        ),
+        vec![("situation.seconds".into(), Some(0))]
+    );
+    assert_eq!(
+        found(&c, "[00:00:00] 客户：在吗\n[00:00:15] 客服：在的"),
+        vec![]
+    );
+    // The customer spoke again before any acknowledgement: the window closed.
+    assert_eq!(
+        found(&c, "客户：谢谢\n客服：好的\n客户：还有个问题\n客服：不客气"),
+        vec![("situation.until".into(), Some(0))]
+    );
+    assert_eq!(
+        found(&c, "客户：谢谢\n客服：好的\n客服：不客气\n客户：嗯"),
+        vec![]
+    );
+}
+
+#[test]
+fn a_response_that_must_not_happen() {
+    let c = checker(
+        r#"[[rule]]
+id = "situation.no-blame"
+kind = "situation"
+when = { roles = ["customer"], phrases = ["投诉"] }
+then = { phrases = ["你自己的问题"] }
+within = { turns = 2 }
+expect = "absent"
+severity = "major"
+message = "m"
+"#,
+    );
+    // The finding points at the words said, not at the trigger.
+    assert_eq!(
+        found(&c, "客户：我要投诉\n客服：好的\n客服：这是你自己的问题"),
+        vec![("situation.no-blame".into(), Some(2))]
+    );
+    assert_eq!(
+        found(
+            &c,
+            "客户：我要投诉\n客服：好的\n客服：抱歉\n客服：这是你自己的问题"
+        ),
+        vec![]
+    );
+}
+
+#[test]
+fn conversation_rules_are_validated() {
+    let err = RulePack::from_toml(
+        "c.toml",
+        r#"[pack]
+name = "c"
+
+[[scorecard.dimension]]
+name = "态度"
+max = 60
+categories = ["forbidden"]
+
+[[rule]]
+id = "situation.a"
+kind = "situation"
+phrases = ["x"]
+when = { roles = ["customer"], patterns = ['我姓(?P<surname>\p{Han})'] }
+then = { phrases = ["{=surnam}先生"] }
+within = { before = 1, turns = 2 }
+severity = "minor"
+message = "m"
+
+[[rule]]
+id = "timing.b"
+kind = "timing"
+measure = "reply"
+hold = { phrases = ["请稍等"] }
+severity = "minor"
+message = "m"
+
+[[rule]]
+id = "forbidden.c"
+kind = "forbidden"
+phrases = ["x"]
+dimension = "流程"
+severity = "minor"
+message = "m"
+"#,
+    )
+    .expect_err("invalid");
+    let problems: Vec<String> = err.problems().iter().map(ToString::to_string).collect();
+    let expected = [
+        "c.toml:4:3: the dimensions' `max` add up to 60, but `full-marks` is 100; they must agree",
+        "c.toml:9:1: rule `situation.a`: `{=surnam}先生` names `{=surnam}`, but no pattern of `when` has a group `(?P<surnam>…)` and the transcript has no such field; the known values are agent, surname",
+        "c.toml:12:11: rule `situation.a`: `phrases` applies only to rules of kind `forbidden`, `required` or `courtesy`, not `situation`; a situation rule matches in its `when` and `then` conditions",
+        "c.toml:15:10: rule `situation.a`: `before` looks back from the trigger; it cannot be combined with `turns`, `seconds`, `until` or `rest`",
+        "c.toml:19:1: rule `timing.b`: a timing rule needs `limit`, in seconds",
+        "c.toml:23:8: rule `timing.b`: for `measure = \"reply\"`, `hold` needs `limit`: how long a hold suspends the reply clock",
+    ];
+    for e in expected {
+        assert!(
+            problems.iter().any(|p| p == e),
+            "missing: {e}\ngot: {problems:#?}"
+        );
+    }
+    let err = RulePack::from_toml(
+        "d.toml",
+        "[pack]\nname = \"d\"\n[[scorecard.dimension]]\nname = \"态度\"\nmax = 100\ncategories = [\"forbidden\"]\n[[rule]]\nid = \"courtesy.x\"\nkind = \"courtesy\"\nphrases = [\"请\"]\nseverity = \"minor\"\nmessage = \"m\"\n[[rule]]\nid = \"forbidden.y\"\nkind = \"forbidden\"\nphrases = [\"y\"]\ndimension = \"流程\"\nseverity = \"minor\"\nmessage = \"m\"\n",
+    )
+    .expect_err("invalid");
+    let problems: Vec<String> = err.problems().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        problems,
+        vec![
+            "d.toml:7:1: rule `courtesy.x`: the rule counts against no scorecard dimension: add `courtesy` to a dimension's `categories`, or give the rule a `dimension`",
+            "d.toml:13:1: rule `forbidden.y`: no scorecard dimension `流程`; the dimensions are 态度",
+        ]
+    );
+}
