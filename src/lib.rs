@@ -41,7 +41,8 @@
 #![deny(missing_docs)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
-// The layers, bottom first: each module imports only from those above it in this list.
+// The layers, bottom first: text → transcript → pack → engine → finding → judge → score →
+// checker → session. Each module imports only from the layers below it.
 mod checker;
 mod engine;
 mod finding;
@@ -53,8 +54,10 @@ mod score;
 mod session;
 pub mod text;
 mod transcript;
-// Beside the engine: reading and linting reply libraries.
+// Beside the engine, and using it: reading and linting reply libraries.
+#[cfg(feature = "replies")]
 pub mod lint;
+#[cfg(feature = "replies")]
 pub mod replies;
 
 // Paths the modules that are still moving use.
