@@ -62,8 +62,8 @@ pub use checker::{Checker, ExampleFailure, Stats};
 pub use finding::{DimensionScore, Evidence, Finding, Fix, LedgerEntry, NotApplicable, Report};
 pub use normalize::Normalization;
 pub use pack::RulePack;
+pub use pack::audit::{IssueLevel, PackIssue};
 pub use pack::error::{PackError, Problem};
-pub use pack::lint::{IssueLevel, PackIssue};
 pub use pack::rule::{
     Boundary, ChannelSet, Condition, Dimension, Eligibility, Examples, Expect, FixSafety, Leaf,
     Measure, Origin, Per, RoleSet, Rule, RuleKind, Scoring, Severity, Unless, Verify, Window,

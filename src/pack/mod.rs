@@ -5,9 +5,9 @@
 //! rules of its base by id, change a rule's severity or deduction with
 //! `[override."rule.id"]`, and add rules of its own.
 
+pub(crate) mod audit;
 mod builtin;
 pub(crate) mod error;
-pub(crate) mod lint;
 pub(crate) mod parse;
 pub(crate) mod rule;
 

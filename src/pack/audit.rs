@@ -1,4 +1,4 @@
-//! Checks of a rule pack for rules that cannot work as written: `huashu rules lint`.
+//! The pack's self-check: rules that cannot work as written (`huashu rules lint`).
 
 use std::collections::BTreeMap;
 
