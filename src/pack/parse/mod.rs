@@ -21,15 +21,17 @@ use std::sync::Arc;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use self::overrides::{Override, read_overrides};
+use self::overrides::read_overrides;
 use self::rule::read_rules;
-use self::scorecard::{RawDimension, read_scorecard};
+use self::scorecard::read_scorecard;
 use self::value::Cx;
 use crate::pack::error::Problem;
 use crate::pack::rule::{ChannelSet, Rule, Severity};
 
 pub(crate) use self::leaf::has_values;
+pub(crate) use self::overrides::Override;
 pub(crate) use self::rule::key_kinds;
+pub(crate) use self::scorecard::RawDimension;
 pub(crate) use self::value::Loc;
 
 const TOP_KEYS: &[&str] = &[
