@@ -42,44 +42,14 @@ pub(super) fn read_leaf(
     let min_count = get("min-count").and_then(|v| cx.min_count(v)).unwrap_or(1);
 
     let mut needles = Vec::new();
-    let mut phrases = Vec::new();
-    let mut dynamic = Vec::new();
-    if let Some(v) = get("phrases") {
-        for (phrase, span) in cx.strings(v, "phrases").unwrap_or_default() {
-            if phrase.trim().is_empty() {
-                cx.err(span, "an empty phrase would match everywhere; remove it");
-                continue;
-            }
-            if has_values(&phrase) {
-                match check_values(&phrase) {
-                    Ok(()) => dynamic.push(phrase.clone()),
-                    Err(message) => cx.err(span, message),
-                }
-            } else if has_slots(&phrase) {
-                match Pattern::from_slotted_phrase(&phrase) {
-                    Ok(p) => needles.push(Needle::Pattern(Arc::new(p))),
-                    Err(e) => cx.pattern_error(span, &phrase, e, "phrase"),
-                }
-            } else {
-                needles.push(Needle::Literal(phrase.clone()));
-            }
-            phrases.push(phrase);
-        }
-    }
-    let mut patterns = Vec::new();
-    if let Some(v) = get("patterns") {
-        for (pattern, span) in cx.strings(v, "patterns").unwrap_or_default() {
-            match Pattern::from_regex(&pattern, verify) {
-                Ok(p) if p.is_match("") => cx.err(
-                    span,
-                    "this pattern matches the empty string, so it would match everywhere",
-                ),
-                Ok(p) => needles.push(Needle::Pattern(Arc::new(p))),
-                Err(e) => cx.pattern_error(span, &pattern, e, "regex"),
-            }
-            patterns.push(pattern);
-        }
-    }
+    let (phrases, dynamic) = match get("phrases") {
+        Some(v) => read_phrases(cx, v, &mut needles),
+        None => (Vec::new(), Vec::new()),
+    };
+    let patterns = match get("patterns") {
+        Some(v) => read_patterns(cx, v, verify, &mut needles),
+        None => Vec::new(),
+    };
     if get("phrases").is_none() && get("patterns").is_none() {
         cx.err(
             span,
@@ -143,6 +113,61 @@ pub(super) fn read_leaf(
         particles: Vec::new(),
         unless,
     })
+}
+
+/// `phrases`: each becomes a needle, a literal or (with slots) a pattern, except those naming
+/// values, which are searched once the values are known. Returns the phrases as written and
+/// those naming values.
+fn read_phrases(
+    cx: &mut Cx<'_>,
+    value: &Spanned<DeValue<'_>>,
+    needles: &mut Vec<Needle>,
+) -> (Vec<String>, Vec<String>) {
+    let mut phrases = Vec::new();
+    let mut dynamic = Vec::new();
+    for (phrase, span) in cx.strings(value, "phrases").unwrap_or_default() {
+        if phrase.trim().is_empty() {
+            cx.err(span, "an empty phrase would match everywhere; remove it");
+            continue;
+        }
+        if has_values(&phrase) {
+            match check_values(&phrase) {
+                Ok(()) => dynamic.push(phrase.clone()),
+                Err(message) => cx.err(span, message),
+            }
+        } else if has_slots(&phrase) {
+            match Pattern::from_slotted_phrase(&phrase) {
+                Ok(p) => needles.push(Needle::Pattern(Arc::new(p))),
+                Err(e) => cx.pattern_error(span, &phrase, e, "phrase"),
+            }
+        } else {
+            needles.push(Needle::Literal(phrase.clone()));
+        }
+        phrases.push(phrase);
+    }
+    (phrases, dynamic)
+}
+
+/// `patterns`: regexes, each a needle; one that matches the empty string is refused.
+fn read_patterns(
+    cx: &mut Cx<'_>,
+    value: &Spanned<DeValue<'_>>,
+    verify: Option<Verify>,
+    needles: &mut Vec<Needle>,
+) -> Vec<String> {
+    let mut patterns = Vec::new();
+    for (pattern, span) in cx.strings(value, "patterns").unwrap_or_default() {
+        match Pattern::from_regex(&pattern, verify) {
+            Ok(p) if p.is_match("") => cx.err(
+                span,
+                "this pattern matches the empty string, so it would match everywhere",
+            ),
+            Ok(p) => needles.push(Needle::Pattern(Arc::new(p))),
+            Err(e) => cx.pattern_error(span, &pattern, e, "regex"),
+        }
+        patterns.push(pattern);
+    }
+    patterns
 }
 
 fn read_unless(cx: &mut Cx<'_>, value: &Spanned<DeValue<'_>>) -> Unless {
