@@ -16,11 +16,11 @@ use serde::Serialize;
 
 use crate::normalize::Normalization;
 
-pub use condition::{Condition, Expect, Measure, Window, Within};
-pub(crate) use leaf::Needle;
-pub use leaf::{Boundary, Leaf, Unless, Verify};
-pub use scoring::{Dimension, Eligibility, Per, Scoring, Severity};
-pub use sets::{ChannelSet, RoleSet};
+pub use self::condition::{Condition, Expect, Measure, Window, Within};
+pub(crate) use self::leaf::Needle;
+pub use self::leaf::{Boundary, Leaf, Unless, Verify};
+pub use self::scoring::{Dimension, Eligibility, Per, Scoring, Severity};
+pub use self::sets::{ChannelSet, RoleSet};
 
 /// What a rule checks. A small closed set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
