@@ -60,9 +60,6 @@ pub mod lint;
 #[cfg(feature = "replies")]
 pub mod replies;
 
-// Paths the modules that are still moving use.
-use text::{normalize, pattern};
-
 pub use transcript::read;
 
 pub use checker::{Checker, ExampleFailure, Stats};
@@ -70,8 +67,8 @@ pub use finding::{
     DimensionScore, Due, Evidence, Finding, Fix, LedgerEntry, NotApplicable, Obligation, Report,
 };
 pub use pack::RulePack;
+pub use pack::audit::{IssueLevel, PackIssue};
 pub use pack::error::{PackError, Problem};
-pub use pack::lint::{IssueLevel, PackIssue};
 pub use pack::rule::{
     Boundary, ChannelSet, Condition, Dimension, Eligibility, Examples, Expect, FixSafety, Leaf,
     Measure, Origin, Per, RoleSet, Rule, RuleKind, Scoring, Severity, Unless, Verify, Window,

@@ -192,7 +192,7 @@ fn reexports(root: &str) -> BTreeMap<String, String> {
             (Some(a), Some(b)) => path[a + 1..b].to_string(),
             _ => path.rsplit("::").next().unwrap_or("").to_string(),
         };
-        for name in names.split(|c: char| c == ',' || c == '{' || c == '}') {
+        for name in names.split([',', '{', '}']) {
             let name = name.trim().rsplit("::").next().unwrap_or("").trim();
             if !name.is_empty() {
                 out.insert(name.to_string(), module.clone());

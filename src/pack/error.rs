@@ -4,6 +4,8 @@ use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
 
+use crate::text::position;
+
 /// One problem in a rule pack, with the file, line and column it is at.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
@@ -25,11 +27,7 @@ impl Problem {
         rule: Option<&str>,
         message: impl Into<String>,
     ) -> Problem {
-        let start = span.start.min(source.len());
-        let before = &source[..floor_char_boundary(source, start)];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = before[line_start..].chars().count() + 1;
+        let (line, column) = position(source, span.start);
         Problem {
             file: file.clone(),
             source: Some(source.clone()),
@@ -160,13 +158,6 @@ impl fmt::Display for PackError {
 }
 
 impl std::error::Error for PackError {}
-
-fn floor_char_boundary(s: &str, mut i: usize) -> usize {
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
 
 #[cfg(test)]
 mod tests {

@@ -10,8 +10,6 @@ use regex_automata::util::captures::Captures;
 use regex_automata::{Input, PatternID};
 use regex_syntax::hir::{Class, Hir, HirKind};
 
-use crate::pack::rule::Verify;
-
 /// The slots a phrase may contain, and what each matches.
 pub(crate) const SLOTS: &[(&str, &str, &str)] = &[
     (
@@ -242,7 +240,7 @@ pub(crate) fn slots_to_regex(phrase: &str) -> Result<String, PatternError> {
                 "unknown slot `{{{name}}}`; the slots are {{{}}}",
                 names.join("}, {")
             );
-            if let Some(close_name) = crate::pack::did_you_mean(name, names.iter().copied()) {
+            if let Some(close_name) = super::did_you_mean(name, names.iter().copied()) {
                 message = format!("{message}; did you mean `{{{close_name}}}`?");
             }
             return Err(PatternError {
@@ -431,6 +429,33 @@ fn cross(a: &[String], b: &[String]) -> Option<Vec<String>> {
             .flat_map(|x| b.iter().map(move |y| format!("{x}{y}")))
             .collect(),
     )
+}
+
+/// A check on the digits of a pattern hit, to tell a real identifier from a number that only
+/// looks like one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Verify {
+    /// A payment card number: 13–19 digits passing the Luhn check.
+    Luhn,
+    /// A mainland resident identity card number (GB 11643): 18 characters with a valid birth
+    /// date and ISO 7064 MOD 11-2 check character.
+    CnIdCard,
+    /// A mainland mobile number: 11 digits starting with 13–19.
+    CnMobile,
+}
+
+impl Verify {
+    /// Every check.
+    pub const ALL: [Verify; 3] = [Verify::Luhn, Verify::CnIdCard, Verify::CnMobile];
+
+    /// The name used in rule packs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verify::Luhn => "luhn",
+            Verify::CnIdCard => "cn-id-card",
+            Verify::CnMobile => "cn-mobile",
+        }
+    }
 }
 
 /// Applies a digit check to the text of a hit. Separators (spaces, dashes) are ignored.

@@ -1,4 +1,4 @@
-//! Checks of a rule pack for rules that cannot work as written: `huashu rules lint`.
+//! The pack's self-check: rules that cannot work as written (`huashu rules lint`).
 
 use std::collections::BTreeMap;
 
@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::RulePack;
 use super::rule::{Leaf, Origin, Rule, RuleKind};
-use crate::normalize::Normalizer;
+use crate::text::normalize::Normalizer;
 
 /// How bad a problem of a pack is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -1,0 +1,302 @@
+//! What a leaf matches: `roles`, `phrases`, `patterns`, how they are matched (`normalize`,
+//! `boundary`, `subjects`, `particles`), what excuses a hit (`unless`), and the values a
+//! phrase may name (`{=agent}`).
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use toml::Spanned;
+use toml::de::DeValue;
+
+use super::value::{Cx, Entry, describe, lookup};
+use crate::pack::rule::{Boundary, Condition, Leaf, Needle, RoleSet, Unless, Verify};
+use crate::text::normalize::Normalization;
+use crate::text::pattern::{Pattern, has_slots};
+
+/// Keys that describe what a leaf matches, at a rule's top level or in a condition.
+pub(super) const LEAF_KEYS: &[&str] = &[
+    "roles",
+    "phrases",
+    "patterns",
+    "verify",
+    "min-count",
+    "normalize",
+    "boundary",
+    "subjects",
+    "particles",
+    "unless",
+];
+const UNLESS_KEYS: &[&str] = &["preceded-by", "followed-by", "inside", "matches", "quoted"];
+
+/// What one leaf matches: `roles`, `phrases`, `patterns` and how they are matched.
+pub(super) fn read_leaf(
+    cx: &mut Cx<'_>,
+    entries: &[Entry<'_, '_>],
+    span: Range<usize>,
+    what: &str,
+) -> Option<Leaf> {
+    let before = cx.problems.len();
+    let get = |name: &str| lookup(entries, name);
+    let roles = get("roles").map_or(Some(RoleSet::AGENT), |v| cx.roles(v));
+    let verify = get("verify").and_then(|v| cx.choose(v, "check", &Verify::ALL, Verify::as_str));
+    let min_count = get("min-count").and_then(|v| cx.min_count(v)).unwrap_or(1);
+
+    let mut needles = Vec::new();
+    let (phrases, dynamic) = match get("phrases") {
+        Some(v) => read_phrases(cx, v, &mut needles),
+        None => (Vec::new(), Vec::new()),
+    };
+    let patterns = match get("patterns") {
+        Some(v) => read_patterns(cx, v, verify, &mut needles),
+        None => Vec::new(),
+    };
+    if get("phrases").is_none() && get("patterns").is_none() {
+        cx.err(
+            span,
+            format!("{what} has neither `phrases` nor `patterns`: it could never match"),
+        );
+    }
+    if let (Some(v), true) = (get("verify"), get("patterns").is_none()) {
+        cx.err(
+            v.span(),
+            "`verify` checks pattern hits, but there are no `patterns`",
+        );
+    }
+    let normalize_overrides = match get("normalize") {
+        Some(v) => match cx.table(v, "normalize") {
+            Some(table) => cx.normalization(table, "in `normalize`"),
+            None => Vec::new(),
+        },
+        None => Vec::new(),
+    };
+    let boundary = get("boundary")
+        .and_then(|v| cx.choose(v, "boundary", &Boundary::ALL, Boundary::as_str))
+        .unwrap_or_default();
+    let own_subjects = get("subjects").and_then(|v| {
+        if boundary != Boundary::Clause {
+            cx.err(
+                v.span(),
+                "`subjects` applies only with `boundary = \"clause\"`",
+            );
+        }
+        cx.words(v, "subjects")
+    });
+    let own_particles = get("particles").and_then(|v| {
+        if !matches!(boundary, Boundary::Clause | Boundary::ClauseEnd) {
+            cx.err(
+                v.span(),
+                "`particles` applies only with `boundary = \"clause\"` or `\"clause-end\"`",
+            );
+        }
+        cx.words(v, "particles")
+    });
+    let unless = get("unless")
+        .map(|v| read_unless(cx, v))
+        .unwrap_or_default();
+    if cx.problems.len() > before {
+        return None;
+    }
+    Some(Leaf {
+        roles: roles?,
+        phrases,
+        patterns,
+        needles,
+        dynamic,
+        verify,
+        min_count,
+        normalize_overrides,
+        normalization: Normalization::DEFAULT,
+        boundary,
+        own_subjects,
+        own_particles,
+        subjects: Vec::new(),
+        particles: Vec::new(),
+        unless,
+    })
+}
+
+/// `phrases`: each becomes a needle, a literal or (with slots) a pattern, except those naming
+/// values, which are searched once the values are known. Returns the phrases as written and
+/// those naming values.
+fn read_phrases(
+    cx: &mut Cx<'_>,
+    value: &Spanned<DeValue<'_>>,
+    needles: &mut Vec<Needle>,
+) -> (Vec<String>, Vec<String>) {
+    let mut phrases = Vec::new();
+    let mut dynamic = Vec::new();
+    for (phrase, span) in cx.strings(value, "phrases").unwrap_or_default() {
+        if phrase.trim().is_empty() {
+            cx.err(span, "an empty phrase would match everywhere; remove it");
+            continue;
+        }
+        if has_values(&phrase) {
+            match check_values(&phrase) {
+                Ok(()) => dynamic.push(phrase.clone()),
+                Err(message) => cx.err(span, message),
+            }
+        } else if has_slots(&phrase) {
+            match Pattern::from_slotted_phrase(&phrase) {
+                Ok(p) => needles.push(Needle::Pattern(Arc::new(p))),
+                Err(e) => cx.pattern_error(span, &phrase, e, "phrase"),
+            }
+        } else {
+            needles.push(Needle::Literal(phrase.clone()));
+        }
+        phrases.push(phrase);
+    }
+    (phrases, dynamic)
+}
+
+/// `patterns`: regexes, each a needle; one that matches the empty string is refused.
+fn read_patterns(
+    cx: &mut Cx<'_>,
+    value: &Spanned<DeValue<'_>>,
+    verify: Option<Verify>,
+    needles: &mut Vec<Needle>,
+) -> Vec<String> {
+    let mut patterns = Vec::new();
+    for (pattern, span) in cx.strings(value, "patterns").unwrap_or_default() {
+        match Pattern::from_regex(&pattern, verify) {
+            Ok(p) if p.is_match("") => cx.err(
+                span,
+                "this pattern matches the empty string, so it would match everywhere",
+            ),
+            Ok(p) => needles.push(Needle::Pattern(Arc::new(p))),
+            Err(e) => cx.pattern_error(span, &pattern, e, "regex"),
+        }
+        patterns.push(pattern);
+    }
+    patterns
+}
+
+fn read_unless(cx: &mut Cx<'_>, value: &Spanned<DeValue<'_>>) -> Unless {
+    let mut unless = Unless::default();
+    let Some(table) = cx.table(value, "unless") else {
+        return unless;
+    };
+    for (key, v) in cx.entries(table, UNLESS_KEYS, "in `unless`") {
+        let key = key.get_ref().as_ref();
+        match key {
+            "quoted" => match v.get_ref() {
+                DeValue::Boolean(on) => unless.quoted = *on,
+                other => cx.err(
+                    v.span(),
+                    format!("`quoted` must be true or false, found {}", describe(other)),
+                ),
+            },
+            "matches" => {
+                for (pattern, span) in cx.strings(v, "matches").unwrap_or_default() {
+                    match Pattern::from_regex(&pattern, None) {
+                        Ok(p) if p.is_match("") => cx.err(
+                            span,
+                            "this pattern matches the empty string, so every hit would be excused",
+                        ),
+                        Ok(p) => {
+                            unless.compiled.push(Arc::new(p));
+                            unless.matches.push(pattern);
+                        }
+                        Err(e) => cx.pattern_error(span, &pattern, e, "regex"),
+                    }
+                }
+            }
+            _ => {
+                let words = cx.words(v, key).unwrap_or_default();
+                match key {
+                    "preceded-by" => unless.preceded_by = words,
+                    "followed-by" => unless.followed_by = words,
+                    _ => unless.inside = words,
+                }
+            }
+        }
+    }
+    unless
+}
+
+/// Whether a phrase names a value known only when checking: `{=surname}`, `{=agent}`.
+pub(crate) fn has_values(phrase: &str) -> bool {
+    phrase.contains("{=")
+}
+
+/// The values every phrase may name: the transcript's fields.
+const VALUES: &[&str] = &["agent"];
+
+/// The names `{=name}` in a phrase.
+fn value_names(phrase: &str) -> Vec<&str> {
+    let mut names = Vec::new();
+    let mut rest = phrase;
+    while let Some(i) = rest.find("{=") {
+        let tail = &rest[i + 2..];
+        let Some(close) = tail.find('}') else { break };
+        names.push(&tail[..close]);
+        rest = &tail[close + 1..];
+    }
+    names
+}
+
+/// Every `{=name}` a rule's phrases use must be known: a transcript field, or a named group of
+/// a pattern in the rule's trigger.
+pub(super) fn check_value_names(
+    cx: &mut Cx<'_>,
+    span: Range<usize>,
+    leaves: &[Leaf],
+    when: Option<&Condition>,
+) {
+    let mut known: Vec<String> = VALUES.iter().map(|v| v.to_string()).collect();
+    if let Some(when) = when {
+        let mut trigger = Vec::new();
+        when.positive_leaves(&mut trigger);
+        for i in trigger {
+            for needle in &leaves[i].needles {
+                if let Needle::Pattern(p) = needle {
+                    known.extend(p.named.iter().map(|(_, n)| n.to_string()));
+                }
+            }
+        }
+    }
+    for leaf in leaves {
+        for phrase in &leaf.dynamic {
+            for name in value_names(phrase) {
+                if !known.iter().any(|k| k == name) {
+                    cx.err(
+                        span.clone(),
+                        format!(
+                            "`{phrase}` names `{{={name}}}`, but no pattern of `when` has a group \
+                             `(?P<{name}>…)` and the transcript has no such field; the known \
+                             values are {}",
+                            known.join(", ")
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn check_values(phrase: &str) -> Result<(), String> {
+    let mut rest = phrase;
+    while let Some(i) = rest.find("{=") {
+        let tail = &rest[i + 2..];
+        let Some(close) = tail.find('}') else {
+            return Err(format!("unclosed `{{=` in `{phrase}`"));
+        };
+        let name = &tail[..close];
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit())
+        {
+            return Err(format!(
+                "`{{={name}}}`: a value is `{{=agent}}` (the transcript's agent) or \
+                 `{{=name}}` for a group `(?P<name>…)` of the trigger's patterns"
+            ));
+        }
+        rest = &tail[close + 1..];
+    }
+    if rest.contains('{') || phrase.split("{=").next().is_some_and(|p| p.contains('{')) {
+        return Err(format!(
+            "`{phrase}` mixes `{{=value}}` with other slots; use one or the other"
+        ));
+    }
+    Ok(())
+}
