@@ -15,6 +15,7 @@ mod lint;
 mod pack;
 mod render;
 mod rules;
+mod walk;
 
 use std::process::ExitCode;
 

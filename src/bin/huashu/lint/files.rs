@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 
 use huashu::replies::LibraryFormat;
 
+use crate::walk::{self, Scope};
+
 /// A path as shown: relative, with `/` separators, without a leading `./`.
 pub(super) fn display(path: &Path) -> String {
     let text = path.to_string_lossy().replace('\\', "/");
@@ -58,24 +60,12 @@ pub(super) fn library_files(
                 continue;
             }
         };
-        let walker = ignore::WalkBuilder::new(path)
-            .require_git(false)
-            .overrides(overrides)
-            .sort_by_file_path(|a, b| a.cmp(b))
-            .build();
-        for entry in walker {
-            match entry {
-                Ok(e) => {
-                    let p = e.path();
-                    if e.file_type().is_some_and(|t| t.is_file())
-                        && LibraryFormat::from_path(p).is_some()
-                        && !skipped(p)
-                    {
-                        files.push(p.to_path_buf());
-                    }
-                }
-                Err(e) => errors.push((display(path), e.to_string())),
-            }
+        let (found, walk_errors) = walk::files(path, Scope::Tracked(overrides), |p| {
+            LibraryFormat::from_path(p).is_some() && !skipped(p)
+        });
+        files.extend(found);
+        for e in walk_errors {
+            errors.push((display(path), e.to_string()));
         }
         if files.len() == before {
             errors.push((
