@@ -121,3 +121,72 @@ fn lint_walks_directories_honouring_gitignore_and_excludes() {
         vec!["drafts/old.txt"]
     );
 }
+
+/// `huashu check DIR` reads each transcript file once, even when a symbolic link under the
+/// directory points back up the tree (`sub/loop -> ..`): the loop is not followed.
+#[cfg(unix)]
+#[test]
+fn check_reads_each_file_once_in_a_directory_with_a_symlink_loop() {
+    let root = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("check-symlink-loop");
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(root.join("sub")).expect("creates");
+    let record =
+        r#"{"id": "loop-1", "turns": [{"role": "agent", "text": "您好，请问有什么可以帮您？"}]}"#;
+    std::fs::write(root.join("chats.jsonl"), format!("{record}\n")).expect("writes");
+    std::os::unix::fs::symlink("..", root.join("sub/loop")).expect("links");
+
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_huashu"))
+        .args(["check", "--format", "json"])
+        .arg(&root)
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8(output.stdout).expect("UTF-8");
+    let ids: Vec<String> = stdout
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("JSON");
+            v["id"].as_str().unwrap_or("(not a report)").to_string()
+        })
+        .collect();
+    assert_eq!(ids, vec!["loop-1"]);
+}
+
+/// `huashu check DIR` reads every transcript file under the directory, hidden and
+/// git-ignored ones too (unlike `lint`), in path order.
+#[test]
+fn check_reads_hidden_and_ignored_files_in_path_order() {
+    let root = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("check-walk");
+    let _ = std::fs::remove_dir_all(&root);
+    for dir in [".hidden", "faq", "ignored"] {
+        std::fs::create_dir_all(root.join(dir)).expect("creates");
+    }
+    let record = |id: &str| {
+        format!(r#"{{"id": "{id}", "turns": [{{"role": "agent", "text": "您好"}}]}}"#) + "\n"
+    };
+    let files = [
+        (".gitignore", "ignored/\n".to_string()),
+        ("ignored/b.jsonl", record("ignored")),
+        (".hidden/a.jsonl", record("hidden")),
+        ("faq/c.ndjson", record("faq")),
+        ("faq/notes.md", record("not a transcript file")),
+        ("z.txt", "agent: 您好\ncustomer: 你好\n".to_string()),
+    ];
+    for (path, text) in files {
+        std::fs::write(root.join(path), text).expect("writes");
+    }
+
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_huashu"))
+        .args(["check", "--format", "json"])
+        .arg(&root)
+        .output()
+        .expect("runs");
+    let ids: Vec<String> = String::from_utf8(output.stdout)
+        .expect("UTF-8")
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("JSON");
+            v["id"].as_str().unwrap_or("(not a report)").to_string()
+        })
+        .collect();
+    assert_eq!(ids, vec!["hidden", "faq", "ignored", "z"]);
+}

@@ -7,8 +7,7 @@ use huashu::{Checker, Role, Rule, RulePack};
 use serde_json::json;
 
 use crate::cli::{ListFormat, RulesCommand};
-use crate::render;
-use crate::{EXIT_ERROR, EXIT_FAILED, EXIT_OK, load_pack};
+use crate::{exit, pack, render};
 
 pub(crate) fn run(command: &RulesCommand) -> u8 {
     let args = match command {
@@ -16,17 +15,17 @@ pub(crate) fn run(command: &RulesCommand) -> u8 {
         RulesCommand::Explain { pack, .. } => pack,
     };
     let color = args.color.enabled(&io::stderr());
-    let pack = match load_pack(&args.packs) {
+    let pack = match pack::load(&args.packs) {
         Ok(pack) => pack,
         Err(e) => {
-            let _ = writeln!(io::stderr(), "{}", render::human::pack_error(&e, color));
-            return EXIT_ERROR;
+            let _ = writeln!(io::stderr(), "{}", render::pack_error(&e, color));
+            return exit::ERROR;
         }
     };
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let result = match command {
-        RulesCommand::List(_) => list(&mut out, &pack, args.format).map(|()| EXIT_OK),
+        RulesCommand::List(_) => list(&mut out, &pack, args.format).map(|()| exit::OK),
         RulesCommand::Explain { id, .. } => explain(&mut out, &pack, id, args.format),
         RulesCommand::Test(_) => test(&mut out, &pack, args.format),
         RulesCommand::Lint(_) => lint(&mut out, &pack, args.format),
@@ -37,7 +36,7 @@ pub(crate) fn run(command: &RulesCommand) -> u8 {
             if e.kind() != io::ErrorKind::BrokenPipe {
                 let _ = writeln!(io::stderr(), "error: cannot write the output: {e}");
             }
-            EXIT_ERROR
+            exit::ERROR
         }
     }
 }
@@ -112,12 +111,12 @@ fn explain(out: &mut impl Write, pack: &RulePack, id: &str, format: ListFormat) 
             "error: pack {} has no rule `{id}`{hint}",
             pack.name()
         );
-        return Ok(EXIT_ERROR);
+        return Ok(exit::ERROR);
     };
     if format == ListFormat::Json {
         serde_json::to_writer_pretty(&mut *out, &rule_json(rule)).map_err(io::Error::other)?;
         writeln!(out)?;
-        return Ok(EXIT_OK);
+        return Ok(exit::OK);
     }
     let mut cost = format!("deducts {}", rule.deduct());
     if let Some(max) = rule.max_deduct() {
@@ -202,7 +201,7 @@ fn explain(out: &mut impl Write, pack: &RulePack, id: &str, format: ListFormat) 
         }
     }
     writeln!(out, "\ndefined at {}", rule.origin())?;
-    Ok(EXIT_OK)
+    Ok(exit::OK)
 }
 
 /// Runs every example, and checks that each safe or unsafe fix removes the finding from the
@@ -211,8 +210,8 @@ fn test(out: &mut impl Write, pack: &RulePack, format: ListFormat) -> io::Result
     let checker = match Checker::new(pack) {
         Ok(c) => c,
         Err(e) => {
-            let _ = writeln!(io::stderr(), "{}", render::human::pack_error(&e, false));
-            return Ok(EXIT_ERROR);
+            let _ = writeln!(io::stderr(), "{}", render::pack_error(&e, false));
+            return Ok(exit::ERROR);
         }
     };
     let mut failures: Vec<(String, String, String)> = Vec::new();
@@ -315,9 +314,9 @@ fn test(out: &mut impl Write, pack: &RulePack, format: ListFormat) -> io::Result
         )?;
     }
     Ok(if failures.is_empty() {
-        EXIT_OK
+        exit::OK
     } else {
-        EXIT_FAILED
+        exit::FAILED
     })
 }
 
@@ -359,8 +358,8 @@ fn lint(out: &mut impl Write, pack: &RulePack, format: ListFormat) -> io::Result
         )?;
     }
     Ok(if issues.is_empty() {
-        EXIT_OK
+        exit::OK
     } else {
-        EXIT_FAILED
+        exit::FAILED
     })
 }

@@ -1,244 +1,75 @@
-//! Rendering results: human-readable diagnostics, JSON Lines, and the batch summary.
+//! Rendering results, one file per output: `check` as human diagnostics or JSON Lines;
+//! `lint` as human diagnostics, JSON, SARIF or GitHub annotations. Here: what the human
+//! outputs share.
 
-pub(crate) mod human;
-pub(crate) mod json;
-pub(crate) mod lint;
+pub(crate) mod check_human;
+pub(crate) mod check_json;
+pub(crate) mod lint_github;
+pub(crate) mod lint_human;
+pub(crate) mod lint_json;
+pub(crate) mod lint_sarif;
 
-use std::collections::HashMap;
-use std::sync::Arc;
+use annotate_snippets::renderer::DecorStyle;
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use huashu::{PackError, Severity};
 
-use huashu::{Report, Transcript};
-use serde::Serialize;
-
-/// What one input record came to, as far as the totals are concerned. Made on the scoring
-/// threads, so that the thread that writes the output only adds numbers up.
-#[derive(Debug)]
-pub(crate) enum Outcome {
-    Transcript {
-        score: Option<u32>,
-        passed: Option<bool>,
-        agent: Option<String>,
-        finding_count: usize,
-        /// Each finding's rule and the points it deducted, for a detailed summary.
-        findings: Vec<(Arc<str>, u32)>,
-    },
-    Error,
+/// The diagnostics renderer: styled when `color`, with Unicode box drawing.
+pub(crate) fn renderer(color: bool) -> Renderer {
+    let r = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    r.decor_style(DecorStyle::Unicode)
 }
 
-impl Outcome {
-    pub(crate) fn of(transcript: &Transcript, report: &Report, detailed: bool) -> Outcome {
-        Outcome::Transcript {
-            score: report.score,
-            passed: report.passed,
-            finding_count: report.findings.len(),
-            agent: if detailed {
-                transcript.agent.clone()
-            } else {
-                None
-            },
-            findings: if detailed {
-                report
-                    .findings
-                    .iter()
-                    .map(|f| (f.rule.clone(), f.deduct))
-                    .collect()
-            } else {
-                Vec::new()
-            },
-        }
+/// The diagnostic level a severity is shown as, named after the severity.
+pub(crate) fn level(severity: Severity) -> Level<'static> {
+    match severity {
+        Severity::Fatal => Level::ERROR.with_name("fatal"),
+        Severity::Major => Level::ERROR.with_name("major"),
+        Severity::Minor => Level::WARNING.with_name("minor"),
+        Severity::Info => Level::INFO.with_name("info"),
     }
 }
 
-/// Counts kept while checking, for the summary and the exit code.
-#[derive(Debug, Default)]
-pub(crate) struct Tally {
-    pub(crate) transcripts: usize,
-    pub(crate) passed: usize,
-    pub(crate) failed: usize,
-    pub(crate) not_scored: usize,
-    pub(crate) errors: usize,
-    pub(crate) findings: usize,
-    pub(crate) score_sum: u64,
-    /// Per rule and per agent, when a detailed summary was asked for.
-    rules: HashMap<Arc<str>, RuleStats>,
-    agents: HashMap<String, AgentStats>,
-}
-
-#[derive(Debug, Default, Clone, Copy)]
-struct RuleStats {
-    findings: u64,
-    transcripts: u64,
-    deducted: u64,
-}
-
-#[derive(Debug, Default, Clone, Copy)]
-struct AgentStats {
-    transcripts: u64,
-    scored: u64,
-    passed: u64,
-    score_sum: u64,
-    findings: u64,
-}
-
-impl Tally {
-    pub(crate) fn add(&mut self, outcome: Outcome) {
-        let Outcome::Transcript {
-            score,
-            passed,
-            agent,
-            finding_count,
-            findings,
-        } = outcome
-        else {
-            self.errors += 1;
-            return;
+/// A rule pack that could not be loaded: every problem, with the TOML line it is on.
+pub(crate) fn pack_error(e: &PackError, color: bool) -> String {
+    let renderer = renderer(color);
+    let mut groups = Vec::new();
+    for p in e.problems() {
+        let mut title = String::new();
+        if let Some(rule) = p.rule() {
+            title.push_str(&format!("rule `{rule}`: "));
+        }
+        title.push_str(p.message());
+        let group = Group::with_title(Level::ERROR.primary_title(title));
+        let group = match (p.source_text(), p.span()) {
+            (Some(source), Some(span)) => group.element(
+                Snippet::source(source)
+                    .path(p.file())
+                    .fold(true)
+                    .annotation(AnnotationKind::Primary.span(span)),
+            ),
+            _ => group.element(annotate_snippets::Origin::path(p.file())),
         };
-        self.transcripts += 1;
-        self.findings += finding_count;
-        match (score, passed) {
-            (Some(score), Some(passed)) => {
-                self.score_sum += u64::from(score);
-                if passed {
-                    self.passed += 1;
-                } else {
-                    self.failed += 1;
-                }
-            }
-            _ => self.not_scored += 1,
-        }
-        if let Some(agent) = agent {
-            let stats = self.agents.entry(agent).or_default();
-            stats.transcripts += 1;
-            stats.findings += findings.len() as u64;
-            if let (Some(score), Some(passed)) = (score, passed) {
-                stats.scored += 1;
-                stats.score_sum += u64::from(score);
-                stats.passed += u64::from(passed);
-            }
-        }
-        for (i, (rule, deduct)) in findings.iter().enumerate() {
-            let stats = self.rules.entry(rule.clone()).or_default();
-            stats.findings += 1;
-            stats.deducted += u64::from(*deduct);
-            // Count the transcript once per rule.
-            if !findings[..i].iter().any(|(r, _)| r == rule) {
-                stats.transcripts += 1;
-            }
-        }
+        groups.push(group);
     }
-
-    pub(crate) fn scored(&self) -> usize {
-        self.passed + self.failed
+    let mut text = String::new();
+    for group in groups {
+        text.push_str(&renderer.render(&[group]));
+        text.push_str("\n\n");
     }
-
-    /// The mean score of the scored transcripts.
-    pub(crate) fn mean_score(&self) -> Option<f64> {
-        (self.scored() > 0).then(|| self.score_sum as f64 / self.scored() as f64)
-    }
-
-    /// The aggregate statistics of the whole run.
-    pub(crate) fn summary(&self, full_marks: u32, pass_mark: u32) -> Summary {
-        let scored = self.scored();
-        let mut rules: Vec<RuleSummary> = self
-            .rules
-            .iter()
-            .map(|(rule, s)| RuleSummary {
-                rule: rule.to_string(),
-                findings: s.findings,
-                transcripts: s.transcripts,
-                deducted: s.deducted,
-            })
-            .collect();
-        rules.sort_by(|a, b| {
-            b.findings
-                .cmp(&a.findings)
-                .then(b.deducted.cmp(&a.deducted))
-                .then(a.rule.cmp(&b.rule))
-        });
-        let mut agents: Vec<AgentSummary> = self
-            .agents
-            .iter()
-            .map(|(agent, s)| AgentSummary {
-                agent: agent.clone(),
-                transcripts: s.transcripts,
-                scored: s.scored,
-                mean_score: (s.scored > 0).then(|| round1(s.score_sum as f64 / s.scored as f64)),
-                pass_rate: (s.scored > 0).then(|| round3(s.passed as f64 / s.scored as f64)),
-                findings: s.findings,
-            })
-            .collect();
-        // Lowest mean score first: the agents a QA lead looks at first. Unscored last.
-        agents.sort_by(|a, b| {
-            let key = |s: &AgentSummary| s.mean_score.unwrap_or(f64::INFINITY);
-            key(a)
-                .total_cmp(&key(b))
-                .then(b.transcripts.cmp(&a.transcripts))
-                .then(a.agent.cmp(&b.agent))
-        });
-        Summary {
-            transcripts: self.transcripts,
-            errors: self.errors,
-            scored,
-            passed: self.passed,
-            failed: self.failed,
-            not_scored: self.not_scored,
-            pass_rate: (scored > 0).then(|| round3(self.passed as f64 / scored as f64)),
-            mean_score: self.mean_score().map(round1),
-            full_marks,
-            pass_mark,
-            findings: self.findings,
-            rules,
-            agents,
-        }
-    }
+    let n = e.problems().len();
+    text.push_str(&format!(
+        "error: the rule pack is invalid ({} problem{})",
+        n,
+        if n == 1 { "" } else { "s" }
+    ));
+    text
 }
 
-fn round1(x: f64) -> f64 {
-    (x * 10.0).round() / 10.0
-}
-
-fn round3(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
-}
-
-/// Aggregate statistics of a batch: `--summary`.
-#[derive(Debug, Serialize)]
-pub(crate) struct Summary {
-    pub(crate) transcripts: usize,
-    /// Input records or files that could not be read.
-    pub(crate) errors: usize,
-    pub(crate) scored: usize,
-    pub(crate) passed: usize,
-    pub(crate) failed: usize,
-    pub(crate) not_scored: usize,
-    /// Passed over scored, 0–1.
-    pub(crate) pass_rate: Option<f64>,
-    pub(crate) mean_score: Option<f64>,
-    pub(crate) full_marks: u32,
-    pub(crate) pass_mark: u32,
-    pub(crate) findings: usize,
-    /// Every rule with a finding, most findings first.
-    pub(crate) rules: Vec<RuleSummary>,
-    /// Every agent named by a transcript, lowest mean score first.
-    pub(crate) agents: Vec<AgentSummary>,
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct RuleSummary {
-    pub(crate) rule: String,
-    pub(crate) findings: u64,
-    /// Transcripts with at least one finding of the rule.
-    pub(crate) transcripts: u64,
-    /// Points deducted, after each rule's cap.
-    pub(crate) deducted: u64,
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct AgentSummary {
-    pub(crate) agent: String,
-    pub(crate) transcripts: u64,
-    pub(crate) scored: u64,
-    pub(crate) mean_score: Option<f64>,
-    pub(crate) pass_rate: Option<f64>,
-    pub(crate) findings: u64,
+/// `"s"` after a count other than one.
+pub(crate) fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }

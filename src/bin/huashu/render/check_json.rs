@@ -1,12 +1,12 @@
-//! JSON Lines output: one object per transcript or unreadable record, in input order.
+//! `huashu check --format json`: JSON Lines, one object per transcript or unreadable record, in input order.
 
 use std::io::{self, Write};
 
 use huashu::Report;
 use serde::Serialize;
 
-use crate::input::Item;
-use crate::render::Summary;
+use crate::check::input::Item;
+use crate::check::tally::Summary;
 
 /// `{"id","score","passed","findings":[…]}` and a newline.
 pub(crate) fn report(out: &mut impl Write, report: &Report) -> io::Result<()> {

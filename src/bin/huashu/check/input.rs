@@ -9,6 +9,7 @@ use huashu::Transcript;
 use huashu::read::{InputError, parse_json_line, parse_text_transcript};
 
 use crate::cli::InputFormat;
+use crate::walk::{self, Scope};
 
 /// One thing read from the input: a transcript, or why a record or file could not be read.
 pub(crate) enum Item {
@@ -171,28 +172,26 @@ fn has_extension(path: &Path, extensions: &[&str]) -> bool {
 }
 
 /// The files a path stands for: itself, or the transcript files under a directory, sorted.
+/// A directory's hidden and git-ignored files count too.
 fn expand(path: &Path) -> Result<Vec<PathBuf>, String> {
     let meta = std::fs::metadata(path).map_err(|e| format!("cannot open: {e}"))?;
     if !meta.is_dir() {
         return Ok(vec![path.to_path_buf()]);
     }
-    let mut found = Vec::new();
-    let mut stack = vec![path.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let entries = std::fs::read_dir(&dir)
-            .map_err(|e| format!("cannot read the directory {}: {e}", dir.display()))?;
-        for entry in entries {
-            let entry =
-                entry.map_err(|e| format!("cannot read the directory {}: {e}", dir.display()))?;
-            let p = entry.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if has_extension(&p, &["jsonl", "ndjson", "txt"]) {
-                found.push(p);
-            }
-        }
+    let (found, errors) = walk::files(path, Scope::Everything, |p| {
+        has_extension(p, &["jsonl", "ndjson", "txt"])
+    });
+    // A directory that cannot be read fails the whole path rather than scoring part of it.
+    if let Some(e) = errors.first() {
+        let dir = walk::error_path(e).unwrap_or(path);
+        let cause = e
+            .io_error()
+            .map_or_else(|| e.to_string(), |io| io.to_string());
+        return Err(format!(
+            "cannot read the directory {}: {cause}",
+            dir.display()
+        ));
     }
-    found.sort();
     if found.is_empty() {
         return Err("the directory holds no *.jsonl, *.ndjson or *.txt files".to_string());
     }

@@ -1,33 +1,15 @@
-//! Human-readable output: each finding with the turn's text and the hit underlined.
+//! `huashu check --format human`: each finding with the turn's text and the hit underlined,
+//! then the totals.
 
 use std::io::{self, Write};
 
-use annotate_snippets::renderer::DecorStyle;
-use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
-use huashu::{Checker, Finding, PackError, Report, RuleKind, Scoring, Severity, Transcript};
-
+use annotate_snippets::{AnnotationKind, Group, Level, Snippet};
+use huashu::{Checker, Finding, Report, RuleKind, Scoring, Severity, Transcript};
 use unicode_width::UnicodeWidthStr;
 
-use super::{Summary, Tally};
-use crate::input::Item;
-
-pub(crate) fn renderer(color: bool) -> Renderer {
-    let r = if color {
-        Renderer::styled()
-    } else {
-        Renderer::plain()
-    };
-    r.decor_style(DecorStyle::Unicode)
-}
-
-pub(crate) fn level(severity: Severity) -> Level<'static> {
-    match severity {
-        Severity::Fatal => Level::ERROR.with_name("fatal"),
-        Severity::Major => Level::ERROR.with_name("major"),
-        Severity::Minor => Level::WARNING.with_name("minor"),
-        Severity::Info => Level::INFO.with_name("info"),
-    }
-}
+use super::{level, renderer};
+use crate::check::input::Item;
+use crate::check::tally::{Summary, Tally};
 
 /// One transcript: a header with the score, every finding, then the ledger, the dimension
 /// subtotals and the rules that did not apply.
@@ -289,42 +271,6 @@ pub(crate) fn summary(
         )?;
     }
     writeln!(out)
-}
-
-/// A rule pack that could not be loaded: every problem, with the TOML line it is on.
-pub(crate) fn pack_error(e: &PackError, color: bool) -> String {
-    let renderer = renderer(color);
-    let mut groups = Vec::new();
-    for p in e.problems() {
-        let mut title = String::new();
-        if let Some(rule) = p.rule() {
-            title.push_str(&format!("rule `{rule}`: "));
-        }
-        title.push_str(p.message());
-        let group = Group::with_title(Level::ERROR.primary_title(title));
-        let group = match (p.source_text(), p.span()) {
-            (Some(source), Some(span)) => group.element(
-                Snippet::source(source)
-                    .path(p.file())
-                    .fold(true)
-                    .annotation(AnnotationKind::Primary.span(span)),
-            ),
-            _ => group.element(annotate_snippets::Origin::path(p.file())),
-        };
-        groups.push(group);
-    }
-    let mut text = String::new();
-    for group in groups {
-        text.push_str(&renderer.render(&[group]));
-        text.push_str("\n\n");
-    }
-    let n = e.problems().len();
-    text.push_str(&format!(
-        "error: the rule pack is invalid ({} problem{})",
-        n,
-        if n == 1 { "" } else { "s" }
-    ));
-    text
 }
 
 /// The aggregate statistics of `--summary`: totals, then the `top` rules with the most

@@ -1,61 +1,28 @@
 //! `huashu lint`: canned-reply libraries checked for CI, with baselines and fixes.
 
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+mod files;
+pub(crate) mod results;
 
-use huashu::lint::{Baseline, BaselineEntry, LintFinding, LintOptions, apply_edits, lint};
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use huashu::Checker;
+use huashu::lint::{Baseline, LintOptions, apply_edits, lint};
 use huashu::replies::{LibraryFormat, ReplyLibrary};
-use huashu::{Checker, Severity};
 
 use crate::cli::{LintArgs, LintFormat};
-use crate::render;
-use crate::{EXIT_ERROR, EXIT_FAILED, EXIT_OK, load_pack};
+use crate::{exit, pack, render};
+use files::{display, library_files};
+use results::{LintResults, LintedFile};
 
-/// One linted file.
-pub(crate) struct Linted {
-    pub(crate) library: ReplyLibrary,
-    pub(crate) findings: Vec<LintFinding>,
-    /// How many fixes were applied (or would be, with `--dry-run`).
-    pub(crate) fixed: usize,
-}
-
-/// Everything a run found, for the renderers.
-pub(crate) struct Outcome<'a> {
-    pub(crate) checker: &'a Checker,
-    pub(crate) files: Vec<Linted>,
-    /// Files or paths that could not be read at all: (path, message).
-    pub(crate) errors: Vec<(String, String)>,
-    /// Baseline entries that no longer occur.
-    pub(crate) stale: Vec<BaselineEntry>,
-    pub(crate) baseline_used: bool,
-    pub(crate) fail_on: Severity,
-}
-
-impl Outcome<'_> {
-    pub(crate) fn active(&self) -> impl Iterator<Item = (&Linted, &LintFinding)> {
-        self.files
-            .iter()
-            .flat_map(|f| f.findings.iter().map(move |x| (f, x)))
-            .filter(|(_, x)| x.is_active())
-    }
-
-    /// Whether a finding fails the run.
-    pub(crate) fn fails(&self, f: &LintFinding) -> bool {
-        f.is_active() && f.severity >= self.fail_on
-    }
-}
-
+/// Lints every library file under the paths; returns the exit code.
 pub(crate) fn run(args: &LintArgs) -> u8 {
     let stderr_color = args.color.enabled(&io::stderr());
-    let checker = match load_pack(&args.rules).and_then(|pack| Checker::new(&pack)) {
+    let checker = match pack::load(&args.rules).and_then(|pack| Checker::new(&pack)) {
         Ok(checker) => checker,
         Err(e) => {
-            let _ = writeln!(
-                io::stderr(),
-                "{}",
-                render::human::pack_error(&e, stderr_color)
-            );
-            return EXIT_ERROR;
+            let _ = writeln!(io::stderr(), "{}", render::pack_error(&e, stderr_color));
+            return exit::ERROR;
         }
     };
     let baseline = match &args.baseline {
@@ -70,7 +37,7 @@ pub(crate) fn run(args: &LintArgs) -> u8 {
                     "error: cannot read the baseline {}: {e}",
                     path.display()
                 );
-                return EXIT_ERROR;
+                return exit::ERROR;
             }
         },
         None => None,
@@ -130,7 +97,7 @@ pub(crate) fn run(args: &LintArgs) -> u8 {
                 fixed = applied;
                 if args.dry_run {
                     diffs.push_str(&diff(&name, &library.source, &text));
-                    files.push(Linted {
+                    files.push(LintedFile {
                         library,
                         findings,
                         fixed,
@@ -144,7 +111,7 @@ pub(crate) fn run(args: &LintArgs) -> u8 {
                 // What is left after the fixes.
                 let library = ReplyLibrary::parse(&display(&path), text, format);
                 findings = lint(&checker, &library, &options);
-                files.push(Linted {
+                files.push(LintedFile {
                     library,
                     findings,
                     fixed,
@@ -152,7 +119,7 @@ pub(crate) fn run(args: &LintArgs) -> u8 {
                 continue;
             }
         }
-        files.push(Linted {
+        files.push(LintedFile {
             library,
             findings,
             fixed,
@@ -168,14 +135,14 @@ pub(crate) fn run(args: &LintArgs) -> u8 {
                 "error: cannot write the baseline {}: {e}",
                 path.display()
             );
-            return EXIT_ERROR;
+            return exit::ERROR;
         }
         stale = baseline.apply(files.iter_mut().flat_map(|f| f.findings.iter_mut()));
     } else if let Some(baseline) = &baseline {
         stale = baseline.apply(files.iter_mut().flat_map(|f| f.findings.iter_mut()));
     }
 
-    let outcome = Outcome {
+    let results = LintResults {
         checker: &checker,
         files,
         errors,
@@ -191,14 +158,14 @@ pub(crate) fn run(args: &LintArgs) -> u8 {
             out.write_all(diffs.as_bytes())?;
         }
         match args.format {
-            LintFormat::Human => render::lint::human(&mut out, &outcome, args, color)?,
-            LintFormat::Json => render::lint::json(&mut out, &outcome)?,
-            LintFormat::Sarif => render::lint::sarif(&mut out, &outcome)?,
-            LintFormat::Github => render::lint::github(&mut out, &outcome)?,
+            LintFormat::Human => render::lint_human::write(&mut out, &results, args, color)?,
+            LintFormat::Json => render::lint_json::write(&mut out, &results)?,
+            LintFormat::Sarif => render::lint_sarif::write(&mut out, &results)?,
+            LintFormat::Github => render::lint_github::write(&mut out, &results)?,
         }
         if let Some(path) = &args.write_baseline {
             if args.format == LintFormat::Human {
-                let n: usize = outcome
+                let n: usize = results
                     .files
                     .iter()
                     .flat_map(|f| &f.findings)
@@ -218,101 +185,17 @@ pub(crate) fn run(args: &LintArgs) -> u8 {
         if e.kind() != io::ErrorKind::BrokenPipe {
             let _ = writeln!(io::stderr(), "error: cannot write the output: {e}");
         }
-        return EXIT_ERROR;
+        return exit::ERROR;
     }
     let unreadable =
-        !outcome.errors.is_empty() || outcome.files.iter().any(|f| !f.library.problems.is_empty());
+        !results.errors.is_empty() || results.files.iter().any(|f| !f.library.problems.is_empty());
     if unreadable {
-        EXIT_ERROR
-    } else if outcome.active().any(|(_, f)| outcome.fails(f)) {
-        EXIT_FAILED
+        exit::ERROR
+    } else if results.active().any(|(_, f)| results.fails(f)) {
+        exit::FAILED
     } else {
-        EXIT_OK
+        exit::OK
     }
-}
-
-/// A path as shown: relative, with `/` separators, without a leading `./`.
-pub(crate) fn display(path: &Path) -> String {
-    let text = path.to_string_lossy().replace('\\', "/");
-    text.strip_prefix("./").map(str::to_string).unwrap_or(text)
-}
-
-/// The library files under `paths`, sorted, and the paths that could not be used. Directories
-/// are walked honouring .gitignore (in a repository or not) and `exclude`, and hidden files
-/// are skipped; a file named on the command line is linted whatever its extension when
-/// `any_extension`.
-fn library_files(
-    paths: &[PathBuf],
-    any_extension: bool,
-    skip: &[PathBuf],
-    exclude: &[String],
-) -> (Vec<PathBuf>, Vec<(String, String)>) {
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
-    let skipped = |p: &Path| p.canonicalize().is_ok_and(|c| skip.contains(&c));
-    for path in paths {
-        let meta = match std::fs::metadata(path) {
-            Ok(m) => m,
-            Err(e) => {
-                errors.push((display(path), format!("cannot open: {e}")));
-                continue;
-            }
-        };
-        if meta.is_file() {
-            if any_extension || LibraryFormat::from_path(path).is_some() {
-                files.push(path.clone());
-            } else {
-                errors.push((
-                    display(path),
-                    "not a reply library format (toml, json, jsonc, yaml, yml, csv, tsv, md, \
-                     txt); use --input-format to read it anyway"
-                        .to_string(),
-                ));
-            }
-            continue;
-        }
-        let before = files.len();
-        let mut overrides = ignore::overrides::OverrideBuilder::new(path);
-        for glob in exclude {
-            if let Err(e) = overrides.add(&format!("!{glob}")) {
-                errors.push((display(path), format!("--exclude {glob}: {e}")));
-            }
-        }
-        let overrides = match overrides.build() {
-            Ok(o) => o,
-            Err(e) => {
-                errors.push((display(path), format!("--exclude: {e}")));
-                continue;
-            }
-        };
-        let walker = ignore::WalkBuilder::new(path)
-            .require_git(false)
-            .overrides(overrides)
-            .sort_by_file_path(|a, b| a.cmp(b))
-            .build();
-        for entry in walker {
-            match entry {
-                Ok(e) => {
-                    let p = e.path();
-                    if e.file_type().is_some_and(|t| t.is_file())
-                        && LibraryFormat::from_path(p).is_some()
-                        && !skipped(p)
-                    {
-                        files.push(p.to_path_buf());
-                    }
-                }
-                Err(e) => errors.push((display(path), e.to_string())),
-            }
-        }
-        if files.len() == before {
-            errors.push((
-                display(path),
-                "the directory holds no reply library files".to_string(),
-            ));
-        }
-    }
-    files.dedup();
-    (files, errors)
 }
 
 /// A unified diff of one file's fixes.

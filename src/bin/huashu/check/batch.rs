@@ -15,9 +15,10 @@ use huashu::Checker;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
+use super::input::{self, Item, Raw};
+use super::tally::{RecordOutcome, Tally};
 use crate::cli::{CheckArgs, Format};
-use crate::input::{self, Item, Raw};
-use crate::render::{self, Outcome, Tally};
+use crate::render;
 
 /// A batch is sent on when it holds this many records…
 const BATCH_RECORDS: usize = 512;
@@ -29,7 +30,7 @@ const IN_FLIGHT: usize = 2;
 /// One record, scored and rendered.
 struct Done {
     output: Vec<u8>,
-    outcome: Outcome,
+    outcome: RecordOutcome,
     input_len: usize,
 }
 
@@ -117,19 +118,19 @@ fn process(checker: &Checker, raw: Raw, style: Style) -> Done {
         Item::Transcript { transcript, .. } => {
             let report = checker.check(transcript);
             let _ = match style.format {
-                Format::Json => render::json::report(&mut output, &report),
+                Format::Json => render::check_json::report(&mut output, &report),
                 Format::Human => {
-                    render::human::report(&mut output, checker, &item, &report, style.color)
+                    render::check_human::report(&mut output, checker, &item, &report, style.color)
                 }
             };
-            Outcome::of(transcript, &report, style.detailed)
+            RecordOutcome::of(transcript, &report, style.detailed)
         }
         Item::Error { .. } => {
             let _ = match style.format {
-                Format::Json => render::json::error(&mut output, &item),
-                Format::Human => render::human::error(&mut output, &item, style.color),
+                Format::Json => render::check_json::error(&mut output, &item),
+                Format::Human => render::check_human::error(&mut output, &item, style.color),
             };
-            Outcome::Error
+            RecordOutcome::Error
         }
     };
     Done {
@@ -168,14 +169,14 @@ fn write(
         Format::Human => {
             if args.summary {
                 let summary = tally.summary(scoring.full_marks(), scoring.pass_mark());
-                render::human::detailed_summary(&mut out, &summary, args.top, style.color)?;
+                render::check_human::detailed_summary(&mut out, &summary, args.top, style.color)?;
             }
-            render::human::summary(&mut out, &tally, scoring, style.color)?;
+            render::check_human::summary(&mut out, &tally, scoring, style.color)?;
         }
         Format::Json => {
             if args.summary {
                 let summary = tally.summary(scoring.full_marks(), scoring.pass_mark());
-                render::json::summary(&mut out, &summary)?;
+                render::check_json::summary(&mut out, &summary)?;
             }
         }
     }
