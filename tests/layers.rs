@@ -23,8 +23,20 @@ const LIBRARY: &[&[&str]] = &[
     &["reference"],
 ];
 
-/// The binary's top-level modules, bottom first.
-const BINARY: &[&[&str]] = &[&["cli"], &["walk"], &["check", "lint", "rules"]];
+/// The binary's modules, bottom first. A file belongs to the longest entry that is a prefix
+/// of its module path: `check::input` is lower than `render`, which is lower than `check`.
+const BINARY: &[&[&str]] = &[
+    &["cli", "exit", "walk"],
+    &["pack"],
+    &[
+        "check::input",
+        "check::tally",
+        "lint::results",
+        "lint::files",
+    ],
+    &["render"],
+    &["check", "lint", "rules"],
+];
 
 #[test]
 fn library_imports_only_go_down() {
@@ -57,6 +69,18 @@ fn the_check_finds_an_upward_import() {
         &BTreeMap::new(),
     );
     assert_eq!(found, vec!["high".to_string()]);
+    let grouped = upward(
+        "low",
+        "use crate::{low::a, high::{b, c}};",
+        &ranks,
+        &BTreeMap::new(),
+    );
+    assert_eq!(grouped, vec!["high".to_string()]);
+    let reexported = BTreeMap::from([("Thing".to_string(), "high".to_string())]);
+    assert_eq!(
+        upward("low", "use crate::Thing;", &ranks, &reexported),
+        vec!["high".to_string()]
+    );
     let commented = "// crate::high is mentioned here\nlet s = \"crate::high\";";
     assert!(upward("low", commented, &ranks, &BTreeMap::new()).is_empty());
     let literals = "let q = '\"'; let r = r#\"a \" crate::high\"#; let t = '\\''; crate::low::f();";
@@ -90,25 +114,35 @@ fn check(dir: &Path, root: &str, layers: &[&[&str]], skip: &[&str]) -> Vec<Strin
     sources(dir, &mut files);
     for file in files {
         let rel = file.strip_prefix(dir).expect("under the crate");
-        let first = rel
+        if rel == Path::new(root) {
+            continue;
+        }
+        let mut path: Vec<String> = rel
             .components()
-            .next()
-            .expect("a path")
-            .as_os_str()
-            .to_string_lossy();
-        let module = first.trim_end_matches(".rs").to_string();
-        if skip.contains(&module.as_str()) || rel == Path::new(root) {
+            .map(|c| {
+                c.as_os_str()
+                    .to_string_lossy()
+                    .trim_end_matches(".rs")
+                    .to_string()
+            })
+            .collect();
+        if path.last().is_some_and(|last| last == "mod") {
+            path.pop();
+        }
+        if skip.contains(&path[0].as_str()) {
             continue;
         }
         let name = file.file_name().expect("a name").to_string_lossy();
         if name == "tests.rs" || name.ends_with("_tests.rs") {
             continue;
         }
-        assert!(
-            ranks.contains_key(&module),
-            "{} belongs to no layer: add `{module}` to the list in tests/layers.rs",
-            file.display()
-        );
+        let Some(module) = layer_of(&path, &ranks) else {
+            panic!(
+                "{} belongs to no layer: add `{}` to the list in tests/layers.rs",
+                file.display(),
+                path[0]
+            );
+        };
         let text = fs::read_to_string(&file).expect("the source reads");
         for target in upward(&module, &text, &ranks, &reexports) {
             violations.push(format!("{}: {target}", file.display()));
@@ -127,53 +161,83 @@ fn upward(
     let own = ranks[module];
     let code = strip(text);
     let mut found = Vec::new();
-    for target in crate_paths(&code) {
-        let target = reexports.get(&target).cloned().unwrap_or(target);
-        if target == module {
+    for mut path in crate_paths(&code) {
+        if let Some(module) = reexports.get(&path[0]) {
+            path = module.split("::").map(str::to_string).collect();
+        }
+        let Some(target) = layer_of(&path, ranks) else {
+            continue;
+        };
+        if target == module
+            || module.starts_with(&format!("{target}::"))
+            || target.starts_with(&format!("{module}::"))
+        {
             continue;
         }
-        if let Some(&rank) = ranks.get(&target) {
-            if rank >= own && !found.contains(&target) {
-                found.push(target);
-            }
+        if ranks[&target] >= own && !found.contains(&target) {
+            found.push(target);
         }
     }
     found
 }
 
-/// The first name after each `crate::`, and each name in `use crate::{a, b::c}`.
-fn crate_paths(code: &str) -> Vec<String> {
+/// The path after each `crate::`, as segments; a group (`crate::a::{b, c::d}`) gives one path
+/// per item.
+fn crate_paths(code: &str) -> Vec<Vec<String>> {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
     let mut out = Vec::new();
     let mut rest = code;
     while let Some(at) = rest.find("crate::") {
         let before = rest[..at].chars().next_back();
         rest = &rest[at + "crate::".len()..];
-        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+        if before.is_some_and(ident) {
             continue;
         }
-        if let Some(group) = rest.strip_prefix('{') {
+        let mut prefix = Vec::new();
+        let mut tail = rest;
+        loop {
+            let name: String = tail.chars().take_while(|&c| ident(c)).collect();
+            if name.is_empty() {
+                break;
+            }
+            tail = &tail[name.len()..];
+            prefix.push(name);
+            match tail.strip_prefix("::") {
+                Some(t) if t.starts_with(|c: char| ident(c)) => tail = t,
+                Some(t) if t.starts_with('{') => {
+                    tail = t;
+                    break;
+                }
+                _ => break,
+            }
+        }
+        if let Some(group) = tail.strip_prefix('{') {
             let end = group.find('}').unwrap_or(group.len());
             for item in group[..end].split(',') {
-                let name: String = item
-                    .trim()
-                    .chars()
-                    .take_while(|c| c.is_alphanumeric() || *c == '_')
-                    .collect();
-                if !name.is_empty() {
-                    out.push(name);
+                let mut path = prefix.clone();
+                path.extend(
+                    item.trim()
+                        .split("::")
+                        .map(|s| s.chars().take_while(|&c| ident(c)).collect::<String>())
+                        .filter(|s| !s.is_empty() && s != "self"),
+                );
+                if !path.is_empty() {
+                    out.push(path);
                 }
             }
-        } else {
-            let name: String = rest
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect();
-            if !name.is_empty() {
-                out.push(name);
-            }
+        } else if !prefix.is_empty() {
+            out.push(prefix);
         }
     }
     out
+}
+
+/// The longest prefix of `path` that names a layer's module, as `a::b`.
+fn layer_of(path: &[String], ranks: &BTreeMap<String, usize>) -> Option<String> {
+    (1..=path.len())
+        .rev()
+        .map(|n| path[..n].join("::"))
+        .find(|m| ranks.contains_key(m))
 }
 
 /// What the crate root re-exports, by name, with the module it comes from.

@@ -33,6 +33,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::text::LineIndex;
+
 use escape::{Style, align};
 use labels::kind_from;
 
@@ -184,7 +186,7 @@ pub struct ReplyLibrary {
     pub suppressions: Vec<Suppression>,
     /// What could not be read. A file with a syntax error yields no replies.
     pub problems: Vec<LibraryProblem>,
-    line_starts: Vec<usize>,
+    lines: LineIndex,
 }
 
 impl ReplyLibrary {
@@ -204,9 +206,7 @@ impl ReplyLibrary {
         };
         format::read(&mut b, format);
         let (replies, suppressions, problems) = b.finish();
-        let line_starts = std::iter::once(0)
-            .chain(source.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
+        let lines = LineIndex::new(&source);
         ReplyLibrary {
             path: path.to_string(),
             format,
@@ -214,47 +214,31 @@ impl ReplyLibrary {
             replies,
             suppressions,
             problems,
-            line_starts,
+            lines,
         }
     }
 
     /// The 1-based line and column of a byte offset. Columns count characters: a tab, a CJK
     /// character and an emoji are one column each.
     pub fn position(&self, byte: usize) -> (usize, usize) {
-        let byte = floor_boundary(&self.source, byte.min(self.source.len()));
-        let line = self.line_starts.partition_point(|&s| s <= byte) - 1;
-        let column = self.source[self.line_starts[line]..byte].chars().count() + 1;
-        (line + 1, column)
+        self.lines.position(&self.source, byte)
     }
 
     /// The text of the 1-based line `line`, without its line break.
     pub fn line(&self, line: usize) -> &str {
-        let start = self
-            .line_starts
-            .get(line - 1)
-            .copied()
-            .unwrap_or(self.source.len());
-        let end = self
-            .line_starts
-            .get(line)
-            .map_or(self.source.len(), |&next| next - 1);
+        let start = self.lines.line_start(line.max(1));
+        let end = if line < self.lines.lines() {
+            self.lines.line_start(line + 1) - 1
+        } else {
+            self.source.len()
+        };
         self.source[start..end.max(start)].trim_end_matches('\r')
     }
 
     /// The byte offset where the 1-based line `line` starts.
     pub fn line_start(&self, line: usize) -> usize {
-        self.line_starts
-            .get(line.saturating_sub(1))
-            .copied()
-            .unwrap_or(self.source.len())
+        self.lines.line_start(line)
     }
-}
-
-fn floor_boundary(s: &str, mut i: usize) -> usize {
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
 }
 
 /// What a format's reader collects while it reads a file: the replies, the comments and

@@ -5,6 +5,7 @@ use std::ops::Range;
 
 use super::Reply;
 use super::labels::ALLOW_KEY;
+use crate::text::LineIndex;
 
 /// A `huashu: allow` comment or field.
 #[derive(Clone, Debug)]
@@ -48,10 +49,8 @@ pub(super) fn collect(
     fields: Vec<(String, Range<usize>, Range<usize>)>,
     bad_fields: Vec<Range<usize>>,
 ) -> Vec<Suppression> {
-    let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(source.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
-    let line_of = |byte: usize| line_starts.partition_point(|&s| s <= byte);
+    let index = LineIndex::new(source);
+    let line_of = |byte: usize| index.line(byte);
     // Each reply's first and last line, once.
     let lines: Vec<(usize, usize)> = replies
         .iter()

@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 
+use huashu::text::did_you_mean;
 use huashu::{Checker, Role, Rule, RulePack};
 use serde_json::json;
 
@@ -97,14 +98,9 @@ fn list(out: &mut impl Write, pack: &RulePack, format: ListFormat) -> io::Result
 
 fn explain(out: &mut impl Write, pack: &RulePack, id: &str, format: ListFormat) -> io::Result<u8> {
     let Some(rule) = pack.rule(id) else {
-        let ids: Vec<&str> = pack.rules().iter().map(|r| r.id()).collect();
-        let near = ids
-            .iter()
-            .map(|c| (strsim::jaro_winkler(c, id), *c))
-            .filter(|(score, _)| *score > 0.8)
-            .max_by(|a, b| a.0.total_cmp(&b.0));
+        let near = did_you_mean(id, pack.rules().iter().map(|r| r.id()));
         let hint = near
-            .map(|(_, c)| format!("; did you mean `{c}`?"))
+            .map(|c| format!("; did you mean `{c}`?"))
             .unwrap_or_else(|| "; `huashu rules list` lists them".to_string());
         let _ = writeln!(
             io::stderr(),

@@ -10,9 +10,9 @@ use toml::de::{DeTable, DeValue};
 
 use crate::pack::error::Problem;
 use crate::pack::rule::{ChannelSet, Origin, RoleSet, Severity, Window};
-use crate::text::{did_you_mean, position};
 use crate::text::normalize::Normalization;
 use crate::text::pattern::PatternError;
+use crate::text::{did_you_mean, position};
 use crate::transcript::{Channel, Role};
 
 /// A place in a pack file, kept to report problems found after parsing (duplicates across

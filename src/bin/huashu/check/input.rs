@@ -285,8 +285,7 @@ fn text_item(name: &str, bytes: Vec<u8>) -> Item {
         Err(e) => {
             let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
             let valid = String::from_utf8_lossy(valid);
-            let line = valid.matches('\n').count() + 1;
-            let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            let (line, column) = huashu::text::position(&valid, valid.len());
             Item::Error {
                 file: name.to_string(),
                 line: Some(line),

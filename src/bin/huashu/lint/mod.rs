@@ -65,8 +65,7 @@ pub(crate) fn run(args: &LintArgs) -> u8 {
                 Err(e) => {
                     let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
                     let valid = String::from_utf8_lossy(valid);
-                    let line = valid.matches('\n').count() + 1;
-                    let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                    let (line, column) = huashu::text::position(&valid, valid.len());
                     errors.push((
                         name,
                         format!("line {line}, column {column}: the file is not valid UTF-8"),

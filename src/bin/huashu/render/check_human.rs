@@ -4,6 +4,7 @@
 use std::io::{self, Write};
 
 use annotate_snippets::{AnnotationKind, Group, Level, Snippet};
+use huashu::text::clock;
 use huashu::{Checker, Finding, Report, RuleKind, Scoring, Severity, Transcript};
 use unicode_width::UnicodeWidthStr;
 
@@ -196,17 +197,6 @@ fn finding_group<'a>(checker: &Checker, transcript: &'a Transcript, f: &'a Findi
         group = group.element(Level::NOTE.message(format!("source: {source}")));
     }
     group
-}
-
-/// Seconds from the start as `MM:SS` or `H:MM:SS`.
-fn clock(seconds: f64) -> String {
-    let whole = seconds.max(0.0) as u64;
-    let (h, m, s) = (whole / 3600, whole / 60 % 60, whole % 60);
-    if h > 0 {
-        format!("{h}:{m:02}:{s:02}")
-    } else {
-        format!("{m:02}:{s:02}")
-    }
 }
 
 /// A record or file that could not be read.
