@@ -9,6 +9,56 @@ use super::layer::apply;
 use super::parse::{self, Layer, Loc};
 use super::{RulePack, builtin};
 
+/// Loading: the public ways to make a pack, each a loader run over one layer.
+impl RulePack {
+    /// The built-in pack `zh-CN`, embedded in the library.
+    pub fn builtin() -> Result<RulePack, PackError> {
+        RulePack::builtin_named(RulePack::DEFAULT)
+    }
+
+    /// A built-in pack by name. See [`RulePack::builtin_names`].
+    pub fn builtin_named(name: &str) -> Result<RulePack, PackError> {
+        let mut loader = Loader::default();
+        let layer = loader.builtin_layer(name, None);
+        loader.finish(layer)
+    }
+
+    /// The names of the built-in packs.
+    pub fn builtin_names() -> impl Iterator<Item = &'static str> {
+        builtin::PACKS.iter().map(|(name, _)| *name)
+    }
+
+    /// Loads a pack from a TOML file or a directory of TOML files, with the packs it extends.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<RulePack, PackError> {
+        let mut loader = Loader::default();
+        let layer = loader.path_layer(path.as_ref(), None);
+        loader.finish(layer)
+    }
+
+    /// Loads a pack from TOML text. `file` names it in error messages; a relative `extends`
+    /// path is resolved against the current directory.
+    pub fn from_toml(file: &str, text: &str) -> Result<RulePack, PackError> {
+        let mut loader = Loader::default();
+        let layer = loader.text_layer(file, text, Path::new("."), None);
+        loader.finish(layer)
+    }
+
+    /// Applies the pack at `path` on top of this one, as if it extended this pack: it may
+    /// disable and override this pack's rules and add its own. It must not declare `extends`.
+    pub fn layer_path(self, path: impl AsRef<Path>) -> Result<RulePack, PackError> {
+        let mut loader = Loader::default();
+        let layer = loader.path_layer(path.as_ref(), Some(self));
+        loader.finish(layer)
+    }
+
+    /// Applies a pack given as TOML text on top of this one. See [`RulePack::layer_path`].
+    pub fn layer_toml(self, file: &str, text: &str) -> Result<RulePack, PackError> {
+        let mut loader = Loader::default();
+        let layer = loader.text_layer(file, text, Path::new("."), Some(self));
+        loader.finish(layer)
+    }
+}
+
 /// How many packs may extend one another in a chain.
 const MAX_DEPTH: usize = 8;
 

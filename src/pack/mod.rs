@@ -16,12 +16,10 @@ mod layer;
 mod load;
 mod parse;
 pub(crate) mod rule;
-
-use std::path::Path;
+#[cfg(test)]
+mod tests;
 
 use crate::text::normalize::Normalization;
-use error::PackError;
-use load::Loader;
 use rule::{Rule, Scoring};
 
 /// A validated rule pack, ready to compile into a [`Checker`](crate::Checker).
@@ -42,53 +40,6 @@ pub struct RulePack {
 impl RulePack {
     /// The name of the built-in pack used when no other is given.
     pub const DEFAULT: &'static str = "zh-CN";
-
-    /// The built-in pack `zh-CN`, embedded in the library.
-    pub fn builtin() -> Result<RulePack, PackError> {
-        RulePack::builtin_named(RulePack::DEFAULT)
-    }
-
-    /// A built-in pack by name. See [`RulePack::builtin_names`].
-    pub fn builtin_named(name: &str) -> Result<RulePack, PackError> {
-        let mut loader = Loader::default();
-        let layer = loader.builtin_layer(name, None);
-        loader.finish(layer)
-    }
-
-    /// The names of the built-in packs.
-    pub fn builtin_names() -> impl Iterator<Item = &'static str> {
-        builtin::PACKS.iter().map(|(name, _)| *name)
-    }
-
-    /// Loads a pack from a TOML file or a directory of TOML files, with the packs it extends.
-    pub fn from_path(path: impl AsRef<Path>) -> Result<RulePack, PackError> {
-        let mut loader = Loader::default();
-        let layer = loader.path_layer(path.as_ref(), None);
-        loader.finish(layer)
-    }
-
-    /// Loads a pack from TOML text. `file` names it in error messages; a relative `extends`
-    /// path is resolved against the current directory.
-    pub fn from_toml(file: &str, text: &str) -> Result<RulePack, PackError> {
-        let mut loader = Loader::default();
-        let layer = loader.text_layer(file, text, Path::new("."), None);
-        loader.finish(layer)
-    }
-
-    /// Applies the pack at `path` on top of this one, as if it extended this pack: it may
-    /// disable and override this pack's rules and add its own. It must not declare `extends`.
-    pub fn layer_path(self, path: impl AsRef<Path>) -> Result<RulePack, PackError> {
-        let mut loader = Loader::default();
-        let layer = loader.path_layer(path.as_ref(), Some(self));
-        loader.finish(layer)
-    }
-
-    /// Applies a pack given as TOML text on top of this one. See [`RulePack::layer_path`].
-    pub fn layer_toml(self, file: &str, text: &str) -> Result<RulePack, PackError> {
-        let mut loader = Loader::default();
-        let layer = loader.text_layer(file, text, Path::new("."), Some(self));
-        loader.finish(layer)
-    }
 
     /// The pack's name.
     pub fn name(&self) -> &str {
