@@ -1,4 +1,4 @@
-//! The pack's self-check: rules that cannot work as written (`huashu rules lint`).
+//! The pack's self-check: rules that cannot work as written (`huashu rules audit`).
 
 use std::collections::BTreeMap;
 
@@ -59,7 +59,7 @@ impl RulePack {
     /// - `unexercised-exception`: an exception that no example of the rule exercises;
     /// - `no-examples` / `no-source`: a rule without trigger examples, or without the clause
     ///   of the standard it comes from.
-    pub fn lint(&self) -> Vec<PackIssue> {
+    pub fn audit(&self) -> Vec<PackIssue> {
         let mut out = Vec::new();
         let mut seen: BTreeMap<String, Vec<(String, Origin)>> = BTreeMap::new();
         for rule in self.rules() {

@@ -112,8 +112,9 @@ pub(crate) enum RulesCommand {
     Test(RulesArgs),
     /// Check a pack for rules that cannot work as written: phrases that can never match,
     /// duplicates, shadowed phrases, exceptions no example exercises, missing examples or
-    /// sources.
-    Lint(RulesArgs),
+    /// sources. `rules lint` is an older name for it.
+    #[command(alias = "lint")]
+    Audit(RulesArgs),
 }
 
 #[derive(Args, Debug)]

@@ -1,4 +1,4 @@
-//! `huashu rules list|explain|test|lint`: the tooling for rule packs, for a company's own pack
+//! `huashu rules list|explain|test|audit`: the tooling for rule packs, for a company's own pack
 //! as much as for the built-in one.
 
 use std::io::{self, Write};
@@ -12,7 +12,7 @@ use crate::{exit, pack, render};
 
 pub(crate) fn run(command: &RulesCommand) -> u8 {
     let args = match command {
-        RulesCommand::List(a) | RulesCommand::Test(a) | RulesCommand::Lint(a) => a,
+        RulesCommand::List(a) | RulesCommand::Test(a) | RulesCommand::Audit(a) => a,
         RulesCommand::Explain { pack, .. } => pack,
     };
     let color = args.color.enabled(&io::stderr());
@@ -29,7 +29,7 @@ pub(crate) fn run(command: &RulesCommand) -> u8 {
         RulesCommand::List(_) => list(&mut out, &pack, args.format).map(|()| exit::OK),
         RulesCommand::Explain { id, .. } => explain(&mut out, &pack, id, args.format),
         RulesCommand::Test(_) => test(&mut out, &pack, args.format),
-        RulesCommand::Lint(_) => lint(&mut out, &pack, args.format),
+        RulesCommand::Audit(_) => audit(&mut out, &pack, args.format),
     };
     match result.and_then(|code| out.flush().map(|()| code)) {
         Ok(code) => code,
@@ -316,8 +316,8 @@ fn test(out: &mut impl Write, pack: &RulePack, format: ListFormat) -> io::Result
     })
 }
 
-fn lint(out: &mut impl Write, pack: &RulePack, format: ListFormat) -> io::Result<u8> {
-    let issues = pack.lint();
+fn audit(out: &mut impl Write, pack: &RulePack, format: ListFormat) -> io::Result<u8> {
+    let issues = pack.audit();
     if format == ListFormat::Json {
         serde_json::to_writer_pretty(&mut *out, &issues).map_err(io::Error::other)?;
         writeln!(out)?;
