@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::engine::Engine;
 use crate::finding::{Finding, Report};
-use crate::judge::{CharCursor, evaluate, merged_for_message, turn_finding};
+use crate::judge::{CharCursor, evaluate, merged, turn_finding};
 use crate::pack::RulePack;
 use crate::pack::error::PackError;
 use crate::pack::rule::{Rule, RuleKind, Scoring};
@@ -129,7 +129,7 @@ impl Checker {
             // The same merging and cap as a transcript check.
             let mut cursor = CharCursor::default();
             let mut left = rule.max_deduct().unwrap_or(u32::MAX);
-            for (start, end) in merged_for_message(hits, text) {
+            for (start, end) in merged(hits, text) {
                 let mut f = turn_finding(rule, 0, text, start, end, &mut cursor);
                 f.deduct = f.deduct.min(left);
                 left -= f.deduct;

@@ -54,7 +54,7 @@ mod score;
 mod session;
 pub mod text;
 mod transcript;
-// Beside the engine, and using it: reading and linting reply libraries.
+// On top: reading reply libraries (which uses only `text`) and linting them with a checker.
 #[cfg(feature = "replies")]
 pub mod lint;
 #[cfg(feature = "replies")]

@@ -12,7 +12,7 @@ use crate::text::clock;
 use crate::transcript::{Role, Transcript};
 
 /// Turns an evaluation into a report.
-pub(crate) fn report(c: &Engine, transcript: &Transcript, evaluation: Evaluation) -> Report {
+pub(crate) fn report(engine: &Engine, transcript: &Transcript, evaluation: Evaluation) -> Report {
     let Evaluation {
         mut findings,
         mut not_applicable,
@@ -22,7 +22,7 @@ pub(crate) fn report(c: &Engine, transcript: &Transcript, evaluation: Evaluation
     findings.sort_by_key(|(r, f)| (f.turn.is_none(), f.turn, f.byte_start, *r));
     not_applicable.sort_by(|a, b| a.rule.cmp(&b.rule));
 
-    let scoring = &c.scoring;
+    let scoring = &engine.scoring;
     let not_scored = scoring.eligibility.and_then(|e| {
         // Limited to some channels, the minimum applies only to transcripts known to be on
         // one of them.
@@ -60,14 +60,14 @@ pub(crate) fn report(c: &Engine, transcript: &Transcript, evaluation: Evaluation
         };
     }
 
-    let mut taken = vec![0u32; c.rules.len()];
-    let mut counted = vec![false; c.rules.len()];
+    let mut taken = vec![0u32; engine.rules.len()];
+    let mut counted = vec![false; engine.rules.len()];
     let mut dimension_taken = vec![0u32; scoring.dimensions.len()];
     let mut total: u64 = 0;
     let mut fatal = false;
     let mut ledger = Vec::new();
     for (r, finding) in &mut findings {
-        let rule = &c.rules[*r as usize];
+        let rule = &engine.rules[*r as usize];
         let wanted = finding.deduct;
         let mut points = wanted;
         let mut notes = Vec::new();

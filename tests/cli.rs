@@ -151,6 +151,31 @@ fn check_reads_each_file_once_in_a_directory_with_a_symlink_loop() {
     assert_eq!(ids, vec!["loop-1"]);
 }
 
+/// A file that a directory reaches twice, as itself and through a link, is read once, under
+/// the path that sorts first; the link is not a second transcript.
+#[test]
+fn check_reads_a_linked_file_once() {
+    let root = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("check-linked-file");
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).expect("creates");
+    let record = r#"{"turns": [{"role": "agent", "text": "您好，请问有什么可以帮您？"}]}"#;
+    std::fs::write(root.join("b.jsonl"), format!("{record}\n")).expect("writes");
+    std::os::unix::fs::symlink("b.jsonl", root.join("a.jsonl")).expect("links");
+
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_huashu"))
+        .args(["check", "--format", "json"])
+        .arg(&root)
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8(output.stdout).expect("UTF-8");
+    let records: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    assert_eq!(records.len(), 1, "{stdout}");
+    assert_eq!(records[0]["id"], "line-1");
+}
+
 /// `huashu check DIR` reads every transcript file under the directory, hidden and
 /// git-ignored ones too (unlike `lint`), in path order.
 #[test]

@@ -1,6 +1,11 @@
 //! The library's modules form layers, and imports only go down. This test reads the sources
 //! and fails on any `crate::…` path from a module to one of its own layer or above (outside
 //! test code), so a new import circle cannot land unnoticed. The same holds for the binary.
+//!
+//! It reads text, not the compiler's resolution: it follows `crate::` paths (and the crate
+//! root's re-exports), not `super::` or `self::` paths inside one module, so the order of the
+//! files within a room is not checked here. Test code is skipped: files named `tests.rs` or
+//! `*_tests.rs`, and an inline `#[cfg(test)] mod tests` block, which by convention ends a file.
 
 use std::collections::BTreeMap;
 use std::fs;

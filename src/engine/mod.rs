@@ -2,9 +2,10 @@
 //! matcher per normalization, and the scan that turns one turn's text into its hits.
 //!
 //! The scan runs once per turn. What the hits mean for the conversation is judged above, in
-//! `judge`; the engine knows nothing of situations, scores or findings.
+//! `judge`: the engine only keeps, with the compiled pack, what judging and scoring look up
+//! (the rules, each rule's targets, the leaves that can trigger a situation, the scoring).
 
-pub(crate) mod context;
+mod context;
 #[cfg(test)]
 mod context_tests;
 pub(crate) mod matcher;
@@ -121,7 +122,7 @@ impl TurnScan {
 
 /// Buffers reused across turns and checks, so that scanning allocates nothing once they have
 /// grown: the normalized text, what the automaton found, and the regex caches. Each thread
-/// keeps its own (see `Compiled::with_scratch`), so threads never wait for one another.
+/// keeps its own (see `Engine::with_scratch`), so threads never wait for one another.
 #[derive(Debug)]
 struct Scratch {
     norm: NormText,
@@ -135,11 +136,11 @@ struct Scratch {
 }
 
 impl Scratch {
-    fn new(c: &Engine) -> Scratch {
+    fn new(engine: &Engine) -> Scratch {
         Scratch {
             norm: NormText::default(),
             found: Found::default(),
-            caches: Caches::new(&c.regexes),
+            caches: Caches::new(&engine.regexes),
             kept: Vec::new(),
             kept_valid: Vec::new(),
         }

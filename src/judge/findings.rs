@@ -38,14 +38,9 @@ pub(super) fn roles_text(rule: &Rule) -> String {
     format!("role {}", roles.join("/"))
 }
 
-/// How many hits that do not overlap.
-pub(crate) fn merged_for_message(hits: &[Hit], text: &str) -> Vec<(usize, usize)> {
-    merged(hits, text)
-}
-
 /// Merges hits of one forbidden rule in one turn that overlap, or that only clause
 /// punctuation separates (没事了吧，您挂电话吧): one utterance is one finding.
-pub(super) fn merged(hits: &[Hit], text: &str) -> Vec<(usize, usize)> {
+pub(crate) fn merged(hits: &[Hit], text: &str) -> Vec<(usize, usize)> {
     let mut spans: Vec<(usize, usize)> = hits.iter().map(|h| (h.start, h.end)).collect();
     spans.sort_unstable();
     let mut out: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
@@ -62,7 +57,7 @@ pub(super) fn merged(hits: &[Hit], text: &str) -> Vec<(usize, usize)> {
 
 /// Whether `gap` is a short run of clause punctuation and spaces between two parts of one
 /// sentence. Sentence-final marks (。！？) end an utterance, so they do not count.
-pub(super) fn only_separators(gap: &str) -> bool {
+fn only_separators(gap: &str) -> bool {
     const SEPARATORS: &str = "，,、；;：:—-～~ 　";
     gap.chars().count() <= 3
         && gap

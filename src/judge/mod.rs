@@ -14,7 +14,7 @@ mod tests;
 mod timing;
 mod view;
 
-pub(crate) use findings::{CharCursor, Evaluation, merged_for_message, turn_finding};
+pub(crate) use findings::{CharCursor, Evaluation, merged, turn_finding};
 
 use crate::engine::{Engine, Prenormalized, TurnScan};
 use crate::pack::rule::RuleKind;
@@ -23,15 +23,15 @@ use view::View;
 
 /// Judges every rule that applies to the transcript's channel, from the hits of its turns.
 pub(crate) fn evaluate(
-    c: &Engine,
+    engine: &Engine,
     transcript: &Transcript,
     scans: &[TurnScan],
     complete: bool,
     prenormalized: Option<Prenormalized<'_>>,
 ) -> Evaluation {
-    let view = View::new(c, transcript, scans, complete, prenormalized);
+    let view = View::new(engine, transcript, scans, complete, prenormalized);
     let mut out = Evaluation::default();
-    for (r, rule) in c.rules.iter().enumerate() {
+    for (r, rule) in engine.rules.iter().enumerate() {
         if !rule.channels().applies_to(transcript.channel) {
             continue;
         }

@@ -67,7 +67,7 @@ impl View<'_> {
     /// leaves, so only turns with one are looked at (unless a leaf names a value, which no
     /// scan finds).
     fn trigger_candidates(&self, r: u32, rule: &Rule) -> Vec<usize> {
-        let positive = &self.c.trigger_leaves[r as usize];
+        let positive = &self.engine.trigger_leaves[r as usize];
         if positive.iter().any(|&i| !rule.leaves[i].dynamic.is_empty()) {
             return (0..self.transcript.turns.len()).collect();
         }
@@ -85,7 +85,7 @@ impl View<'_> {
     fn trigger_values(&self, r: u32, t: usize) -> Values<'_> {
         let mut values = self.values.clone();
         let captures = &self.scans[t].captures;
-        for &i in &self.c.trigger_leaves[r as usize] {
+        for &i in &self.engine.trigger_leaves[r as usize] {
             let target = self.target(r, i);
             for capture in captures.iter().filter(|c| c.target == target) {
                 if !values.iter().any(|(name, _)| *name == &*capture.name) {

@@ -10,22 +10,22 @@ use memchr::memmem;
 use std::cell::{OnceCell, RefCell};
 
 pub(super) struct View<'a> {
-    pub(super) c: &'a Engine,
+    pub(super) engine: &'a Engine,
     pub(super) transcript: &'a Transcript,
     pub(super) scans: &'a [TurnScan],
     pub(super) complete: bool,
     /// Turn texts normalized for phrases that name a value (`{=surname}`), which no scan
     /// finds: each turn is normalized at most once per normalization, however many triggers
     /// look at it.
-    pub(super) normalized: RefCell<Vec<(Normalization, Vec<Option<NormText>>)>>,
-    pub(super) prenormalized: Option<Prenormalized<'a>>,
+    normalized: RefCell<Vec<(Normalization, Vec<Option<NormText>>)>>,
+    prenormalized: Option<Prenormalized<'a>>,
     /// The values every phrase may name: the agent.
     pub(super) values: Values<'a>,
     /// The turns of each set of roles, made when first asked for.
-    pub(super) role_turns: [OnceCell<Vec<usize>>; 16],
+    role_turns: [OnceCell<Vec<usize>>; 16],
     /// Each (target, turn) with a hit, sorted: rules look up where their leaves matched,
     /// rather than every rule looking at every turn.
-    pub(super) index: Vec<(u32, u32)>,
+    index: Vec<(u32, u32)>,
 }
 
 /// Each (target, turn) with a hit, sorted.
@@ -46,14 +46,14 @@ pub(super) type Values<'a> = Vec<(&'a str, &'a str)>;
 
 impl<'a> View<'a> {
     pub(super) fn new(
-        c: &'a Engine,
+        engine: &'a Engine,
         transcript: &'a Transcript,
         scans: &'a [TurnScan],
         complete: bool,
         prenormalized: Option<Prenormalized<'a>>,
     ) -> View<'a> {
         View {
-            c,
+            engine,
             transcript,
             scans,
             complete,
@@ -86,7 +86,7 @@ impl<'a> View<'a> {
     }
 
     pub(super) fn target(&self, rule: u32, leaf: usize) -> u32 {
-        self.c.leaf_targets[rule as usize][leaf]
+        self.engine.leaf_targets[rule as usize][leaf]
     }
 
     /// The hits of `target` in `turn`, sorted by start.
@@ -112,7 +112,7 @@ impl<'a> View<'a> {
         turns: &[usize],
         values: &Values<'_>,
     ) -> (usize, Option<(usize, usize, usize)>) {
-        let rule = &self.c.rules[r as usize];
+        let rule = &self.engine.rules[r as usize];
         let leaf = &rule.leaves[leaf_index];
         let target = self.target(r, leaf_index);
         let mut count = 0;
@@ -157,7 +157,7 @@ impl<'a> View<'a> {
     }
 
     /// Calls `emit` with every hit of `needles` in a turn, in original offsets (not sorted).
-    pub(super) fn dynamic_hits(
+    fn dynamic_hits(
         &self,
         normalization: Normalization,
         turn: usize,
@@ -193,7 +193,7 @@ impl<'a> View<'a> {
         turns: &[usize],
         values: &Values<'_>,
     ) -> bool {
-        let rule = &self.c.rules[r as usize];
+        let rule = &self.engine.rules[r as usize];
         match condition {
             Condition::Leaf(i) => {
                 self.leaf_count(r, *i, turns, values).0 >= rule.leaves[*i].min_count as usize
@@ -227,7 +227,8 @@ impl<'a> View<'a> {
     }
 }
 
-pub(super) fn distinct(hits: &[Hit]) -> usize {
+/// How many hits that do not overlap.
+fn distinct(hits: &[Hit]) -> usize {
     let mut count = 0;
     let mut end = 0;
     for h in hits {
@@ -242,7 +243,7 @@ pub(super) fn distinct(hits: &[Hit]) -> usize {
 }
 
 /// Calls `emit` with the original span of every occurrence of `needles` in `norm`.
-pub(super) fn find_needles(
+fn find_needles(
     norm: &NormText,
     needles: &[memmem::Finder<'static>],
     mut emit: impl FnMut(usize, usize),
@@ -261,7 +262,7 @@ pub(super) fn find_needles(
 
 /// A leaf's phrases that name values, filled in and normalized; those whose value is
 /// missing are left out.
-pub(super) fn dynamic_needles(leaf: &Leaf, values: &Values<'_>) -> Vec<memmem::Finder<'static>> {
+fn dynamic_needles(leaf: &Leaf, values: &Values<'_>) -> Vec<memmem::Finder<'static>> {
     let normalizer = Normalizer::new(leaf.normalization);
     leaf.dynamic
         .iter()
@@ -273,7 +274,7 @@ pub(super) fn dynamic_needles(leaf: &Leaf, values: &Values<'_>) -> Vec<memmem::F
 }
 
 /// `{=name}` replaced by its value; `None` if a value is missing.
-pub(super) fn substitute(phrase: &str, values: &Values<'_>) -> Option<String> {
+fn substitute(phrase: &str, values: &Values<'_>) -> Option<String> {
     let mut out = String::new();
     let mut rest = phrase;
     while let Some(i) = rest.find("{=") {

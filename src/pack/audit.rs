@@ -60,6 +60,19 @@ impl RulePack {
     /// - `no-examples` / `no-source`: a rule without trigger examples, or without the clause
     ///   of the standard it comes from.
     pub fn audit(&self) -> Vec<PackIssue> {
+        self.audit_rules()
+    }
+
+    /// The old name of [`RulePack::audit`].
+    #[deprecated(
+        since = "0.1.0",
+        note = "renamed to `audit`; `lint` is for reply libraries"
+    )]
+    pub fn lint(&self) -> Vec<PackIssue> {
+        self.audit()
+    }
+
+    fn audit_rules(&self) -> Vec<PackIssue> {
         let mut out = Vec::new();
         let mut seen: BTreeMap<String, Vec<(String, Origin)>> = BTreeMap::new();
         for rule in self.rules() {

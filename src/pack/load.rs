@@ -63,7 +63,7 @@ impl RulePack {
 const MAX_DEPTH: usize = 8;
 
 /// A layer read from files, with the base pack it applies to.
-pub(super) struct PendingLayer {
+struct PendingLayer {
     layer: Layer,
     base: Option<RulePack>,
     /// Where the layer came from, to resolve a relative `extends`.
@@ -72,7 +72,7 @@ pub(super) struct PendingLayer {
 
 /// Loads a pack and the packs it extends, collecting the problems of them all.
 #[derive(Default)]
-pub(super) struct Loader {
+struct Loader {
     problems: Vec<Problem>,
     depth: usize,
     /// The chain of packs being loaded, to catch a pack that extends itself.
@@ -80,7 +80,7 @@ pub(super) struct Loader {
 }
 
 impl Loader {
-    pub(super) fn finish(mut self, pending: Option<PendingLayer>) -> Result<RulePack, PackError> {
+    fn finish(mut self, pending: Option<PendingLayer>) -> Result<RulePack, PackError> {
         let pack = pending.and_then(|p| self.resolve(p));
         match pack {
             Some(pack) if self.problems.is_empty() => Ok(pack),
@@ -97,11 +97,7 @@ impl Loader {
         }
     }
 
-    pub(super) fn builtin_layer(
-        &mut self,
-        name: &str,
-        base: Option<RulePack>,
-    ) -> Option<PendingLayer> {
+    fn builtin_layer(&mut self, name: &str, base: Option<RulePack>) -> Option<PendingLayer> {
         let Some((_, files)) = builtin::PACKS.iter().find(|(n, _)| *n == name) else {
             let names: Vec<&str> = RulePack::builtin_names().collect();
             self.problems.push(Problem::whole(
@@ -126,11 +122,7 @@ impl Loader {
         })
     }
 
-    pub(super) fn path_layer(
-        &mut self,
-        path: &Path,
-        base: Option<RulePack>,
-    ) -> Option<PendingLayer> {
+    fn path_layer(&mut self, path: &Path, base: Option<RulePack>) -> Option<PendingLayer> {
         let display = path.display().to_string();
         let files = if path.is_dir() {
             let mut files = match std::fs::read_dir(path) {
@@ -194,7 +186,7 @@ impl Loader {
         Some(PendingLayer { layer, base, dir })
     }
 
-    pub(super) fn text_layer(
+    fn text_layer(
         &mut self,
         file: &str,
         text: &str,

@@ -66,6 +66,13 @@ pub fn position(text: &str, byte: usize) -> (usize, usize) {
     (line, text[line_start..byte].chars().count() + 1)
 }
 
+/// The 1-based line and column (in characters) where `bytes` stop being UTF-8: the first
+/// byte after the `valid_up_to` bytes of a [`std::str::Utf8Error`].
+pub fn invalid_utf8_position(bytes: &[u8], valid_up_to: usize) -> (usize, usize) {
+    let valid = std::str::from_utf8(&bytes[..valid_up_to.min(bytes.len())]).unwrap_or_default();
+    position(valid, valid.len())
+}
+
 /// The largest character boundary of `text` at or before `i` (`i` at most `text.len()`).
 pub(crate) fn floor_char_boundary(text: &str, mut i: usize) -> usize {
     while !text.is_char_boundary(i) {
@@ -145,6 +152,15 @@ mod tests {
         }
         assert_eq!(index.line_start(2), 3);
         assert_eq!(index.line_start(9), text.len());
+    }
+
+    #[test]
+    fn invalid_utf8_is_placed_after_the_valid_part() {
+        let mut bytes = "ab\n您好".as_bytes().to_vec();
+        bytes.push(0xFF);
+        let e = std::str::from_utf8(&bytes).expect_err("invalid");
+        assert_eq!(invalid_utf8_position(&bytes, e.valid_up_to()), (2, 3));
+        assert_eq!(invalid_utf8_position(&[0xFF], 0), (1, 1));
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Transcripts: who said what, when, on which channel.
+//! Transcripts: who said what, when, on which channel; `read` parses them from JSON Lines and
+//! plain text.
 
 pub mod read;
 

@@ -9,6 +9,7 @@ use std::io::{self, BufRead};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use crate::text::invalid_utf8_position;
 use crate::transcript::{Channel, Role, Transcript, Turn, parse_clock};
 
 /// Why one input record could not be read as a transcript.
@@ -168,10 +169,7 @@ pub fn parse_json_line(bytes: &[u8], line: usize) -> Result<Transcript, InputErr
     match std::str::from_utf8(bytes) {
         Ok(text) => parse_json_record(text, line),
         Err(e) => {
-            let column = String::from_utf8_lossy(&bytes[..e.valid_up_to()])
-                .chars()
-                .count()
-                + 1;
+            let (_, column) = invalid_utf8_position(bytes, e.valid_up_to());
             Err(InputError::new(
                 line,
                 Some(column),

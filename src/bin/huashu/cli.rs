@@ -28,7 +28,7 @@ pub(crate) enum Command {
     Check(CheckArgs),
     /// Lint canned-reply libraries (TOML, JSON, YAML, CSV, Markdown, plain text), for CI.
     Lint(LintArgs),
-    /// List, explain, test and lint the rules of a pack.
+    /// List, explain, test and audit the rules of a pack.
     #[command(subcommand)]
     Rules(RulesCommand),
 }

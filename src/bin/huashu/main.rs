@@ -1,7 +1,10 @@
-//! The `huashu` command: checks transcripts against a rule pack and renders the results.
+//! The `huashu` command: `check` scores transcripts, `lint` checks reply libraries, and
+//! `rules` lists, explains, tests and audits rule packs. The library does the work; this
+//! binary reads the input, runs it on every core and renders the results.
 //!
-//! Exit codes: 0 when every transcript passed; 1 when at least one failed; 2 for a usage
-//! error, an invalid rule pack, an unreadable file or an input record that could not be read.
+//! Exit codes (see `exit`): 0 when everything passed; 1 when a transcript, a reply or a rule
+//! failed; 2 for a usage error, an invalid rule pack, an unreadable file or an input record
+//! that could not be read.
 
 #![forbid(unsafe_code)]
 

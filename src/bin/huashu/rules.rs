@@ -8,6 +8,7 @@ use huashu::{Checker, Role, Rule, RulePack};
 use serde_json::json;
 
 use crate::cli::{ListFormat, RulesCommand};
+use crate::render::plural;
 use crate::{exit, pack, render};
 
 pub(crate) fn run(command: &RulesCommand) -> u8 {
@@ -346,7 +347,7 @@ fn audit(out: &mut impl Write, pack: &RulePack, format: ListFormat) -> io::Resul
             } else {
                 format!(
                     "{errors} error{}, {} warning{}",
-                    if errors == 1 { "" } else { "s" },
+                    plural(errors),
                     issues.len() - errors,
                     if issues.len() - errors == 1 { "" } else { "s" }
                 )

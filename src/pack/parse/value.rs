@@ -279,7 +279,7 @@ impl Cx<'_> {
         self.choose_name(&name, value.span(), what, all, label)
     }
 
-    pub(super) fn choose_name<T: Copy>(
+    fn choose_name<T: Copy>(
         &mut self,
         name: &str,
         span: Range<usize>,
@@ -300,7 +300,7 @@ impl Cx<'_> {
     }
 
     /// A non-empty array of names from a closed set, such as `roles` or `channels`.
-    pub(super) fn choose_many<T: Copy>(
+    fn choose_many<T: Copy>(
         &mut self,
         value: &Spanned<DeValue<'_>>,
         key: &str,
@@ -411,7 +411,7 @@ impl Cx<'_> {
 
     /// Maps a byte range inside a TOML string's value to the file, when the string is written
     /// without escapes (so that value offsets and file offsets agree).
-    pub(super) fn inner_span(
+    fn inner_span(
         &self,
         value_span: Range<usize>,
         value: &str,

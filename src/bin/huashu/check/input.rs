@@ -283,9 +283,8 @@ fn text_item(name: &str, bytes: Vec<u8>) -> Item {
             Err(e) => Item::from_input_error(name, e),
         },
         Err(e) => {
-            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-            let valid = String::from_utf8_lossy(valid);
-            let (line, column) = huashu::text::position(&valid, valid.len());
+            let (line, column) =
+                huashu::text::invalid_utf8_position(e.as_bytes(), e.utf8_error().valid_up_to());
             Item::Error {
                 file: name.to_string(),
                 line: Some(line),

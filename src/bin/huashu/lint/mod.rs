@@ -11,6 +11,7 @@ use huashu::lint::{Baseline, LintOptions, apply_edits, lint};
 use huashu::replies::{LibraryFormat, ReplyLibrary};
 
 use crate::cli::{LintArgs, LintFormat};
+use crate::render::plural;
 use crate::{exit, pack, render};
 use files::{display, library_files};
 use results::{LintResults, LintedFile};
@@ -63,9 +64,10 @@ pub(crate) fn run(args: &LintArgs) -> u8 {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => text,
                 Err(e) => {
-                    let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-                    let valid = String::from_utf8_lossy(valid);
-                    let (line, column) = huashu::text::position(&valid, valid.len());
+                    let (line, column) = huashu::text::invalid_utf8_position(
+                        e.as_bytes(),
+                        e.utf8_error().valid_up_to(),
+                    );
                     errors.push((
                         name,
                         format!("line {line}, column {column}: the file is not valid UTF-8"),
@@ -173,7 +175,7 @@ pub(crate) fn run(args: &LintArgs) -> u8 {
                 writeln!(
                     out,
                     "wrote {n} finding{} to the baseline {}",
-                    if n == 1 { "" } else { "s" },
+                    plural(n),
                     path.display()
                 )?;
             }

@@ -8,7 +8,7 @@ use huashu::text::clock;
 use huashu::{Checker, Finding, Report, RuleKind, Scoring, Severity, Transcript};
 use unicode_width::UnicodeWidthStr;
 
-use super::{level, renderer};
+use super::{level, plural, renderer};
 use crate::check::input::Item;
 use crate::check::tally::{Summary, Tally};
 
@@ -49,7 +49,7 @@ pub(crate) fn report(
         about.push(format!("agent {agent}"));
     }
     let turns = transcript.turns.len();
-    about.push(format!("{turns} turn{}", if turns == 1 { "" } else { "s" }));
+    about.push(format!("{turns} turn{}", plural(turns)));
     writeln!(
         out,
         "{} ({}:{}, {}): {}",
@@ -105,7 +105,7 @@ pub(crate) fn report(
             "{}: {} finding{}, {summary}",
             report.id,
             report.findings.len(),
-            if report.findings.len() == 1 { "" } else { "s" },
+            plural(report.findings.len()),
         )?;
     }
     if !report.findings.is_empty() || !report.not_applicable.is_empty() {
@@ -177,7 +177,7 @@ fn finding_group<'a>(checker: &Checker, transcript: &'a Transcript, f: &'a Findi
                 RuleKind::Courtesy => format!(
                     "its phrases must occur at least {} time{} in the turns of role {}",
                     rule.min_count(),
-                    if rule.min_count() == 1 { "" } else { "s" },
+                    plural(rule.min_count() as usize),
                     roles.join("/")
                 ),
                 _ => String::new(),
@@ -247,7 +247,7 @@ pub(crate) fn summary(
         out,
         "{} transcript{} checked: {} passed, {} failed{not_scored}{}",
         tally.transcripts,
-        if tally.transcripts == 1 { "" } else { "s" },
+        plural(tally.transcripts),
         tally.passed,
         tally.failed,
         mean
@@ -257,7 +257,7 @@ pub(crate) fn summary(
             out,
             "; {} input record{} could not be read",
             tally.errors,
-            if tally.errors == 1 { "" } else { "s" }
+            plural(tally.errors)
         )?;
     }
     writeln!(out)

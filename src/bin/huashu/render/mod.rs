@@ -64,7 +64,7 @@ pub(crate) fn pack_error(e: &PackError, color: bool) -> String {
     text.push_str(&format!(
         "error: the rule pack is invalid ({} problem{})",
         n,
-        if n == 1 { "" } else { "s" }
+        plural(n)
     ));
     text
 }
