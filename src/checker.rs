@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::engine::Engine;
 use crate::finding::{Finding, Report};
-use crate::judge::{CharCursor, evaluate, merged, turn_finding};
+use crate::judge::{CharCursor, drop_nested, evaluate, merged, turn_finding};
 use crate::pack::RulePack;
 use crate::pack::error::PackError;
 use crate::pack::rule::{Rule, RuleKind, Scoring};
@@ -126,17 +126,32 @@ impl Checker {
             if rule.kind() != RuleKind::Forbidden {
                 continue;
             }
-            // The same merging and cap as a transcript check.
+            // The same merging as a transcript check.
             let mut cursor = CharCursor::default();
-            let mut left = rule.max_deduct().unwrap_or(u32::MAX);
             for (start, end) in merged(hits, text) {
-                let mut f = turn_finding(rule, 0, text, start, end, &mut cursor);
-                f.deduct = f.deduct.min(left);
-                left -= f.deduct;
-                findings.push((r, f));
+                findings.push((
+                    r as u32,
+                    turn_finding(rule, 0, text, start, end, &mut cursor),
+                ));
             }
         }
+        // Only forbidden rules reach here.
+        drop_nested(&mut findings, |_| true);
         findings.sort_by_key(|(r, f)| (f.byte_start, *r));
+        // Each rule's cap, over its findings in the order of the message.
+        let mut left: Vec<(u32, u32)> = Vec::new();
+        for (r, f) in &mut findings {
+            let at = match left.iter().position(|(rule, _)| rule == r) {
+                Some(at) => at,
+                None => {
+                    let cap = engine.rules[*r as usize].max_deduct().unwrap_or(u32::MAX);
+                    left.push((*r, cap));
+                    left.len() - 1
+                }
+            };
+            f.deduct = f.deduct.min(left[at].1);
+            left[at].1 -= f.deduct;
+        }
         findings.into_iter().map(|(_, f)| f).collect()
     }
 

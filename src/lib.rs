@@ -42,9 +42,10 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 // The layers, bottom first: text → transcript → pack → engine → finding → judge → score →
-// checker → session. Each module imports only from the layers below it.
+// checker → session → eval. Each module imports only from the layers below it.
 mod checker;
 mod engine;
+pub mod eval;
 mod finding;
 mod judge;
 mod pack;

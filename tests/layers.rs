@@ -23,6 +23,7 @@ const LIBRARY: &[&[&str]] = &[
     &["score"],
     &["checker"],
     &["session"],
+    &["eval"],
     &["replies"],
     &["lint"],
     &["reference"],
@@ -40,7 +41,8 @@ const BINARY: &[&[&str]] = &[
         "lint::files",
     ],
     &["render"],
-    &["check", "lint", "rules"],
+    &["check", "lint", "eval"],
+    &["rules"],
 ];
 
 #[test]

@@ -38,6 +38,38 @@ pub(super) fn roles_text(rule: &Rule) -> String {
     format!("role {}", roles.join("/"))
 }
 
+/// Drops each forbidden finding that lies inside a longer finding of another forbidden rule in
+/// the same turn: 不 inside 不知道 is one slip, reported and deducted once, under the rule that
+/// names all of it. `forbidden(r)` tells which rule indices are forbidden rules.
+pub(crate) fn drop_nested(findings: &mut Vec<(u32, Finding)>, forbidden: impl Fn(u32) -> bool) {
+    let spans: Vec<Option<(usize, usize, usize)>> = findings
+        .iter()
+        .map(
+            |(r, f)| match (forbidden(*r), f.turn, f.byte_start, f.byte_end) {
+                (true, Some(turn), Some(start), Some(end)) => Some((turn, start, end)),
+                _ => None,
+            },
+        )
+        .collect();
+    let nested = |i: usize| {
+        let Some((turn, start, end)) = spans[i] else {
+            return false;
+        };
+        spans.iter().enumerate().any(|(j, other)| {
+            other.is_some_and(|(t, s, e)| {
+                t == turn
+                    && findings[j].0 != findings[i].0
+                    && s <= start
+                    && end <= e
+                    && e - s > end - start
+            })
+        })
+    };
+    let keep: Vec<bool> = (0..findings.len()).map(|i| !nested(i)).collect();
+    let mut keep = keep.into_iter();
+    findings.retain(|_| keep.next().unwrap_or(true));
+}
+
 /// Merges hits of one forbidden rule in one turn that overlap, or that only clause
 /// punctuation separates (没事了吧，您挂电话吧): one utterance is one finding.
 pub(crate) fn merged(hits: &[Hit], text: &str) -> Vec<(usize, usize)> {

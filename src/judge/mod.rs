@@ -14,7 +14,7 @@ mod tests;
 mod timing;
 mod view;
 
-pub(crate) use findings::{CharCursor, Evaluation, merged, turn_finding};
+pub(crate) use findings::{CharCursor, Evaluation, drop_nested, merged, turn_finding};
 
 use crate::engine::{Engine, Prenormalized, TurnScan};
 use crate::pack::rule::RuleKind;
@@ -43,5 +43,8 @@ pub(crate) fn evaluate(
             RuleKind::Timing => view.timing(r, rule, &mut out),
         }
     }
+    drop_nested(&mut out.findings, |r| {
+        engine.rules[r as usize].kind() == RuleKind::Forbidden
+    });
     out
 }

@@ -2,6 +2,7 @@
 //! that must not happen.
 
 use crate::transcript::read::parse_text_transcript;
+use crate::transcript::{Role, Turn};
 use crate::{Checker, RulePack};
 
 fn checker(rules: &str) -> Checker {
@@ -117,4 +118,51 @@ message = "m"
         ),
         vec![]
     );
+}
+
+#[test]
+fn a_hit_inside_a_longer_hit_of_another_forbidden_rule_counts_once() {
+    let c = checker(
+        r#"[[rule]]
+id = "forbidden.bare-no"
+kind = "forbidden"
+phrases = ["不"]
+severity = "minor"
+deduct = 2
+message = "m"
+
+[[rule]]
+id = "forbidden.dont-know"
+kind = "forbidden"
+phrases = ["不知道"]
+severity = "major"
+deduct = 5
+message = "m"
+"#,
+    );
+    for text in [
+        "不知道！",
+        "不 知道！",
+        "不\u{200B}知道！",
+        "\u{F967}知道！",
+        "不\u{3164}知道",
+    ] {
+        let rules: Vec<String> = c
+            .check_message(Role::Agent, text)
+            .into_iter()
+            .map(|f| f.rule.to_string())
+            .collect();
+        assert_eq!(rules, ["forbidden.dont-know"], "{text:?}");
+        let t = crate::Transcript::new("t", vec![Turn::new(Role::Agent, text)]);
+        let report = c.check(&t);
+        let rules: Vec<&str> = report.findings.iter().map(|f| &*f.rule).collect();
+        assert_eq!(rules, ["forbidden.dont-know"], "{text:?}");
+    }
+    // A 不 of its own, beside the longer hit, still counts.
+    let rules: Vec<String> = c
+        .check_message(Role::Agent, "不，不知道")
+        .into_iter()
+        .map(|f| f.rule.to_string())
+        .collect();
+    assert_eq!(rules, ["forbidden.bare-no", "forbidden.dont-know"]);
 }

@@ -120,9 +120,13 @@ fn tables() -> &'static Tables {
         let mut kinds = vec![CharKind::Text; 0x10000].into_boxed_slice();
         let mut astral_separators = Vec::new();
         // Unicode's own classes, through the regex engine's tables: spaces, punctuation,
-        // symbols (emoji among them), format and control characters, combining marks.
-        let hir =
-            regex_syntax::parse(r"[\p{Z}\p{P}\p{S}\p{Cf}\p{Cc}\p{M}]").expect("a valid class");
+        // symbols (emoji among them), format and control characters, combining marks, and
+        // the characters meant to be invisible (Hangul fillers such as U+3164 are letters by
+        // category, and are used to split a word past a filter).
+        let hir = regex_syntax::parse(
+            r"[\p{Z}\p{P}\p{S}\p{Cf}\p{Cc}\p{M}\p{Default_Ignorable_Code_Point}]",
+        )
+        .expect("a valid class");
         if let HirKind::Class(Class::Unicode(class)) = hir.kind() {
             for range in class.ranges() {
                 let (start, end) = (range.start() as u32, range.end() as u32);
@@ -227,7 +231,7 @@ fn fold_table(n: &Normalization) -> &'static [char] {
 /// Folds one character by the rules themselves, without tables (used to build the tables, for
 /// characters outside the BMP, and by the reference implementation in tests).
 pub(crate) fn fold_char_slow(c: char, width: bool, case: bool, traditional: bool) -> char {
-    let mut c = c;
+    let mut c = unify_ideograph(c);
     if width {
         c = match c {
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFF01 + 0x21).unwrap_or(c),
@@ -247,6 +251,34 @@ pub(crate) fn fold_char_slow(c: char, width: bool, case: bool, traditional: bool
         }
     }
     c
+}
+
+/// A CJK compatibility ideograph (U+F900–U+FAFF, U+2F800–U+2FA1F) as the unified ideograph it
+/// is canonically equivalent to, and a Kangxi or supplementary radical (U+2E80–U+2FDF) as the
+/// ideograph it looks like: 不 (U+F967) is 不, ⼈ (U+2F08) is 人. Both are used to write a word
+/// past a filter; every normalization folds them.
+fn unify_ideograph(c: char) -> char {
+    let u = c as u32;
+    let compatibility = (0xF900..=0xFAFF).contains(&u) || (0x2F800..=0x2FA1F).contains(&u);
+    let radical = (0x2E80..=0x2FDF).contains(&u);
+    if !compatibility && !radical {
+        return c;
+    }
+    let mut out = None;
+    let mut count = 0;
+    let mut one = |d: char| {
+        count += 1;
+        out = Some(d);
+    };
+    if compatibility {
+        unicode_normalization::char::decompose_canonical(c, &mut one);
+    } else {
+        unicode_normalization::char::decompose_compatible(c, &mut one);
+    }
+    match (count, out) {
+        (1, Some(d)) => d,
+        _ => c,
+    }
 }
 
 /// The kind of an already folded character.
@@ -498,6 +530,25 @@ mod tests {
     }
 
     #[test]
+    fn compatibility_ideographs_and_radicals_are_the_ideographs_they_stand_for() {
+        // U+F967 is 不, U+F9B4 is 領 (then simplified); U+2F08 (Kangxi radical) is 人; U+2F800 is 丽.
+        let (n, spans) = norm("\u{F967}知道，\u{F9B4}\u{2F08}\u{2F800}");
+        assert_eq!(n, "不知道,领人丽");
+        assert_eq!(spans[0], (0, 3));
+        // Whatever the options, as canonical equivalents are one character.
+        let bare = Normalizer::new(Normalization {
+            width: false,
+            case: false,
+            traditional: false,
+            separators: false,
+            repeats: false,
+        });
+        let mut out = NormText::default();
+        bare.normalize("\u{F967}", &mut out);
+        assert_eq!(out.text, "不");
+    }
+
+    #[test]
     fn separators_between_characters_are_skipped_and_spans_kept() {
         let text = "不 知 道";
         let (n, spans) = norm(text);
@@ -506,6 +557,8 @@ mod tests {
         assert_eq!(norm("不*知*道").0, "不知道");
         assert_eq!(norm("不😀知🙂道").0, "不知道");
         assert_eq!(norm("不\u{200B}知道").0, "不知道");
+        // Invisible fillers that are letters by category.
+        assert_eq!(norm("不\u{3164}知\u{FFA0}道\u{115F}").0, "不知道");
         // Clause punctuation stays: no phrase matches across a sentence.
         assert_eq!(norm("我不。知道了").0, "我不。知道了");
     }

@@ -115,6 +115,33 @@ pub(crate) enum RulesCommand {
     /// sources. `rules lint` is an older name for it.
     #[command(alias = "lint")]
     Audit(RulesArgs),
+    /// Measure the pack on a labelled corpus (JSON Lines: `text` or `turns`, and `expect`, the
+    /// rule ids a reviewer marks or "none"): precision, recall and F1 per rule, per category and
+    /// overall, with every false positive and false negative.
+    Eval {
+        /// The labelled corpus.
+        #[arg(value_name = "CORPUS")]
+        corpus: PathBuf,
+        #[command(flatten)]
+        pack: RulesArgs,
+        /// Fail (exit 1) when the precision over all findings is below this, from 0 to 1.
+        #[arg(long, value_name = "RATIO", value_parser = ratio)]
+        min_precision: Option<f64>,
+        /// Fail (exit 1) when the recall over all findings is below this, from 0 to 1.
+        #[arg(long, value_name = "RATIO", value_parser = ratio)]
+        min_recall: Option<f64>,
+        /// How many false positives and false negatives to list, each (human output).
+        #[arg(long, value_name = "N", default_value_t = 20)]
+        show: usize,
+    },
+}
+
+/// A ratio from 0 to 1.
+fn ratio(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}` is not a ratio from 0 to 1 (such as 0.95)")),
+    }
 }
 
 #[derive(Args, Debug)]

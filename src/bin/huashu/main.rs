@@ -13,6 +13,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod check;
 mod cli;
+mod eval;
 mod exit;
 mod lint;
 mod pack;

@@ -9,12 +9,12 @@ use serde_json::json;
 
 use crate::cli::{ListFormat, RulesCommand};
 use crate::render::plural;
-use crate::{exit, pack, render};
+use crate::{eval, exit, pack, render};
 
 pub(crate) fn run(command: &RulesCommand) -> u8 {
     let args = match command {
         RulesCommand::List(a) | RulesCommand::Test(a) | RulesCommand::Audit(a) => a,
-        RulesCommand::Explain { pack, .. } => pack,
+        RulesCommand::Explain { pack, .. } | RulesCommand::Eval { pack, .. } => pack,
     };
     let color = args.color.enabled(&io::stderr());
     let pack = match pack::load(&args.packs) {
@@ -31,6 +31,20 @@ pub(crate) fn run(command: &RulesCommand) -> u8 {
         RulesCommand::Explain { id, .. } => explain(&mut out, &pack, id, args.format),
         RulesCommand::Test(_) => test(&mut out, &pack, args.format),
         RulesCommand::Audit(_) => audit(&mut out, &pack, args.format),
+        RulesCommand::Eval {
+            corpus,
+            min_precision,
+            min_recall,
+            show,
+            ..
+        } => {
+            let limits = eval::Limits {
+                precision: *min_precision,
+                recall: *min_recall,
+                show: *show,
+            };
+            eval::run(&mut out, &pack, corpus, args.format, &limits)
+        }
     };
     match result.and_then(|code| out.flush().map(|()| code)) {
         Ok(code) => code,

@@ -4,6 +4,7 @@
 
 pub(crate) mod check_human;
 pub(crate) mod check_json;
+pub(crate) mod eval;
 pub(crate) mod lint_github;
 pub(crate) mod lint_human;
 pub(crate) mod lint_json;
