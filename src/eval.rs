@@ -6,8 +6,10 @@
 //! optional `role`, agent by default), judged as a live message is (the rules of a single turn),
 //! or a whole transcript (`turns`, in the shape `huashu check` reads), judged with every rule.
 //! `expect` lists the rule ids a human reviewer marks on it, `[]` or `"none"` when they mark
-//! nothing. `id`, `category` (what the case tests, for the per-category figures) and any other
-//! field are optional.
+//! nothing. `also` lists rules a finding of which is acceptable but not required, where
+//! reviewers disagree (a taboo that two rules name, a borderline case): such a finding is
+//! neither a false positive nor, when absent, a false negative. `id`, `category` (what the case
+//! tests, for the per-category figures) and any other field are optional.
 //!
 //! ```json
 //! {"id": "r-1", "category": "bare-refusal", "text": "没办法嘛", "expect": ["forbidden.no-way"]}
@@ -50,6 +52,8 @@ pub struct LabelledCase {
     pub input: CaseInput,
     /// The rule ids a reviewer marks on it; empty when nothing should be found.
     pub expect: BTreeSet<String>,
+    /// Rules that may be found, or not: reviewers differ.
+    pub also: BTreeSet<String>,
 }
 
 impl LabelledCase {
@@ -120,35 +124,21 @@ fn read_case(line: &str, number: usize) -> Result<LabelledCase, InputError> {
     let Value::Object(object) = value else {
         return Err(error("a case is a JSON object".to_string()));
     };
-    let expect = match object.get("expect") {
-        None => {
-            return Err(error(
-                "a case needs `expect`: the rule ids a reviewer marks, or \"none\"".to_string(),
-            ));
-        }
-        Some(Value::String(s)) if s == "none" => BTreeSet::new(),
-        Some(Value::Array(items)) => {
-            let mut ids = BTreeSet::new();
-            for item in items {
-                match item {
-                    Value::String(id) if !id.trim().is_empty() => {
-                        ids.insert(id.trim().to_string());
-                    }
-                    other => {
-                        return Err(error(format!(
-                            "`expect` lists rule ids as strings, not {other}"
-                        )));
-                    }
-                }
-            }
-            ids
-        }
-        Some(other) => {
-            return Err(error(format!(
-                "`expect` is a list of rule ids or \"none\", not {other}"
-            )));
-        }
+    let Some(expect) = object.get("expect") else {
+        return Err(error(
+            "a case needs `expect`: the rule ids a reviewer marks, or \"none\"".to_string(),
+        ));
     };
+    let expect = rule_ids(expect, "expect").map_err(error)?;
+    let also = match object.get("also") {
+        None | Some(Value::Null) => BTreeSet::new(),
+        Some(value) => rule_ids(value, "also").map_err(error)?,
+    };
+    if let Some(both) = expect.intersection(&also).next() {
+        return Err(error(format!(
+            "`{both}` is in both `expect` and `also`: a rule is required or optional, not both"
+        )));
+    }
     let category = match object.get("category") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(s.clone()),
@@ -192,7 +182,30 @@ fn read_case(line: &str, number: usize) -> Result<LabelledCase, InputError> {
         line: number,
         input,
         expect,
+        also,
     })
+}
+
+/// A list of rule ids, or "none".
+fn rule_ids(value: &Value, key: &str) -> Result<BTreeSet<String>, String> {
+    match value {
+        Value::String(s) if s == "none" => Ok(BTreeSet::new()),
+        Value::Array(items) => {
+            let mut ids = BTreeSet::new();
+            for item in items {
+                match item {
+                    Value::String(id) if !id.trim().is_empty() => {
+                        ids.insert(id.trim().to_string());
+                    }
+                    other => return Err(format!("`{key}` lists rule ids as strings, not {other}")),
+                }
+            }
+            Ok(ids)
+        }
+        other => Err(format!(
+            "`{key}` is a list of rule ids or \"none\", not {other}"
+        )),
+    }
 }
 
 /// Counts of one rule, one category or the whole corpus.
@@ -330,7 +343,8 @@ impl Checker {
             for f in findings {
                 found.entry(f.rule.to_string()).or_insert(f.text.clone());
             }
-            for rule in &case.expect {
+            found.retain(|rule, _| !case.also.contains(rule));
+            for rule in case.expect.iter().chain(&case.also) {
                 if !known.contains(rule.as_str()) {
                     report.unknown_rules.insert(rule.clone());
                 }
@@ -452,26 +466,29 @@ message = "m"
 {"id": "b1", "category": "benign", "text": "好的我问一下", "expect": "none"}
 {"id": "b2", "category": "benign", "text": "不知道您方便吗", "expect": []}
 {"id": "t1", "turns": [{"role": "agent", "text": "不行"}], "expect": ["forbidden.no"]}
+{"id": "o1", "text": "我不知道，不行", "expect": ["forbidden.no"], "also": ["forbidden.dont-know"]}
+{"id": "o2", "text": "好的", "expect": [], "also": ["forbidden.no"]}
 "#;
         let cases = read_corpus(corpus).expect("reads");
-        assert_eq!(cases.len(), 5);
+        assert_eq!(cases.len(), 7);
         let report = checker().eval(&cases);
-        assert_eq!(report.cases, 5);
-        // v1 and t1 found; v2 missed (no such rule); b2 a false positive.
+        assert_eq!(report.cases, 7);
+        // v1, t1 and o1 found; v2 missed (no such rule); b2 a false positive; the optional
+        // finding of o1 and the optional absence of o2 count for nothing.
         assert_eq!(
             report.overall,
             Counts {
-                true_positives: 2,
+                true_positives: 3,
                 false_positives: 1,
                 false_negatives: 1
             }
         );
-        assert!((report.overall.precision() - 2.0 / 3.0).abs() < 1e-9);
-        assert!((report.overall.recall() - 2.0 / 3.0).abs() < 1e-9);
+        assert!((report.overall.precision() - 3.0 / 4.0).abs() < 1e-9);
+        assert!((report.overall.recall() - 3.0 / 4.0).abs() < 1e-9);
         assert_eq!(
             report.cases_flagged,
             Counts {
-                true_positives: 2,
+                true_positives: 3,
                 false_positives: 1,
                 false_negatives: 1
             }

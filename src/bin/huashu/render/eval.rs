@@ -91,11 +91,17 @@ pub(crate) fn human(
     rules.sort_by(|a, b| a.1.f1().total_cmp(&b.1.f1()).then(a.0.cmp(b.0)));
     for (id, c) in rules {
         let name = if r.unknown_rules.contains(id) {
-            format!("{id} (not in the pack)")
+            format!("{id} *")
         } else {
             id.clone()
         };
         row(out, &name, c)?;
+    }
+    if !r.unknown_rules.is_empty() {
+        writeln!(
+            out,
+            "  * not in the pack: every case that expects it is a miss"
+        )?;
     }
     writeln!(out)?;
     writeln!(
