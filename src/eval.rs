@@ -22,6 +22,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::checker::Checker;
+use crate::pack::rule::RuleKind;
 use crate::transcript::read::{InputError, parse_json_record};
 use crate::transcript::{ROLE_EXPECTED, Role, Transcript};
 
@@ -194,6 +195,11 @@ fn rule_ids(value: &Value, key: &str) -> Result<BTreeSet<String>, String> {
             let mut ids = BTreeSet::new();
             for item in items {
                 match item {
+                    Value::String(id) if id.trim() == "none" => {
+                        return Err(format!(
+                            "`none` is not a rule id: write `\"{key}\": \"none\"` or `[]`"
+                        ));
+                    }
                     Value::String(id) if !id.trim().is_empty() => {
                         ids.insert(id.trim().to_string());
                     }
@@ -220,30 +226,29 @@ pub struct Counts {
 }
 
 impl Counts {
-    /// Of what was found, the share that was expected; 1 when nothing was found.
-    pub fn precision(&self) -> f64 {
+    /// Of what was found, the share that was expected; `None` when nothing was found.
+    pub fn precision(&self) -> Option<f64> {
         ratio(
             self.true_positives,
             self.true_positives + self.false_positives,
         )
     }
 
-    /// Of what was expected, the share that was found; 1 when nothing was expected.
-    pub fn recall(&self) -> f64 {
+    /// Of what was expected, the share that was found; `None` when nothing was expected.
+    pub fn recall(&self) -> Option<f64> {
         ratio(
             self.true_positives,
             self.true_positives + self.false_negatives,
         )
     }
 
-    /// The harmonic mean of precision and recall.
-    pub fn f1(&self) -> f64 {
-        let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 {
-            0.0
-        } else {
-            2.0 * p * r / (p + r)
-        }
+    /// The harmonic mean of precision and recall, 2·TP / (2·TP + FP + FN): 0 when something
+    /// was found or expected and nothing matched; `None` when there is nothing at all.
+    pub fn f1(&self) -> Option<f64> {
+        ratio(
+            2 * self.true_positives,
+            2 * self.true_positives + self.false_positives + self.false_negatives,
+        )
     }
 
     fn add(&mut self, other: Counts) {
@@ -253,12 +258,8 @@ impl Counts {
     }
 }
 
-fn ratio(part: usize, whole: usize) -> f64 {
-    if whole == 0 {
-        1.0
-    } else {
-        part as f64 / whole as f64
-    }
+fn ratio(part: usize, whole: usize) -> Option<f64> {
+    (whole > 0).then(|| part as f64 / whole as f64)
 }
 
 /// One case where the pack and the labels disagree about one rule.
@@ -323,6 +324,9 @@ pub struct EvalReport {
     pub unknown_rules: BTreeSet<String>,
     /// Every disagreement, in corpus order.
     pub mismatches: Vec<Mismatch>,
+    /// Labels that can never be met as written: a rule that judges whole conversations,
+    /// expected of a single turn.
+    pub warnings: Vec<String>,
 }
 
 impl Checker {
@@ -334,6 +338,7 @@ impl Checker {
             ..EvalReport::default()
         };
         let known: BTreeSet<&str> = self.rules().iter().map(|r| r.id()).collect();
+        let kind_of = |id: &str| self.rules().iter().find(|r| r.id() == id).map(|r| r.kind());
         for case in cases {
             let findings = match &case.input {
                 CaseInput::Turn { role, text } => self.check_message(*role, text),
@@ -347,6 +352,19 @@ impl Checker {
             for rule in case.expect.iter().chain(&case.also) {
                 if !known.contains(rule.as_str()) {
                     report.unknown_rules.insert(rule.clone());
+                }
+                let single = matches!(case.input, CaseInput::Turn { .. });
+                match kind_of(rule) {
+                    Some(kind) if single && kind != RuleKind::Forbidden => {
+                        report.warnings.push(format!(
+                            "case {} (line {}): `{rule}` is a {} rule, which one turn (`text`) \
+                             cannot show; give the case as `turns`",
+                            case.id,
+                            case.line,
+                            kind.as_str()
+                        ));
+                    }
+                    _ => {}
                 }
             }
             let mut case_counts = Counts::default();
@@ -483,8 +501,8 @@ message = "m"
                 false_negatives: 1
             }
         );
-        assert!((report.overall.precision() - 3.0 / 4.0).abs() < 1e-9);
-        assert!((report.overall.recall() - 3.0 / 4.0).abs() < 1e-9);
+        assert!((report.overall.precision().expect("defined") - 3.0 / 4.0).abs() < 1e-9);
+        assert!((report.overall.recall().expect("defined") - 3.0 / 4.0).abs() < 1e-9);
         assert_eq!(
             report.cases_flagged,
             Counts {
@@ -518,10 +536,10 @@ message = "m"
 
     #[test]
     fn every_bad_line_is_reported_with_its_place() {
-        let corpus = "{\"text\": \"a\"}\n{\"text\": 3, \"expect\": []}\nnot json\n{\"id\": \"x\", \"text\": \"a\", \"expect\": []}\n{\"id\": \"x\", \"text\": \"b\", \"expect\": [1]}\n{\"id\": \"y\", \"text\": \"b\", \"expect\": [], \"role\": \"boss\"}\n";
+        let corpus = "{\"text\": \"a\"}\n{\"text\": 3, \"expect\": []}\nnot json\n{\"id\": \"x\", \"text\": \"a\", \"expect\": []}\n{\"id\": \"x\", \"text\": \"b\", \"expect\": [1]}\n{\"id\": \"y\", \"text\": \"b\", \"expect\": [], \"role\": \"boss\"}\n{\"text\": \"b\", \"expect\": [\"none\"]}\n";
         let errors = read_corpus(corpus).expect_err("invalid");
         let lines: Vec<usize> = errors.iter().map(|e| e.line()).collect();
-        assert_eq!(lines, [1, 2, 3, 5, 6]);
+        assert_eq!(lines, [1, 2, 3, 5, 6, 7]);
         assert!(
             errors[0].message().contains("needs `expect`"),
             "{}",
@@ -531,9 +549,26 @@ message = "m"
     }
 
     #[test]
-    fn empty_figures_are_not_a_division_by_zero() {
+    fn empty_figures_are_undefined_not_perfect() {
         let counts = Counts::default();
-        assert_eq!((counts.precision(), counts.recall()), (1.0, 1.0));
-        assert_eq!(counts.f1(), 1.0);
+        assert_eq!(
+            (counts.precision(), counts.recall(), counts.f1()),
+            (None, None, None)
+        );
+        let missed = Counts {
+            false_negatives: 2,
+            ..Counts::default()
+        };
+        assert_eq!(
+            (missed.precision(), missed.recall(), missed.f1()),
+            (None, Some(0.0), Some(0.0))
+        );
+        let some = Counts {
+            true_positives: 3,
+            false_positives: 1,
+            false_negatives: 2,
+        };
+        let (p, r) = (0.75, 0.6);
+        assert!((some.f1().expect("defined") - 2.0 * p * r / (p + r)).abs() < 1e-12);
     }
 }

@@ -1,10 +1,10 @@
 //! `huashu rules eval`: the pack measured on a labelled corpus.
 
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::Path;
 
 use huashu::RulePack;
-use huashu::eval::{EvalReport, read_corpus};
+use huashu::eval::{Counts, read_corpus};
 
 use crate::cli::ListFormat;
 use crate::{exit, render};
@@ -16,6 +16,9 @@ pub(crate) struct Limits {
     pub(crate) show: usize,
 }
 
+/// How many unreadable cases are listed before the rest are only counted.
+const ERRORS_SHOWN: usize = 20;
+
 pub(crate) fn run(
     out: &mut impl Write,
     pack: &RulePack,
@@ -23,8 +26,19 @@ pub(crate) fn run(
     format: ListFormat,
     limits: &Limits,
 ) -> io::Result<u8> {
-    let name = corpus.display().to_string();
-    let text = match std::fs::read(corpus) {
+    let stdin = corpus == Path::new("-");
+    let name = if stdin {
+        "<stdin>".to_string()
+    } else {
+        corpus.display().to_string()
+    };
+    let bytes = if stdin {
+        let mut bytes = Vec::new();
+        io::stdin().read_to_end(&mut bytes).map(|_| bytes)
+    } else {
+        std::fs::read(corpus)
+    };
+    let text = match bytes {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => text,
             Err(e) => {
@@ -45,8 +59,21 @@ pub(crate) fn run(
     let cases = match read_corpus(&text) {
         Ok(cases) => cases,
         Err(errors) => {
-            for e in &errors {
+            for e in errors.iter().take(ERRORS_SHOWN) {
                 writeln!(io::stderr(), "error: {name}: {e}")?;
+            }
+            if errors.len() > ERRORS_SHOWN {
+                writeln!(
+                    io::stderr(),
+                    "error: … and {} more",
+                    errors.len() - ERRORS_SHOWN
+                )?;
+            }
+            if text.trim_start().starts_with('[') {
+                writeln!(
+                    io::stderr(),
+                    "hint: a corpus is JSON Lines, one case per line, not a JSON array"
+                )?;
             }
             writeln!(
                 io::stderr(),
@@ -57,6 +84,10 @@ pub(crate) fn run(
             return Ok(exit::ERROR);
         }
     };
+    if cases.is_empty() {
+        writeln!(io::stderr(), "error: {name}: the corpus has no cases")?;
+        return Ok(exit::ERROR);
+    }
     let checker = match pack.compile() {
         Ok(checker) => checker,
         Err(e) => {
@@ -65,21 +96,49 @@ pub(crate) fn run(
         }
     };
     let report = checker.eval(&cases);
+    for warning in &report.warnings {
+        writeln!(
+            io::stderr(),
+            "warning: {name}: {}",
+            render::printable(warning)
+        )?;
+    }
+    let failures = failures(&report.overall, limits);
     match format {
-        ListFormat::Json => render::eval::json(out, &name, pack.name(), &report)?,
+        ListFormat::Json => render::eval::json(out, &name, pack.name(), &report, &failures)?,
         ListFormat::Human => render::eval::human(out, &name, pack.name(), &report, limits.show)?,
     }
-    Ok(verdict(&report, limits))
+    for failure in &failures {
+        writeln!(io::stderr(), "FAILED: {failure}")?;
+    }
+    Ok(if failures.is_empty() {
+        exit::OK
+    } else {
+        exit::FAILED
+    })
 }
 
-/// `FAILED` when a limit is not met.
-fn verdict(report: &EvalReport, limits: &Limits) -> u8 {
-    let low = |limit: Option<f64>, value: f64| limit.is_some_and(|l| value < l);
-    if low(limits.precision, report.overall.precision())
-        || low(limits.recall, report.overall.recall())
-    {
-        exit::FAILED
-    } else {
-        exit::OK
+/// Each floor that the overall figures do not reach, said in full. An undefined figure (no
+/// finding at all, or nothing expected) reaches no floor.
+fn failures(overall: &Counts, limits: &Limits) -> Vec<String> {
+    let mut out = Vec::new();
+    for (name, limit, value) in [
+        ("precision", limits.precision, overall.precision()),
+        ("recall", limits.recall, overall.recall()),
+    ] {
+        let Some(limit) = limit else { continue };
+        match value {
+            Some(v) if v >= limit => {}
+            Some(v) => out.push(format!("{name} {v:.4} is below --min-{name} {limit}")),
+            None => out.push(format!(
+                "{name} is undefined (nothing {}), so --min-{name} {limit} is not met",
+                if name == "precision" {
+                    "was found"
+                } else {
+                    "was expected"
+                }
+            )),
+        }
     }
+    out
 }

@@ -8,7 +8,7 @@ use huashu::{Checker, Role, Rule, RulePack};
 use serde_json::json;
 
 use crate::cli::{ListFormat, RulesCommand};
-use crate::render::plural;
+use crate::render::{json_error, plural};
 use crate::{eval, exit, pack, render};
 
 pub(crate) fn run(command: &RulesCommand) -> u8 {
@@ -48,10 +48,10 @@ pub(crate) fn run(command: &RulesCommand) -> u8 {
     };
     match result.and_then(|code| out.flush().map(|()| code)) {
         Ok(code) => code,
+        // The reader has all it wanted, as with `head`.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => exit::OK,
         Err(e) => {
-            if e.kind() != io::ErrorKind::BrokenPipe {
-                let _ = writeln!(io::stderr(), "error: cannot write the output: {e}");
-            }
+            let _ = writeln!(io::stderr(), "error: cannot write the output: {e}");
             exit::ERROR
         }
     }
@@ -83,7 +83,7 @@ fn rule_json(rule: &Rule) -> serde_json::Value {
 fn list(out: &mut impl Write, pack: &RulePack, format: ListFormat) -> io::Result<()> {
     if format == ListFormat::Json {
         let rules: Vec<_> = pack.rules().iter().map(rule_json).collect();
-        serde_json::to_writer_pretty(&mut *out, &rules).map_err(io::Error::other)?;
+        serde_json::to_writer_pretty(&mut *out, &rules).map_err(json_error)?;
         return writeln!(out);
     }
     let rows: Vec<[String; 4]> = pack
@@ -125,7 +125,7 @@ fn explain(out: &mut impl Write, pack: &RulePack, id: &str, format: ListFormat) 
         return Ok(exit::ERROR);
     };
     if format == ListFormat::Json {
-        serde_json::to_writer_pretty(&mut *out, &rule_json(rule)).map_err(io::Error::other)?;
+        serde_json::to_writer_pretty(&mut *out, &rule_json(rule)).map_err(json_error)?;
         writeln!(out)?;
         return Ok(exit::OK);
     }
@@ -300,7 +300,7 @@ fn test(out: &mut impl Write, pack: &RulePack, format: ListFormat) -> io::Result
                 "rule": rule, "example": example, "problem": what
             })).collect::<Vec<_>>(),
         });
-        serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
+        serde_json::to_writer_pretty(&mut *out, &doc).map_err(json_error)?;
         writeln!(out)?;
     } else {
         for (rule, example, what) in &failures {
@@ -334,7 +334,7 @@ fn test(out: &mut impl Write, pack: &RulePack, format: ListFormat) -> io::Result
 fn audit(out: &mut impl Write, pack: &RulePack, format: ListFormat) -> io::Result<u8> {
     let issues = pack.audit();
     if format == ListFormat::Json {
-        serde_json::to_writer_pretty(&mut *out, &issues).map_err(io::Error::other)?;
+        serde_json::to_writer_pretty(&mut *out, &issues).map_err(json_error)?;
         writeln!(out)?;
     } else {
         for i in &issues {

@@ -4,14 +4,18 @@ use std::io::{self, Write};
 
 use huashu::eval::{Counts, EvalReport, MismatchKind};
 use serde_json::{Value, json};
+use unicode_width::UnicodeWidthStr;
 
-use super::plural;
+use super::{json_error, plural, printable};
+
+/// How much of a case's text a listed mismatch shows.
+const TEXT_SHOWN: usize = 80;
 
 fn figures(c: &Counts) -> Value {
     json!({
-        "precision": round(c.precision()),
-        "recall": round(c.recall()),
-        "f1": round(c.f1()),
+        "precision": c.precision().map(round),
+        "recall": c.recall().map(round),
+        "f1": c.f1().map(round),
         "true_positives": c.true_positives,
         "false_positives": c.false_positives,
         "false_negatives": c.false_negatives,
@@ -27,6 +31,7 @@ pub(crate) fn json(
     corpus: &str,
     pack: &str,
     r: &EvalReport,
+    failures: &[String],
 ) -> io::Result<()> {
     let rules: serde_json::Map<String, Value> = r
         .rules
@@ -37,28 +42,56 @@ pub(crate) fn json(
         "corpus": corpus,
         "pack": pack,
         "cases": r.cases,
+        "passed": failures.is_empty(),
+        "failures": failures,
         "overall": figures(&r.overall),
         "cases_flagged": figures(&r.cases_flagged),
         "rules": rules,
         "categories": r.categories,
         "unknown_rules": r.unknown_rules,
+        "warnings": r.warnings,
         "mismatches": r.mismatches,
     });
-    serde_json::to_writer_pretty(&mut *out, &value).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, &value).map_err(json_error)?;
     writeln!(out)
+}
+
+/// `text` padded with spaces to `width` columns of the terminal (a CJK character is two).
+fn pad(text: &str, width: usize) -> String {
+    let shown = text.width();
+    format!("{text}{}", " ".repeat(width.saturating_sub(shown)))
+}
+
+fn ratio(x: Option<f64>, width: usize) -> String {
+    match x {
+        Some(x) => format!("{x:>width$.3}"),
+        None => format!("{:>width$}", "n/a"),
+    }
 }
 
 fn row(out: &mut impl Write, name: &str, c: &Counts) -> io::Result<()> {
     writeln!(
         out,
-        "  {name:<42} {:>9.3} {:>7.3} {:>6.3} {:>5} {:>5} {:>5}",
-        c.precision(),
-        c.recall(),
-        c.f1(),
+        "  {} {} {} {} {:>5} {:>5} {:>5}",
+        pad(&printable(name), 42),
+        ratio(c.precision(), 9),
+        ratio(c.recall(), 7),
+        ratio(c.f1(), 6),
         c.true_positives,
         c.false_positives,
         c.false_negatives
     )
+}
+
+/// The start of `text`, on one line.
+fn excerpt(text: &str) -> String {
+    let shown: String = text.chars().take(TEXT_SHOWN).collect();
+    let more = if text.chars().nth(TEXT_SHOWN).is_some() {
+        "…"
+    } else {
+        ""
+    };
+    format!("{}{more}", printable(&shown))
 }
 
 pub(crate) fn human(
@@ -70,16 +103,24 @@ pub(crate) fn human(
 ) -> io::Result<()> {
     writeln!(
         out,
-        "{corpus}: {} case{}, pack {pack}",
+        "{}: {} case{}, pack {}",
+        printable(corpus),
         r.cases,
-        plural(r.cases)
+        plural(r.cases),
+        printable(pack)
     )?;
     writeln!(out)?;
     let header = |out: &mut dyn Write, first: &str| {
         writeln!(
             out,
-            "  {first:<42} {:>9} {:>7} {:>6} {:>5} {:>5} {:>5}",
-            "precision", "recall", "F1", "TP", "FP", "FN"
+            "  {} {:>9} {:>7} {:>6} {:>5} {:>5} {:>5}",
+            pad(first, 42),
+            "precision",
+            "recall",
+            "F1",
+            "TP",
+            "FP",
+            "FN"
         )
     };
     header(out, "")?;
@@ -88,7 +129,8 @@ pub(crate) fn human(
     writeln!(out)?;
     header(out, "rule (worst F1 first)")?;
     let mut rules: Vec<(&String, &Counts)> = r.rules.iter().collect();
-    rules.sort_by(|a, b| a.1.f1().total_cmp(&b.1.f1()).then(a.0.cmp(b.0)));
+    let f1 = |c: &Counts| c.f1().unwrap_or(f64::INFINITY);
+    rules.sort_by(|a, b| f1(a.1).total_cmp(&f1(b.1)).then(a.0.cmp(b.0)));
     for (id, c) in rules {
         let name = if r.unknown_rules.contains(id) {
             format!("{id} *")
@@ -98,22 +140,34 @@ pub(crate) fn human(
         row(out, &name, c)?;
     }
     if !r.unknown_rules.is_empty() {
+        let names: Vec<String> = r.unknown_rules.iter().map(|id| printable(id)).collect();
         writeln!(
             out,
-            "  * not in the pack: every case that expects it is a miss"
+            "  * not in the pack, so every case that expects it is a miss: {}",
+            names.join(", ")
         )?;
     }
     writeln!(out)?;
     writeln!(
         out,
-        "  {:<42} {:>5} {:>10} {:>6} {:>12} {:>6}",
-        "category", "cases", "violations", "caught", "false alarms", "exact"
+        "  {} {:>5} {:>10} {:>6} {:>12} {:>6}",
+        pad("category", 42),
+        "cases",
+        "violations",
+        "caught",
+        "false alarms",
+        "exact"
     )?;
     for (name, c) in &r.categories {
         writeln!(
             out,
-            "  {name:<42} {:>5} {:>10} {:>6} {:>12} {:>6}",
-            c.cases, c.violations, c.caught, c.false_alarms, c.exact
+            "  {} {:>5} {:>10} {:>6} {:>12} {:>6}",
+            pad(&printable(name), 42),
+            c.cases,
+            c.violations,
+            c.caught,
+            c.false_alarms,
+            c.exact
         )?;
     }
     for (kind, title) in [
@@ -136,12 +190,15 @@ pub(crate) fn human(
             let matched = m
                 .matched
                 .as_deref()
-                .map(|t| format!(" “{t}”"))
+                .map(|t| format!(" “{}”", printable(t)))
                 .unwrap_or_default();
             writeln!(
                 out,
                 "  {} (line {}) {}{matched}: {}",
-                m.id, m.line, m.rule, m.text
+                printable(&m.id),
+                m.line,
+                printable(&m.rule),
+                excerpt(&m.text)
             )?;
         }
         if all.len() > show {

@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use serde_json::{Value, json};
 
+use super::json_error;
 use crate::lint::results::LintResults;
 
 pub(crate) fn write(out: &mut impl Write, results: &LintResults<'_>) -> io::Result<()> {
@@ -45,6 +46,6 @@ pub(crate) fn write(out: &mut impl Write, results: &LintResults<'_>) -> io::Resu
             "fail_on": results.fail_on,
         },
     });
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(json_error)?;
     writeln!(out)
 }

@@ -6,7 +6,7 @@ use huashu::Severity;
 use huashu::lint::LINT_RULES;
 use serde_json::{Value, json};
 
-use super::plural;
+use super::{json_error, plural};
 use crate::lint::results::LintResults;
 
 const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -148,7 +148,7 @@ pub(crate) fn write(out: &mut impl Write, results: &LintResults<'_>) -> io::Resu
             "results": sarif_results,
         }],
     });
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(json_error)?;
     writeln!(out)
 }
 

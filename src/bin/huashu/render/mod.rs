@@ -70,6 +70,32 @@ pub(crate) fn pack_error(e: &PackError, color: bool) -> String {
     text
 }
 
+/// A JSON writer's error as the I/O error it wraps, so that a closed pipe is still seen as
+/// one.
+pub(crate) fn json_error(e: serde_json::Error) -> std::io::Error {
+    match e.io_error_kind() {
+        Some(kind) => std::io::Error::from(kind),
+        None => std::io::Error::other(e),
+    }
+}
+
+/// `text` safe to print on a terminal and on one line: control characters (a line break,
+/// ESC, a carriage return) are shown as escapes (`\n`, `\u{1b}`) instead of acting.
+pub(crate) fn printable(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| match c {
+            '\n' => "\\n".to_string(),
+            '\r' => "\\r".to_string(),
+            '\t' => "\\t".to_string(),
+            c if c.is_control() => c.escape_unicode().to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
 /// `"s"` after a count other than one.
 pub(crate) fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
