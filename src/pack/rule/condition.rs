@@ -42,7 +42,7 @@ impl fmt::Display for Window {
 /// A condition of a `situation` rule: leaves combined with any / all / none / at-least-N.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Condition {
-    /// The leaf (an index into [`Rule::leaves`]) has enough hits.
+    /// The leaf (an index into [`Rule::leaves`](super::Rule::leaves)) has enough hits.
     Leaf(usize),
     /// At least one holds.
     Any(Vec<Condition>),
