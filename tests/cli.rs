@@ -135,20 +135,7 @@ fn check_reads_each_file_once_in_a_directory_with_a_symlink_loop() {
     std::fs::write(root.join("chats.jsonl"), format!("{record}\n")).expect("writes");
     std::os::unix::fs::symlink("..", root.join("sub/loop")).expect("links");
 
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_huashu"))
-        .args(["check", "--format", "json"])
-        .arg(&root)
-        .output()
-        .expect("runs");
-    let stdout = String::from_utf8(output.stdout).expect("UTF-8");
-    let ids: Vec<String> = stdout
-        .lines()
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).expect("JSON");
-            v["id"].as_str().unwrap_or("(not a report)").to_string()
-        })
-        .collect();
-    assert_eq!(ids, vec!["loop-1"]);
+    assert_eq!(check_ids(&root), vec!["loop-1"]);
 }
 
 /// A file that a directory reaches twice, as itself and through a link, is read once, under
@@ -162,18 +149,7 @@ fn check_reads_a_linked_file_once() {
     std::fs::write(root.join("b.jsonl"), format!("{record}\n")).expect("writes");
     std::os::unix::fs::symlink("b.jsonl", root.join("a.jsonl")).expect("links");
 
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_huashu"))
-        .args(["check", "--format", "json"])
-        .arg(&root)
-        .output()
-        .expect("runs");
-    let stdout = String::from_utf8(output.stdout).expect("UTF-8");
-    let records: Vec<serde_json::Value> = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON"))
-        .collect();
-    assert_eq!(records.len(), 1, "{stdout}");
-    assert_eq!(records[0]["id"], "line-1");
+    assert_eq!(check_ids(&root), vec!["line-1"]);
 }
 
 /// `huashu check DIR` reads every transcript file under the directory, hidden and
@@ -200,18 +176,22 @@ fn check_reads_hidden_and_ignored_files_in_path_order() {
         std::fs::write(root.join(path), text).expect("writes");
     }
 
+    assert_eq!(check_ids(&root), vec!["hidden", "faq", "ignored", "z"]);
+}
+
+/// The id of each record `huashu check --format json DIR` prints, in order.
+fn check_ids(dir: &std::path::Path) -> Vec<String> {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_huashu"))
         .args(["check", "--format", "json"])
-        .arg(&root)
+        .arg(dir)
         .output()
         .expect("runs");
-    let ids: Vec<String> = String::from_utf8(output.stdout)
+    String::from_utf8(output.stdout)
         .expect("UTF-8")
         .lines()
         .map(|l| {
             let v: serde_json::Value = serde_json::from_str(l).expect("JSON");
             v["id"].as_str().unwrap_or("(not a report)").to_string()
         })
-        .collect();
-    assert_eq!(ids, vec!["hidden", "faq", "ignored", "z"]);
+        .collect()
 }
