@@ -71,9 +71,9 @@ pub use pack::RulePack;
 pub use pack::audit::{IssueLevel, PackIssue};
 pub use pack::error::{PackError, Problem};
 pub use pack::rule::{
-    Boundary, ChannelSet, Condition, Dimension, Eligibility, Examples, Expect, FixSafety, Leaf,
-    Measure, Origin, Per, RoleSet, Rule, RuleKind, Scoring, Severity, Unless, Verify, Window,
-    Within,
+    Boundary, ChannelSet, Condition, ContextTest, ContextWords, Dimension, Eligibility, Examples,
+    Expect, Feature, FeatureSet, FixSafety, Leaf, Measure, Origin, Per, RoleSet, Rule, RuleKind,
+    Scoring, Severity, Unless, Verify, Window, Within,
 };
 pub use session::{Session, Update};
 pub use text::normalize::Normalization;

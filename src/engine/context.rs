@@ -10,8 +10,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use jieba_rs::Jieba;
 
+use crate::engine::clause::ContextModel;
 use crate::engine::matcher::{Caches, Hit};
-use crate::pack::rule::{Boundary, Leaf};
+use crate::pack::rule::{Boundary, ContextTest, Feature, Leaf};
 use crate::text::normalize::{NormText, Normalizer};
 use crate::text::pattern::Pattern;
 use regex_automata::meta::Regex;
@@ -31,12 +32,16 @@ pub(crate) struct Acceptance {
     matches: Vec<(Arc<Pattern>, usize)>,
     quoted: bool,
     has_inside: bool,
+    /// The context model's test, with the model for the leaf's normalization.
+    context: ContextTest,
+    model: Option<Arc<ContextModel>>,
 }
 
 impl Acceptance {
     pub(crate) fn new(
         leaf: &Leaf,
         normalizer: &Normalizer,
+        model: Option<Arc<ContextModel>>,
         regexes: &mut Vec<Regex>,
     ) -> Acceptance {
         let norm = |list: &[String]| -> Vec<String> {
@@ -65,6 +70,8 @@ impl Acceptance {
                 .collect(),
             quoted: unless.quoted,
             has_inside: !unless.inside.is_empty(),
+            context: leaf.context,
+            model: model.filter(|_| !leaf.context.is_empty()),
         }
     }
 
@@ -76,6 +83,7 @@ impl Acceptance {
             && self.matches.is_empty()
             && !self.quoted
             && !self.has_inside
+            && self.model.is_none()
     }
 }
 
@@ -89,6 +97,8 @@ pub(crate) struct TurnContext<'a> {
     pub(crate) segmenter: &'a Segmenter,
     quotes: Option<Vec<(usize, usize)>>,
     word_ends: Option<Vec<usize>>,
+    /// Apology, reason and next-step words of the turn, found at the first hit that asks.
+    turn_words: Option<Vec<(usize, usize, Feature)>>,
 }
 
 impl<'a> TurnContext<'a> {
@@ -105,6 +115,7 @@ impl<'a> TurnContext<'a> {
             segmenter,
             quotes: None,
             word_ends: None,
+            turn_words: None,
         }
     }
 
@@ -171,7 +182,36 @@ impl<'a> TurnContext<'a> {
                 return false;
             }
         }
+        if let Some(model) = &c.model {
+            return self.context_holds(c.context, model, start, end);
+        }
         true
+    }
+
+    /// Whether the context model finds what the leaf's `context` test asks of the hit.
+    fn context_holds(
+        &mut self,
+        test: ContextTest,
+        model: &ContextModel,
+        start: usize,
+        end: usize,
+    ) -> bool {
+        let wanted = test.features();
+        let mut found = model.clause_features(self.norm, start, end, wanted, |t| {
+            self.segmenter.first_tag(t)
+        });
+        if wanted.iter().any(Feature::of_turn) {
+            let words = self
+                .turn_words
+                .get_or_insert_with(|| model.turn_words(&self.norm.text));
+            for &(s, e, feature) in words.iter() {
+                // The hit's own words (没办法帮您) are not a next step.
+                if e <= start || end <= s {
+                    found.insert(feature);
+                }
+            }
+        }
+        test.holds(found)
     }
 
     fn clause_starts_before(&self, c: &Acceptance, start: usize) -> bool {
@@ -296,6 +336,13 @@ impl Segmenter {
         ends
     }
 
+    /// The part-of-speech tag of the first word of `text`.
+    pub(crate) fn first_tag(&self, text: &str) -> Option<&'static str> {
+        self.segmented.0.fetch_add(1, Ordering::Relaxed);
+        let tags = self.jieba().tag(text, true);
+        tags.first().map(|t| tag_name(t.tag))
+    }
+
     /// How many texts have been segmented.
     pub(crate) fn segmented(&self) -> u64 {
         self.segmented.0.load(Ordering::Relaxed)
@@ -305,6 +352,15 @@ impl Segmenter {
     pub(crate) fn loaded(&self) -> bool {
         self.segmented() > 0
     }
+}
+
+/// A tag as a static name, so that it outlives the tagger's borrow.
+fn tag_name(tag: &str) -> &'static str {
+    const TAGS: &[&str] = &[
+        "n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "ng", "vn", "r", "m", "v", "a", "d", "y", "u",
+        "uj", "ul", "p", "c", "x",
+    ];
+    TAGS.iter().find(|t| **t == tag).copied().unwrap_or("?")
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! `judge`: the engine only keeps, with the compiled pack, what judging and scoring look up
 //! (the rules, each rule's targets, the leaves that can trigger a situation, the scoring).
 
+mod clause;
 mod context;
 #[cfg(test)]
 mod context_tests;
@@ -20,8 +21,10 @@ use crate::pack::error::{PackError, Problem};
 use crate::pack::rule::{ChannelSet, Leaf, Rule, RuleKind, Scoring};
 use crate::text::normalize::{NormText, Normalization, Normalizer};
 use crate::transcript::{Channel, Role, Transcript};
+use clause::ContextModel;
 use context::{Acceptance, Segmenter, TurnContext};
 use matcher::{Caches, Capture, Found, Hit, Matcher};
+use std::sync::Arc;
 
 /// Everything compiled from a pack.
 #[derive(Debug)]
@@ -207,9 +210,23 @@ impl Engine {
                     .map_err(error)?,
             )
         };
+        let mut models: Vec<(Normalization, Arc<ContextModel>)> = Vec::new();
         let acceptance = leaves
             .iter()
-            .map(|leaf| Acceptance::new(leaf, &Normalizer::new(leaf.normalization), &mut regexes))
+            .map(|leaf| {
+                let normalizer = Normalizer::new(leaf.normalization);
+                let model = (!leaf.context().is_empty()).then(|| {
+                    match models.iter().find(|(n, _)| *n == leaf.normalization) {
+                        Some((_, m)) => m.clone(),
+                        None => {
+                            let m = Arc::new(ContextModel::new(pack.context_words(), &normalizer));
+                            models.push((leaf.normalization, m.clone()));
+                            m
+                        }
+                    }
+                });
+                Acceptance::new(leaf, &normalizer, model, &mut regexes)
+            })
             .collect();
         let mut scanned_roles = [false; 4];
         for leaf in &leaves {

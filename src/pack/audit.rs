@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::RulePack;
-use super::rule::{Leaf, Origin, Rule, RuleKind};
+use super::rule::{ContextTest, Leaf, Origin, Rule, RuleKind};
 use crate::text::normalize::Normalizer;
 
 /// How bad a problem of a pack is.
@@ -74,7 +74,7 @@ impl RulePack {
 
     fn audit_rules(&self) -> Vec<PackIssue> {
         let mut out = Vec::new();
-        let mut seen: BTreeMap<String, Vec<(String, Origin)>> = BTreeMap::new();
+        let mut seen: BTreeMap<String, Vec<(String, Origin, ContextTest)>> = BTreeMap::new();
         for rule in self.rules() {
             let mut issue = |level, check, message: String| {
                 out.push(PackIssue {
@@ -126,7 +126,12 @@ impl RulePack {
                     }
                     if rule.kind() == RuleKind::Forbidden {
                         let owners = seen.entry(normalized.clone()).or_default();
-                        if let Some((other, at)) = owners.iter().find(|(o, _)| o != rule.id()) {
+                        // Rules whose context tests exclude each other (a bare refusal and an
+                        // explained one) never both count the same hit.
+                        if let Some((other, at, _)) = owners
+                            .iter()
+                            .find(|(o, _, test)| o != rule.id() && !leaf.context().excludes(test))
+                        {
                             issue(
                                 IssueLevel::Warning,
                                 "duplicate-phrase",
@@ -136,7 +141,11 @@ impl RulePack {
                                 ),
                             );
                         }
-                        owners.push((rule.id().to_string(), rule.origin().clone()));
+                        owners.push((
+                            rule.id().to_string(),
+                            rule.origin().clone(),
+                            *leaf.context(),
+                        ));
                     }
                 }
                 for (what, exercised) in exceptions(rule, leaf, &normalizer) {

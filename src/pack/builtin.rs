@@ -17,12 +17,14 @@ macro_rules! pack {
 /// then the others by name.
 pub(crate) const PACKS: &[(&str, &[(&str, &str)])] = &[pack!(
     "zh-CN": "pack.toml",
+    "attitude.toml",
     "closing.toml",
     "courtesy.toml",
     "email.toml",
     "forbidden.toml",
     "opening.toml",
     "privacy.toml",
+    "refusal.toml",
     "situation.toml",
     "timing.toml",
 )];

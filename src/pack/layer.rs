@@ -9,7 +9,7 @@ use super::RulePack;
 use super::error::Problem;
 use super::parse::{self, Layer, Loc, Meta, Override, RawDimension, RawScoring};
 use super::rule::{
-    ChannelSet, Dimension, Eligibility, Leaf, Needle, Rule, RuleKind, Scoring, Window,
+    ChannelSet, ContextWords, Dimension, Eligibility, Leaf, Needle, Rule, RuleKind, Scoring, Window,
 };
 use crate::text::did_you_mean;
 use crate::text::normalize::{Normalization, Normalizer};
@@ -28,6 +28,8 @@ pub(super) fn apply(base: Option<RulePack>, layer: Layer, problems: &mut Vec<Pro
         subjects,
         particles,
         clause_loc: _,
+        context,
+        context_loc: _,
         words,
         segmenter_loc: _,
         dimensions,
@@ -43,6 +45,11 @@ pub(super) fn apply(base: Option<RulePack>, layer: Layer, problems: &mut Vec<Pro
     }
     if let Some(particles) = particles {
         pack.particles = particles;
+    }
+    for (key, list) in context {
+        if let Some(slot) = pack.context.list_mut(key) {
+            *slot = list;
+        }
     }
     for word in words {
         if !pack.words.contains(&word) {
@@ -96,6 +103,7 @@ fn empty() -> RulePack {
         normalization: Normalization::DEFAULT,
         subjects: Vec::new(),
         particles: Vec::new(),
+        context: ContextWords::default(),
         words: Vec::new(),
         rules: Vec::new(),
     }

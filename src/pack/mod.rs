@@ -20,7 +20,7 @@ pub(crate) mod rule;
 mod tests;
 
 use crate::text::normalize::Normalization;
-use rule::{Rule, Scoring};
+use rule::{ContextWords, Rule, Scoring};
 
 /// A validated rule pack, ready to compile into a [`Checker`](crate::Checker).
 #[derive(Clone, Debug)]
@@ -33,6 +33,7 @@ pub struct RulePack {
     normalization: Normalization,
     subjects: Vec<String>,
     particles: Vec<String>,
+    context: ContextWords,
     words: Vec<String>,
     rules: Vec<Rule>,
 }
@@ -80,6 +81,11 @@ impl RulePack {
     /// Words allowed between a hit and the end of its clause.
     pub fn particles(&self) -> &[String] {
         &self.particles
+    }
+
+    /// The `[context]` word lists the context model recognises features by.
+    pub fn context_words(&self) -> &ContextWords {
+        &self.context
     }
 
     /// Words added to the segmenter's dictionary, such as product names.

@@ -9,7 +9,9 @@ use toml::Spanned;
 use toml::de::DeValue;
 
 use super::value::{Cx, Entry, describe, lookup};
-use crate::pack::rule::{Boundary, Condition, Leaf, Needle, RoleSet, Unless, Verify};
+use crate::pack::rule::{
+    Boundary, Condition, ContextTest, Feature, Leaf, Needle, RoleSet, Unless, Verify,
+};
 use crate::text::normalize::Normalization;
 use crate::text::pattern::{Pattern, has_slots};
 
@@ -25,7 +27,9 @@ pub(super) const LEAF_KEYS: &[&str] = &[
     "subjects",
     "particles",
     "unless",
+    "context",
 ];
+const CONTEXT_KEYS: &[&str] = &["unless", "requires"];
 const UNLESS_KEYS: &[&str] = &["preceded-by", "followed-by", "inside", "matches", "quoted"];
 
 /// What one leaf matches: `roles`, `phrases`, `patterns` and how they are matched.
@@ -93,6 +97,9 @@ pub(super) fn read_leaf(
     let unless = get("unless")
         .map(|v| read_unless(cx, v))
         .unwrap_or_default();
+    let context = get("context")
+        .map(|v| read_context(cx, v))
+        .unwrap_or_default();
     if cx.problems.len() > before {
         return None;
     }
@@ -112,7 +119,37 @@ pub(super) fn read_leaf(
         subjects: Vec::new(),
         particles: Vec::new(),
         unless,
+        context,
     })
+}
+
+/// `context = { unless = […], requires = […] }`: features of the context model.
+fn read_context(cx: &mut Cx<'_>, value: &Spanned<DeValue<'_>>) -> ContextTest {
+    let mut test = ContextTest::default();
+    let Some(table) = cx.table(value, "context") else {
+        return test;
+    };
+    for (key, v) in cx.entries(table, CONTEXT_KEYS, "in `context`") {
+        let key = key.get_ref().as_ref();
+        let Some(features) =
+            cx.choose_many(v, key, "context feature", &Feature::ALL, Feature::as_str)
+        else {
+            continue;
+        };
+        let set = features.into_iter().collect();
+        if key == "unless" {
+            test.unless = set;
+        } else {
+            test.requires = set;
+        }
+    }
+    if test.unless.intersects(test.requires) {
+        cx.err(
+            value.span(),
+            "a feature in both `context.unless` and `context.requires` would excuse every hit it is required for",
+        );
+    }
+    test
 }
 
 /// `phrases`: each becomes a needle, a literal or (with slots) a pattern, except those naming

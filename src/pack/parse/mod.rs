@@ -26,6 +26,7 @@ use self::rule::read_rules;
 use self::scorecard::read_scorecard;
 use self::value::Cx;
 use crate::pack::error::Problem;
+use crate::pack::rule::ContextWords;
 use crate::pack::rule::{ChannelSet, Rule, Severity};
 
 pub(crate) use self::leaf::has_values;
@@ -40,6 +41,7 @@ const TOP_KEYS: &[&str] = &[
     "scorecard",
     "normalize",
     "clause",
+    "context",
     "segmenter",
     "rule",
     "override",
@@ -93,6 +95,9 @@ pub(crate) struct Layer {
     pub(crate) subjects: Option<Vec<String>>,
     pub(crate) particles: Option<Vec<String>>,
     pub(crate) clause_loc: Option<Loc>,
+    /// `[context]`: the word lists this layer replaces.
+    pub(crate) context: Vec<(&'static str, Vec<String>)>,
+    pub(crate) context_loc: Option<Loc>,
     /// `[segmenter] words`.
     pub(crate) words: Vec<String>,
     pub(crate) segmenter_loc: Option<Loc>,
@@ -189,6 +194,21 @@ fn read_top_level(
                         layer.subjects = words;
                     } else {
                         layer.particles = words;
+                    }
+                }
+            }
+        }
+        "context" => {
+            if let Some(table) = once(cx, "context", key, value, &mut layer.context_loc) {
+                for (k, v) in cx.entries(table, &ContextWords::KEYS, "in `[context]`") {
+                    let Some(name) = ContextWords::KEYS
+                        .iter()
+                        .find(|n| **n == k.get_ref().as_ref())
+                    else {
+                        continue;
+                    };
+                    if let Some(words) = cx.words(v, name) {
+                        layer.context.push((name, words));
                     }
                 }
             }

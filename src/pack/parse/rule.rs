@@ -52,6 +52,7 @@ const RULE_KEYS: &[&str] = &[
     "subjects",
     "particles",
     "unless",
+    "context",
     "when",
     "then",
     "within",
@@ -69,7 +70,7 @@ pub(crate) fn key_kinds(key: &str) -> Option<&'static [RuleKind]> {
     const OWN: &[RuleKind] = &[Forbidden, Required, Courtesy];
     Some(match key {
         "roles" | "phrases" | "patterns" | "verify" | "normalize" | "boundary" | "subjects"
-        | "particles" | "unless" => OWN,
+        | "particles" | "unless" | "context" => OWN,
         "window" => &[Required],
         "min-count" => &[Courtesy],
         "when" | "then" | "within" | "expect" => &[Situation],

@@ -300,7 +300,7 @@ impl Cx<'_> {
     }
 
     /// A non-empty array of names from a closed set, such as `roles` or `channels`.
-    fn choose_many<T: Copy>(
+    pub(super) fn choose_many<T: Copy>(
         &mut self,
         value: &Spanned<DeValue<'_>>,
         key: &str,

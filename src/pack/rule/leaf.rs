@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use super::context::ContextTest;
 use super::sets::RoleSet;
 use crate::text::normalize::Normalization;
 use crate::text::pattern::{Pattern, Verify};
@@ -31,6 +32,8 @@ pub struct Leaf {
     pub(crate) subjects: Vec<String>,
     pub(crate) particles: Vec<String>,
     pub(crate) unless: Unless,
+    /// What the context model must find, or not find, around a hit (`context`).
+    pub(crate) context: ContextTest,
 }
 
 impl Leaf {
@@ -42,6 +45,11 @@ impl Leaf {
     /// When a hit does not count.
     pub fn unless(&self) -> &Unless {
         &self.unless
+    }
+
+    /// What the context model must find, or not find, around a hit.
+    pub fn context(&self) -> &ContextTest {
+        &self.context
     }
 
     /// The phrases, as written in the pack.

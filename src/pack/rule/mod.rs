@@ -5,6 +5,7 @@
 //! finding costs in `scoring`.
 
 mod condition;
+mod context;
 mod leaf;
 mod scoring;
 mod sets;
@@ -17,6 +18,7 @@ use serde::Serialize;
 use crate::text::normalize::Normalization;
 
 pub use self::condition::{Condition, Expect, Measure, Window, Within};
+pub use self::context::{ContextTest, ContextWords, Feature, FeatureSet};
 pub(crate) use self::leaf::Needle;
 pub use self::leaf::{Boundary, Leaf, Unless};
 pub use self::scoring::{Dimension, Eligibility, Per, Scoring, Severity};

@@ -1,0 +1,294 @@
+//! The context model: what the clause around a candidate hit, and the rest of its turn, tell
+//! about it (mood, subject, what follows, perception, mitigation).
+//!
+//! It runs only for candidate hits of leaves with a `context` test, never over a clean turn;
+//! the part-of-speech tagger (given by the caller) runs only when a hit is followed by 的 and the test asks whether
+//! the hit is nominal.
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
+use crate::pack::rule::{ContextWords, Feature, FeatureSet};
+use crate::text::normalize::{NormText, Normalizer};
+
+/// The `[context]` word lists, normalized as the text of one normalization is.
+#[derive(Debug)]
+pub(crate) struct ContextModel {
+    agent: Vec<String>,
+    third_party: Vec<String>,
+    customer: Vec<String>,
+    between: Vec<String>,
+    question: Vec<String>,
+    question_end: Vec<String>,
+    conditional: Vec<String>,
+    concessive: Vec<String>,
+    perception: Vec<String>,
+    nominal: Vec<String>,
+    reported: Vec<String>,
+    particles: Vec<String>,
+    /// Apology, reason and next-step words, searched in the whole turn at most once.
+    turn: Option<AhoCorasick>,
+    turn_features: Vec<Feature>,
+}
+
+/// Words that, after a subject, make it the one who reports or stands apart: 仓库那边, 师傅说.
+const THIRD_PARTY_MARKS: [&str; 7] = ["那边", "那里", "说", "反馈", "表示", "回复", "称"];
+
+impl ContextModel {
+    pub(crate) fn new(words: &ContextWords, normalizer: &Normalizer) -> ContextModel {
+        let norm = |list: &[String]| -> Vec<String> {
+            let mut out: Vec<String> = list
+                .iter()
+                .map(|p| normalizer.phrase(p))
+                .filter(|p| !p.is_empty())
+                .collect();
+            out.sort_by_key(|p| std::cmp::Reverse(p.len()));
+            out.dedup();
+            out
+        };
+        let mut turn_words = Vec::new();
+        let mut turn_features = Vec::new();
+        for (list, feature) in [
+            (&words.apology, Feature::Apology),
+            (&words.reason, Feature::Reason),
+            (&words.next_step, Feature::NextStep),
+        ] {
+            for word in norm(list) {
+                turn_words.push(word);
+                turn_features.push(feature);
+            }
+        }
+        let turn = if turn_words.is_empty() {
+            None
+        } else {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .build(&turn_words)
+                .ok()
+        };
+        ContextModel {
+            agent: norm(&words.agent),
+            third_party: norm(&words.third_party),
+            customer: norm(&words.customer),
+            between: norm(&words.between),
+            question: norm(&words.question),
+            question_end: norm(&words.question_end),
+            conditional: norm(&words.conditional),
+            concessive: norm(&words.concessive),
+            perception: norm(&words.perception),
+            nominal: norm(&words.nominal),
+            reported: norm(&words.reported),
+            particles: norm(&words.particles),
+            turn,
+            turn_features,
+        }
+    }
+
+    /// The apology, reason and next-step words of a turn: (start, end, feature), in
+    /// normalized offsets.
+    pub(crate) fn turn_words(&self, text: &str) -> Vec<(usize, usize, Feature)> {
+        let Some(ac) = &self.turn else {
+            return Vec::new();
+        };
+        ac.find_overlapping_iter(text)
+            .map(|m| {
+                (
+                    m.start(),
+                    m.end(),
+                    self.turn_features[m.pattern().as_usize()],
+                )
+            })
+            .collect()
+    }
+
+    /// The features of the clause around the hit `start..end` (normalized offsets), as far as
+    /// `wanted` asks for them.
+    pub(crate) fn clause_features(
+        &self,
+        norm: &NormText,
+        start: usize,
+        end: usize,
+        wanted: FeatureSet,
+        first_tag: impl Fn(&str) -> Option<&'static str>,
+    ) -> FeatureSet {
+        let text = norm.text.as_str();
+        let (cs, ce) = clause_around(norm, start, end);
+        let before = &text[cs..start];
+        let after = &text[end..ce];
+        let mut found = FeatureSet::EMPTY;
+        let any = |list: &[String], s: &str| list.iter().any(|w| s.contains(w.as_str()));
+
+        if wanted.contains(Feature::Question) {
+            let ends_asking = self
+                .question_end
+                .iter()
+                .any(|q| text[..ce].ends_with(q.as_str()) || text[ce..].starts_with(q.as_str()));
+            let addressed = self
+                .customer
+                .iter()
+                .find(|c| after.starts_with(c.as_str()))
+                .is_some_and(|c| any(&self.question, &after[c.len()..]));
+            if ends_asking || addressed || a_not_a(&text[start..end], before) || wonders(after) {
+                found.insert(Feature::Question);
+            }
+        }
+        if wanted.contains(Feature::Conditional)
+            && (any(&self.conditional, before) || after.contains("的话"))
+        {
+            found.insert(Feature::Conditional);
+        }
+        if wanted.contains(Feature::Concessive)
+            && (any(&self.concessive, before) || any(&self.concessive, after))
+        {
+            found.insert(Feature::Concessive);
+        }
+        if wanted.intersects(
+            [Feature::Agent, Feature::ThirdParty, Feature::Customer]
+                .into_iter()
+                .collect(),
+        ) && let Some(subject) = self.subject(before)
+        {
+            found.insert(subject);
+        }
+        if wanted.contains(Feature::Perception)
+            && self.perception.iter().any(|p| {
+                before.ends_with(p.as_str())
+                    || before
+                        .strip_suffix('得')
+                        .is_some_and(|b| b.ends_with(p.as_str()))
+            })
+        {
+            found.insert(Feature::Perception);
+        }
+        if wanted.contains(Feature::Reported) && any(&self.reported, sentence_before(text, start)) {
+            found.insert(Feature::Reported);
+        }
+        let rest = self.strip_particles(after);
+        if wanted.contains(Feature::Final) && rest.is_empty() {
+            found.insert(Feature::Final);
+        }
+        if wanted.contains(Feature::Nominal)
+            && (self.nominal.iter().any(|w| before.ends_with(w.as_str()))
+                || self.modifies_noun(after, first_tag))
+        {
+            found.insert(Feature::Nominal);
+        }
+        found
+    }
+
+    /// The subject of the predicate that ends where `before` ends: the agent's side, a third
+    /// party or the customer, skipping adverbs and the like (`between`) in front of the hit.
+    fn subject(&self, before: &str) -> Option<Feature> {
+        let mut rest = before;
+        let mut marked = false;
+        for _ in 0..6 {
+            let mut best: Option<(usize, Feature)> = None;
+            for (list, feature) in [
+                (&self.agent, Feature::Agent),
+                (&self.third_party, Feature::ThirdParty),
+                (&self.customer, Feature::Customer),
+            ] {
+                if let Some(w) = list.iter().find(|w| rest.ends_with(w.as_str()))
+                    && best.is_none_or(|(len, _)| w.len() > len)
+                {
+                    best = Some((w.len(), feature));
+                }
+            }
+            if let Some((_, feature)) = best {
+                return Some(feature);
+            }
+            if let Some(mark) = THIRD_PARTY_MARKS.iter().find(|m| rest.ends_with(**m)) {
+                rest = &rest[..rest.len() - mark.len()];
+                marked = true;
+                continue;
+            }
+            match self.between.iter().find(|w| rest.ends_with(w.as_str())) {
+                Some(w) => rest = &rest[..rest.len() - w.len()],
+                None => break,
+            }
+        }
+        // Someone not on either side said it, or is over there: 师傅那边, 设计师说.
+        (marked && !rest.is_empty()).then_some(Feature::ThirdParty)
+    }
+
+    /// What is left of `after` once leading sentence-final particles are taken off.
+    fn strip_particles<'t>(&self, after: &'t str) -> &'t str {
+        let mut rest = after;
+        for _ in 0..6 {
+            match self.particles.iter().find(|p| rest.starts_with(p.as_str())) {
+                Some(p) => rest = &rest[p.len()..],
+                None => break,
+            }
+        }
+        rest
+    }
+
+    /// Whether the hit is followed by 的 and a noun: 不清楚的地方, but not 不清楚的呢 or
+    /// 不清楚的亲.
+    fn modifies_noun(&self, after: &str, first_tag: impl Fn(&str) -> Option<&'static str>) -> bool {
+        let Some(head) = after.strip_prefix('的') else {
+            return false;
+        };
+        if head.is_empty() || self.particles.iter().any(|p| head.starts_with(p.as_str())) {
+            return false;
+        }
+        // A headless 的 phrase as the subject: 不清楚的都可以问我.
+        if head.starts_with('都') || head.starts_with('也') {
+            return true;
+        }
+        first_tag(head)
+            .is_some_and(|tag| tag.starts_with('n') || tag == "vn" || tag == "r" || tag == "m")
+    }
+}
+
+/// The text of the sentence before normalized offset `at`: from the last 。！？；, or a line
+/// break, before it.
+fn sentence_before(text: &str, at: usize) -> &str {
+    let before = &text[..at];
+    let from = before
+        .rfind(['。', '！', '？', '!', '?', '；', ';', '\n'])
+        .map_or(0, |i| {
+            i + before[i..].chars().next().map_or(1, char::len_utf8)
+        });
+    &before[from..]
+}
+
+/// Whether `after` opens with an A-not-A question or 是否 (不知道是不是网络的原因, 不清楚能否
+///退): the agent wonders aloud rather than refusing.
+fn wonders(after: &str) -> bool {
+    if after.starts_with("是否") || after.starts_with("能否") {
+        return true;
+    }
+    let mut chars = after.chars();
+    match (chars.next(), chars.next(), chars.next()) {
+        (Some(a), Some('不' | '没'), Some(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Whether a hit that starts with 不 is the second half of an A-not-A question: 清|不清楚,
+/// 行|不行, 知|不知道.
+fn a_not_a(hit: &str, before: &str) -> bool {
+    let Some(rest) = hit.strip_prefix('不') else {
+        return false;
+    };
+    let rest = ["太", "是很", "大"]
+        .iter()
+        .find_map(|m| rest.strip_prefix(m))
+        .unwrap_or(rest);
+    rest.chars().next().is_some_and(|c| before.ends_with(c))
+}
+
+/// The clause around normalized `start..end`: from the clause boundary before it to the one
+/// after it.
+fn clause_around(norm: &NormText, start: usize, end: usize) -> (usize, usize) {
+    let text = norm.text.as_str();
+    let mut cs = start;
+    while !norm.boundary_before(cs) {
+        cs -= text[..cs].chars().next_back().map_or(1, char::len_utf8);
+    }
+    let mut ce = end;
+    while !norm.boundary_after(ce) {
+        ce += text[ce..].chars().next().map_or(1, char::len_utf8);
+    }
+    (cs, ce)
+}
