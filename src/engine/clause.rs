@@ -159,7 +159,7 @@ impl ContextModel {
         {
             found.insert(Feature::Perception);
         }
-        if wanted.contains(Feature::Reported) && any(&self.reported, sentence_before(text, start)) {
+        if wanted.contains(Feature::Reported) && self.relays(sentence_before(text, start)) {
             found.insert(Feature::Reported);
         }
         let rest = self.strip_particles(after);
@@ -208,6 +208,16 @@ impl ContextModel {
         }
         // Someone not on either side said it, or is over there: 师傅那边, 设计师说.
         (marked && !rest.is_empty()).then_some(Feature::ThirdParty)
+    }
+
+    /// Whether `sentence` relays what someone said (您是说…, 跟您说…), as opposed to naming it
+    /// (您反映的问题, 您说的情况).
+    fn relays(&self, sentence: &str) -> bool {
+        self.reported.iter().any(|w| {
+            sentence
+                .match_indices(w.as_str())
+                .any(|(at, _)| !sentence[at + w.len()..].starts_with('的'))
+        })
     }
 
     /// What is left of `after` once leading sentence-final particles are taken off.
