@@ -5,6 +5,8 @@
 //! A corpus is JSON Lines. Each record is one labelled case: either one turn (`text`, with an
 //! optional `role`, agent by default), judged as a live message is (the rules of a single turn),
 //! or a whole transcript (`turns`, in the shape `huashu check` reads), judged with every rule.
+//! `"source": "asr"` marks a speech-recognition turn or transcript, judged as `huashu check`
+//! judges one.
 //! `expect` lists the rule ids a human reviewer marks on it, `[]` or `"none"` when they mark
 //! nothing. `also` lists rules a finding of which is acceptable but not required, where
 //! reviewers disagree (a taboo that two rules name, a borderline case): such a finding is
@@ -22,9 +24,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::checker::Checker;
-use crate::pack::rule::RuleKind;
+use crate::pack::rule::{AsrMode, RuleKind};
 use crate::transcript::read::{InputError, parse_json_record};
-use crate::transcript::{ROLE_EXPECTED, Role, Transcript};
+use crate::transcript::{ROLE_EXPECTED, Role, Source, Transcript};
 
 /// What one case holds: one turn, or a transcript.
 #[derive(Clone, Debug, PartialEq)]
@@ -35,6 +37,8 @@ pub enum CaseInput {
         role: Role,
         /// What is said.
         text: String,
+        /// Typed, or heard by speech recognition (`"source": "asr"`).
+        source: Source,
     },
     /// A whole conversation, judged with every rule.
     Transcript(Transcript),
@@ -164,9 +168,15 @@ fn read_case(line: &str, number: usize) -> Result<LabelledCase, InputError> {
                     .ok_or_else(|| error(format!("unknown role `{r}`; {ROLE_EXPECTED}")))?,
                 Some(other) => return Err(error(format!("`role` is a string, not {other}"))),
             };
+            let source = match object.get("source") {
+                None | Some(Value::Null) => Source::Text,
+                Some(Value::String(s)) => s.parse().map_err(|m| error(format!("source: {m}")))?,
+                Some(other) => return Err(error(format!("`source` is a string, not {other}"))),
+            };
             CaseInput::Turn {
                 role,
                 text: text.clone(),
+                source,
             }
         }
         (Some(other), None) => return Err(error(format!("`text` is a string, not {other}"))),
@@ -341,7 +351,20 @@ impl Checker {
         let kind_of = |id: &str| self.rules().iter().find(|r| r.id() == id).map(|r| r.kind());
         for case in cases {
             let findings = match &case.input {
-                CaseInput::Turn { role, text } => self.check_message(*role, text),
+                CaseInput::Turn { role, text, source } => {
+                    let mut findings = self.check_message(*role, text);
+                    // As a transcript heard by speech recognition is judged: without the
+                    // rules that cannot judge it.
+                    if *source == Source::Asr {
+                        findings.retain(|f| {
+                            self.rules()
+                                .iter()
+                                .find(|r| r.id() == &*f.rule)
+                                .is_none_or(|r| r.asr() != AsrMode::Off)
+                        });
+                    }
+                    findings
+                }
                 CaseInput::Transcript(t) => self.check(t).findings,
             };
             let mut found: BTreeMap<String, Option<String>> = BTreeMap::new();

@@ -48,6 +48,10 @@ pub struct Finding {
     /// The approved wording that replaces the hit, when the rule gives one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<Fix>,
+    /// How the words were matched: `exact`, or `normalized` when folding (width, case,
+    /// traditional characters, separators) was needed; absent for transcript-level findings.
+    #[serde(rename = "match", skip_serializing_if = "Option::is_none")]
+    pub matched: Option<Match>,
 }
 
 /// A replacement for a hit: the rule's `replace` wording.
@@ -125,6 +129,37 @@ pub struct LedgerEntry {
     pub detail: String,
 }
 
+/// How a phrase was found in a turn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Match {
+    /// The words as the rule lists them.
+    Exact,
+    /// The words once the text was normalized (全角, 繁體, 不 知 道).
+    Normalized,
+    /// Tolerantly, in a speech-recognition transcript: fillers skipped, a character or two
+    /// dropped or misheard.
+    Tolerant,
+}
+
+/// A required script that an ASR transcript has only tolerantly: a QA lead may want to
+/// listen to the call.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct TolerantMatch {
+    /// The rule the script satisfies.
+    pub rule: Arc<str>,
+    /// The 0-based index of the turn.
+    pub turn: usize,
+    /// The words heard, as transcribed (normalized as the rule's phrases are).
+    pub text: String,
+    /// How many characters differ from the nearest phrase of the rule.
+    pub edits: usize,
+    /// How it matched: always `tolerant`.
+    #[serde(rename = "match")]
+    pub matched: Match,
+}
+
 /// The result of checking one transcript.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
@@ -147,6 +182,9 @@ pub struct Report {
     pub ledger: Vec<LedgerEntry>,
     /// Why the transcript was not scored, if it was not (too short, say).
     pub not_scored: Option<String>,
+    /// Required scripts an ASR transcript has only tolerantly.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tolerant: Vec<TolerantMatch>,
 }
 
 /// When an obligation falls due.

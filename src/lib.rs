@@ -65,19 +65,20 @@ pub use transcript::read;
 
 pub use checker::{Checker, ExampleFailure, Stats};
 pub use finding::{
-    DimensionScore, Due, Evidence, Finding, Fix, LedgerEntry, NotApplicable, Obligation, Report,
+    DimensionScore, Due, Evidence, Finding, Fix, LedgerEntry, Match, NotApplicable, Obligation,
+    Report, TolerantMatch,
 };
 pub use pack::RulePack;
 pub use pack::audit::{IssueLevel, PackIssue};
 pub use pack::error::{PackError, Problem};
 pub use pack::rule::{
-    Boundary, ChannelSet, Condition, ContextTest, ContextWords, Dimension, Eligibility, Examples,
-    Expect, Feature, FeatureSet, FixSafety, Leaf, Measure, Origin, Per, RoleSet, Rule, RuleKind,
-    Scoring, Severity, Unless, Verify, Window, Within,
+    Asr, AsrMode, Boundary, ChannelSet, Condition, ContextTest, ContextWords, Dimension,
+    Eligibility, Examples, Expect, Feature, FeatureSet, FixSafety, Leaf, Measure, Origin, Per,
+    RoleSet, Rule, RuleKind, Scoring, Severity, Tolerance, Unless, Verify, Window, Within,
 };
 pub use session::{Session, Update};
 pub use text::normalize::Normalization;
-pub use transcript::{Channel, Role, Transcript, Turn};
+pub use transcript::{Channel, Role, Source, Transcript, Turn};
 
 /// The slots a phrase may contain (`{number}`, `{name}`…), each with a description.
 pub fn slots() -> impl Iterator<Item = (&'static str, &'static str)> {

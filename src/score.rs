@@ -17,6 +17,7 @@ pub(crate) fn report(engine: &Engine, transcript: &Transcript, evaluation: Evalu
         mut findings,
         mut not_applicable,
         obligations: _,
+        tolerant,
     } = evaluation;
     // Turn-level findings in the order of the conversation, then transcript-level ones.
     findings.sort_by_key(|(r, f)| (f.turn.is_none(), f.turn, f.byte_start, *r));
@@ -57,6 +58,7 @@ pub(crate) fn report(engine: &Engine, transcript: &Transcript, evaluation: Evalu
             not_applicable,
             ledger: Vec::new(),
             not_scored: Some(reason),
+            tolerant,
         };
     }
 
@@ -144,6 +146,7 @@ pub(crate) fn report(engine: &Engine, transcript: &Transcript, evaluation: Evalu
         not_applicable,
         ledger,
         not_scored: None,
+        tolerant,
     }
 }
 

@@ -75,10 +75,10 @@ fn the_development_corpus_keeps_its_figures() {
         "tests/corpus/judgement.jsonl",
         400,
         Floors {
-            precision: 0.94,
-            recall: 0.88,
+            precision: 0.95,
+            recall: 0.89,
             case_precision: 0.98,
-            case_recall: 0.90,
+            case_recall: 0.91,
         },
     );
 }
@@ -90,9 +90,9 @@ fn the_held_out_corpus_keeps_its_figures() {
         200,
         Floors {
             precision: 0.82,
-            recall: 0.53,
-            case_precision: 0.89,
-            case_recall: 0.58,
+            recall: 0.55,
+            case_precision: 0.90,
+            case_recall: 0.60,
         },
     );
 }

@@ -18,7 +18,7 @@ use regex_automata::meta::Regex;
 
 use crate::pack::RulePack;
 use crate::pack::error::{PackError, Problem};
-use crate::pack::rule::{ChannelSet, Leaf, Rule, RuleKind, Scoring};
+use crate::pack::rule::{Asr, ChannelSet, Leaf, Rule, RuleKind, Scoring};
 use crate::text::normalize::{NormText, Normalization, Normalizer};
 use crate::transcript::{Channel, Role, Transcript};
 use clause::ContextModel;
@@ -35,6 +35,8 @@ pub(crate) struct Engine {
     regexes: Vec<Regex>,
     pub(crate) pack_name: String,
     pub(crate) scoring: Scoring,
+    /// The pack's `[asr]` settings.
+    pub(crate) asr: Asr,
     pub(crate) rules: Vec<Rule>,
     /// For each rule, the target index of each of its leaves.
     pub(crate) leaf_targets: Vec<Vec<u32>>,
@@ -239,6 +241,7 @@ impl Engine {
             regexes,
             pack_name: pack.name().to_string(),
             scoring: pack.scoring().clone(),
+            asr: pack.asr().clone(),
             rules,
             leaf_targets,
             target_rule,

@@ -2,7 +2,7 @@
 //! character spans, transcript-level findings, and what is still owed.
 
 use crate::engine::matcher::Hit;
-use crate::finding::{Due, Finding, Fix, NotApplicable, Obligation};
+use crate::finding::{Due, Finding, Fix, Match, NotApplicable, Obligation, TolerantMatch};
 use crate::pack::rule::{FixSafety, Rule};
 use std::borrow::Cow;
 
@@ -13,6 +13,7 @@ pub(crate) struct Evaluation {
     pub(crate) findings: Vec<(u32, Finding)>,
     pub(crate) not_applicable: Vec<NotApplicable>,
     pub(crate) obligations: Vec<Obligation>,
+    pub(crate) tolerant: Vec<TolerantMatch>,
 }
 
 pub(super) fn obligation(rule: &Rule, turn: Option<usize>, due: Due) -> Obligation {
@@ -144,6 +145,20 @@ pub(crate) fn turn_finding(
             replacement,
             safe: rule.fix == FixSafety::Safe,
         }),
+        matched: Some(how_matched(rule, text)),
+    }
+}
+
+/// Whether the words were found as written, or only once normalization folded them.
+fn how_matched(rule: &Rule, text: &str) -> Match {
+    let folded = rule
+        .leaves
+        .first()
+        .is_some_and(|leaf| leaf.normalization.apply(text) != text);
+    if folded {
+        Match::Normalized
+    } else {
+        Match::Exact
     }
 }
 
@@ -164,5 +179,6 @@ pub(super) fn transcript_finding(rule: &Rule) -> Finding {
         time: None,
         evidence: None,
         fix: None,
+        matched: None,
     }
 }

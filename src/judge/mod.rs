@@ -17,7 +17,7 @@ mod view;
 pub(crate) use findings::{CharCursor, Evaluation, drop_nested, merged, turn_finding};
 
 use crate::engine::{Engine, Prenormalized, TurnScan};
-use crate::pack::rule::RuleKind;
+use crate::pack::rule::{AsrMode, RuleKind};
 use crate::transcript::Transcript;
 use view::View;
 
@@ -33,6 +33,15 @@ pub(crate) fn evaluate(
     let mut out = Evaluation::default();
     for (r, rule) in engine.rules.iter().enumerate() {
         if !rule.channels().applies_to(transcript.channel) {
+            continue;
+        }
+        if view.asr && rule.asr() == AsrMode::Off {
+            if complete {
+                out.not_applicable.push(crate::finding::NotApplicable {
+                    rule: rule.id.clone(),
+                    reason: "not judged on speech-recognition transcripts (`asr = \"off\"`)".into(),
+                });
+            }
             continue;
         }
         let r = r as u32;

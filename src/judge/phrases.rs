@@ -6,11 +6,64 @@ use super::findings::{
     CharCursor, merged, na, obligation, roles_text, transcript_finding, turn_finding,
 };
 use super::view::View;
-use crate::finding::{Due, Evidence};
-use crate::pack::rule::{Rule, RuleKind, Window};
+use crate::finding::{Due, Evidence, Match, TolerantMatch};
+use crate::pack::rule::{AsrMode, Needle, Rule, RuleKind, Window};
 use crate::transcript::Role;
 
 impl View<'_> {
+    /// The first turn of `window` that has one of the rule's phrases tolerantly, as a
+    /// speech-recognition transcript may: fillers skipped, a character or two dropped or
+    /// misheard, the pack's `alike` characters as one.
+    fn tolerant(&self, rule: &Rule, window: &[usize]) -> Option<TolerantMatch> {
+        let leaf = &rule.leaves[0];
+        let tolerance = &self.engine.asr.tolerance;
+        let normalize = |s: &str| leaf.normalization.apply(s);
+        let phrases: Vec<String> = leaf
+            .phrases
+            .iter()
+            // Phrases with slots or values ({any}, {=agent}) are matched exactly only.
+            .filter(|p| !p.contains('{'))
+            .map(|p| normalize(p))
+            .collect();
+        for &turn in window {
+            let original = &self.transcript.turns[turn].text;
+            let text = normalize(original);
+            let best = phrases
+                .iter()
+                .filter_map(|p| tolerance.find(&text, p))
+                .min_by_key(|m| m.2);
+            if let Some((start, end, edits)) = best {
+                return Some(TolerantMatch {
+                    rule: rule.id.clone(),
+                    turn,
+                    text: text[start..end].to_string(),
+                    edits,
+                    matched: Match::Tolerant,
+                });
+            }
+            // Patterns and phrases with slots (我是{number}号), on the text without fillers.
+            let clean: String = tolerance
+                .clean(&text)
+                .into_iter()
+                .map(|(c, _, _)| c)
+                .collect();
+            for needle in &leaf.needles {
+                if let Needle::Pattern(p) = needle
+                    && let Some((s, e)) = p.find(&clean)
+                {
+                    return Some(TolerantMatch {
+                        rule: rule.id.clone(),
+                        turn,
+                        text: clean[s..e].to_string(),
+                        edits: 0,
+                        matched: Match::Tolerant,
+                    });
+                }
+            }
+        }
+        None
+    }
+
     pub(super) fn forbidden(&self, r: u32, rule: &Rule, out: &mut Evaluation) {
         let target = self.target(r, 0);
         for turn in self.turns_with(target) {
@@ -58,6 +111,14 @@ impl View<'_> {
             _ => 1,
         };
         if count >= needed {
+            return;
+        }
+        if self.asr
+            && rule.kind() == RuleKind::Required
+            && rule.asr() == AsrMode::Tolerant
+            && let Some(found) = self.tolerant(rule, window)
+        {
+            out.tolerant.push(found);
             return;
         }
         // Not (yet) met. Is that final?

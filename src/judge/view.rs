@@ -5,7 +5,7 @@ use crate::engine::matcher::Hit;
 use crate::engine::{Engine, Prenormalized, TurnScan};
 use crate::pack::rule::{Condition, Leaf, RoleSet};
 use crate::text::normalize::{NormText, Normalization, Normalizer};
-use crate::transcript::{Role, Transcript};
+use crate::transcript::{Role, Source, Transcript};
 use memchr::memmem;
 use std::cell::{OnceCell, RefCell};
 
@@ -14,6 +14,9 @@ pub(super) struct View<'a> {
     pub(super) transcript: &'a Transcript,
     pub(super) scans: &'a [TurnScan],
     pub(super) complete: bool,
+    /// Whether the transcript was heard by speech recognition: it says so, or its channel is
+    /// one the pack's `[asr] channels` names.
+    pub(super) asr: bool,
     /// Turn texts normalized for phrases that name a value (`{=surname}`), which no scan
     /// finds: each turn is normalized at most once per normalization, however many triggers
     /// look at it.
@@ -57,6 +60,10 @@ impl<'a> View<'a> {
             transcript,
             scans,
             complete,
+            asr: transcript.source == Source::Asr
+                || transcript
+                    .channel
+                    .is_some_and(|c| engine.asr.channels.contains(c)),
             normalized: RefCell::new(Vec::new()),
             prenormalized,
             values: match &transcript.agent {

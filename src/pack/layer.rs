@@ -9,7 +9,8 @@ use super::RulePack;
 use super::error::Problem;
 use super::parse::{self, Layer, Loc, Meta, Override, RawDimension, RawScoring};
 use super::rule::{
-    ChannelSet, ContextWords, Dimension, Eligibility, Leaf, Needle, Rule, RuleKind, Scoring, Window,
+    Asr, ChannelSet, ContextWords, Dimension, Eligibility, Leaf, Needle, Rule, RuleKind, Scoring,
+    Window,
 };
 use crate::text::did_you_mean;
 use crate::text::normalize::{Normalization, Normalizer};
@@ -30,6 +31,10 @@ pub(super) fn apply(base: Option<RulePack>, layer: Layer, problems: &mut Vec<Pro
         clause_loc: _,
         context,
         context_loc: _,
+        asr_fillers,
+        asr_alike,
+        asr_channels,
+        asr_loc: _,
         words,
         segmenter_loc: _,
         dimensions,
@@ -50,6 +55,15 @@ pub(super) fn apply(base: Option<RulePack>, layer: Layer, problems: &mut Vec<Pro
         if let Some(slot) = pack.context.list_mut(key) {
             *slot = list;
         }
+    }
+    if let Some(fillers) = asr_fillers {
+        pack.asr.tolerance.fillers = fillers;
+    }
+    if let Some(alike) = asr_alike {
+        pack.asr.tolerance.alike = alike;
+    }
+    if let Some(channels) = asr_channels {
+        pack.asr.channels = channels;
     }
     for word in words {
         if !pack.words.contains(&word) {
@@ -104,6 +118,7 @@ fn empty() -> RulePack {
         subjects: Vec::new(),
         particles: Vec::new(),
         context: ContextWords::default(),
+        asr: Asr::default(),
         words: Vec::new(),
         rules: Vec::new(),
     }

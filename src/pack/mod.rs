@@ -20,7 +20,7 @@ pub(crate) mod rule;
 mod tests;
 
 use crate::text::normalize::Normalization;
-use rule::{ContextWords, Rule, Scoring};
+use rule::{Asr, ContextWords, Rule, Scoring};
 
 /// A validated rule pack, ready to compile into a [`Checker`](crate::Checker).
 #[derive(Clone, Debug)]
@@ -34,6 +34,7 @@ pub struct RulePack {
     subjects: Vec<String>,
     particles: Vec<String>,
     context: ContextWords,
+    asr: Asr,
     words: Vec<String>,
     rules: Vec<Rule>,
 }
@@ -81,6 +82,11 @@ impl RulePack {
     /// Words allowed between a hit and the end of its clause.
     pub fn particles(&self) -> &[String] {
         &self.particles
+    }
+
+    /// The `[asr]` settings: tolerant matching for speech-recognition transcripts.
+    pub fn asr(&self) -> &Asr {
+        &self.asr
     }
 
     /// The `[context]` word lists the context model recognises features by.

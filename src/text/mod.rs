@@ -6,6 +6,7 @@
 
 pub(crate) mod normalize;
 pub(crate) mod pattern;
+pub mod tolerant;
 
 /// The byte offsets where each line of a text starts, for turning byte offsets into
 /// 1-based lines and columns. Columns count characters, so a CJK character, a tab or an

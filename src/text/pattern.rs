@@ -112,6 +112,12 @@ impl Pattern {
         self.regex.is_match(text)
     }
 
+    /// The first match of the pattern in `text`, as a byte range (off the hot path: it uses
+    /// the regex's own shared cache).
+    pub(crate) fn find(&self, text: &str) -> Option<(usize, usize)> {
+        self.regex.find(text).map(|m| (m.start(), m.end()))
+    }
+
     /// Every hit of the pattern that starts in `window` of `text`, as byte ranges, passed to
     /// `emit` with the values of the pattern's other named groups. Look-around (`^`, `$`,
     /// `\b`) sees the whole text.

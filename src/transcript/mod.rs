@@ -112,6 +112,31 @@ impl<'de> Deserialize<'de> for Role {
     }
 }
 
+/// Where a transcript's text came from: typed by the agent, or heard by speech recognition.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// Typed or written text: chat, e-mail, tickets, or a transcript made by a person.
+    #[default]
+    Text,
+    /// A speech-recognition (ASR) transcript of a call, with its fillers and mishearings.
+    Asr,
+}
+
+impl std::str::FromStr for Source {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "text" => Ok(Source::Text),
+            "asr" => Ok(Source::Asr),
+            other => Err(format!(
+                "unknown source `{other}`; expected `text` or `asr`"
+            )),
+        }
+    }
+}
+
 /// The channel a conversation took place on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -203,6 +228,8 @@ pub struct Transcript {
     pub channel: Option<Channel>,
     /// The agent's id or name, when known.
     pub agent: Option<String>,
+    /// Whether the text was typed or heard by speech recognition (`"source": "asr"`).
+    pub source: Source,
     /// When the conversation started, if turn times were given as RFC 3339 timestamps; turn
     /// times are then seconds after this instant.
     pub started_at: Option<jiff::Timestamp>,

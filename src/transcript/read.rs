@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::text::invalid_utf8_position;
-use crate::transcript::{Channel, Role, Transcript, Turn, parse_clock};
+use crate::transcript::{Channel, Role, Source, Transcript, Turn, parse_clock};
 
 /// Why one input record could not be read as a transcript.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -129,6 +129,8 @@ struct RawTranscript {
     channel: Option<String>,
     #[serde(default)]
     agent: Option<Scalar>,
+    #[serde(default)]
+    source: Option<String>,
     turns: Vec<RawTurn>,
     #[serde(flatten)]
     metadata: Map<String, Value>,
@@ -222,6 +224,12 @@ pub fn parse_json_record(text: &str, line: usize) -> Result<Transcript, InputErr
                 .map_err(|m| InputError::new(line, None, format!("channel: {m}")))?,
         ),
     };
+    let source = match raw.source {
+        None => Source::Text,
+        Some(s) => s
+            .parse::<Source>()
+            .map_err(|m| InputError::new(line, None, format!("source: {m}")))?,
+    };
     let mut times = TimeReader::default();
     let mut turns = Vec::with_capacity(raw.turns.len());
     for (i, t) in raw.turns.into_iter().enumerate() {
@@ -250,6 +258,7 @@ pub fn parse_json_record(text: &str, line: usize) -> Result<Transcript, InputErr
         id,
         channel,
         agent: raw.agent.map(Scalar::into_string),
+        source,
         started_at: times.started_at,
         turns,
         metadata: raw.metadata,
@@ -354,6 +363,11 @@ pub fn parse_text_transcript(text: &str, id: &str) -> Result<Transcript, InputEr
                 match key.trim().to_ascii_lowercase().as_str() {
                     "id" => transcript.id = value.to_string(),
                     "agent" => transcript.agent = Some(value.to_string()),
+                    "source" => {
+                        transcript.source = value
+                            .parse()
+                            .map_err(|m| InputError::new(line_no, None, format!("source: {m}")))?
+                    }
                     "channel" => {
                         transcript.channel =
                             Some(value.parse().map_err(|m| {

@@ -281,6 +281,12 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
     pub(crate) input: InputFormat,
 
+    /// Treat every transcript as a speech-recognition (ASR) transcript, as `"source": "asr"`
+    /// does for one: required scripts match tolerantly (fillers, a dropped or misheard
+    /// character), and rules with `asr = "off"` are not judged.
+    #[arg(long)]
+    pub(crate) asr: bool,
+
     /// When to colour the output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub(crate) color: Color,

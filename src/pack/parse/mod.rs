@@ -42,6 +42,7 @@ const TOP_KEYS: &[&str] = &[
     "normalize",
     "clause",
     "context",
+    "asr",
     "segmenter",
     "rule",
     "override",
@@ -57,6 +58,7 @@ const PACK_KEYS: &[&str] = &[
 const SCORING_KEYS: &[&str] = &["full-marks", "pass-mark", "deduct"];
 const CLAUSE_KEYS: &[&str] = &["subjects", "particles"];
 const SEGMENTER_KEYS: &[&str] = &["words"];
+const ASR_KEYS: &[&str] = &["fillers", "alike", "channels"];
 
 /// The `[pack]` table.
 #[derive(Debug, Default)]
@@ -98,6 +100,11 @@ pub(crate) struct Layer {
     /// `[context]`: the word lists this layer replaces.
     pub(crate) context: Vec<(&'static str, Vec<String>)>,
     pub(crate) context_loc: Option<Loc>,
+    /// `[asr]`: fillers, alike characters, and the channels whose transcripts are ASR.
+    pub(crate) asr_fillers: Option<Vec<String>>,
+    pub(crate) asr_alike: Option<Vec<String>>,
+    pub(crate) asr_channels: Option<ChannelSet>,
+    pub(crate) asr_loc: Option<Loc>,
     /// `[segmenter] words`.
     pub(crate) words: Vec<String>,
     pub(crate) segmenter_loc: Option<Loc>,
@@ -209,6 +216,22 @@ fn read_top_level(
                     };
                     if let Some(words) = cx.words(v, name) {
                         layer.context.push((name, words));
+                    }
+                }
+            }
+        }
+        "asr" => {
+            if let Some(table) = once(cx, "asr", key, value, &mut layer.asr_loc) {
+                for (k, v) in cx.entries(table, ASR_KEYS, "in `[asr]`") {
+                    match k.get_ref().as_ref() {
+                        "fillers" => layer.asr_fillers = cx.words(v, "fillers"),
+                        "alike" => layer.asr_alike = cx.words(v, "alike"),
+                        _ => match v.get_ref() {
+                            DeValue::Array(items) if items.is_empty() => {
+                                layer.asr_channels = Some(ChannelSet::NONE)
+                            }
+                            _ => layer.asr_channels = cx.channels(v),
+                        },
                     }
                 }
             }

@@ -10,8 +10,8 @@ use super::leaf::{LEAF_KEYS, check_value_names, read_leaf};
 use super::situation::{read_condition, read_within};
 use super::value::{Cx, Entry, Loc, describe, lookup, or_list};
 use crate::pack::rule::{
-    ChannelSet, Condition, Examples, Expect, FixSafety, Leaf, Measure, Per, Rule, RuleKind, Window,
-    Within,
+    AsrMode, ChannelSet, Condition, Examples, Expect, FixSafety, Leaf, Measure, Per, Rule,
+    RuleKind, Window, Within,
 };
 use crate::text::did_you_mean;
 
@@ -62,6 +62,7 @@ const RULE_KEYS: &[&str] = &[
     "hold",
     "replace",
     "fix",
+    "asr",
 ];
 
 /// The kinds a rule key applies to (keys not listed apply to every kind).
@@ -140,6 +141,17 @@ fn read_rule(cx: &mut Cx<'_>, table: &DeTable<'_>, span: Range<usize>) -> Option
     let source = get("source").and_then(|v| cx.string(v, "source"));
     let replace = get("replace").and_then(|v| cx.string(v, "replace"));
     let fix = get("fix").and_then(|v| cx.choose(v, "fix", &FixSafety::ALL, FixSafety::as_str));
+    let asr = get("asr")
+        .and_then(|v| cx.choose(v, "asr", &AsrMode::ALL, AsrMode::as_str))
+        .unwrap_or_default();
+    if let (Some(v), Some(RuleKind::Situation | RuleKind::Timing), AsrMode::Tolerant) =
+        (get("asr"), kind, asr)
+    {
+        cx.err(
+            v.span(),
+            "`asr = \"tolerant\"` applies to rules with phrases of their own (forbidden, required, courtesy)",
+        );
+    }
     if let (Some(v), None) = (get("fix"), get("replace")) {
         cx.err(
             v.span(),
@@ -193,6 +205,7 @@ fn read_rule(cx: &mut Cx<'_>, table: &DeTable<'_>, span: Range<usize>) -> Option
         limit: body.limit,
         hold: body.hold,
         examples,
+        asr,
         origin: cx.loc(span).origin(),
     })
 }

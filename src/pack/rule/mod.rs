@@ -24,6 +24,54 @@ pub use self::leaf::{Boundary, Leaf, Unless};
 pub use self::scoring::{Dimension, Eligibility, Per, Scoring, Severity};
 pub use self::sets::{ChannelSet, RoleSet};
 pub use crate::text::pattern::Verify;
+pub use crate::text::tolerant::Tolerance;
+
+/// How a rule judges speech-recognition (ASR) transcripts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AsrMode {
+    /// As any other transcript: phrases match exactly after normalization.
+    #[default]
+    Exact,
+    /// Phrases match tolerantly when no exact match is found: fillers skipped, a character
+    /// or two dropped or misheard, the pack's `alike` characters as one (required scripts).
+    Tolerant,
+    /// Not judged: what the rule looks for cannot be heard apart (你好 and 您好).
+    Off,
+}
+
+impl AsrMode {
+    /// Every mode.
+    pub const ALL: [AsrMode; 3] = [AsrMode::Exact, AsrMode::Tolerant, AsrMode::Off];
+
+    /// The name used in rule packs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AsrMode::Exact => "exact",
+            AsrMode::Tolerant => "tolerant",
+            AsrMode::Off => "off",
+        }
+    }
+}
+
+/// The pack's `[asr]` settings: how speech-recognition transcripts are matched, and which
+/// channels' transcripts are ASR even when they do not say so.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Asr {
+    /// Fillers skipped and characters counted as one in tolerant matching.
+    pub tolerance: Tolerance,
+    /// Channels whose transcripts are all ASR (`channels = ["phone"]`); none by default.
+    pub channels: ChannelSet,
+}
+
+impl Default for Asr {
+    fn default() -> Self {
+        Asr {
+            tolerance: Tolerance::default(),
+            channels: ChannelSet::NONE,
+        }
+    }
+}
 
 /// What a rule checks. A small closed set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -166,10 +214,17 @@ pub struct Rule {
     /// suspends the reply clock.
     pub(crate) hold: Option<(usize, Option<f64>)>,
     pub(crate) examples: Examples,
+    /// How the rule judges ASR transcripts (`asr`).
+    pub(crate) asr: AsrMode,
     pub(crate) origin: Origin,
 }
 
 impl Rule {
+    /// How the rule judges speech-recognition transcripts.
+    pub fn asr(&self) -> AsrMode {
+        self.asr
+    }
+
     /// The stable id, such as `forbidden.dont-know`.
     pub fn id(&self) -> &str {
         &self.id

@@ -51,6 +51,8 @@ pub struct ChannelSet(u8);
 impl ChannelSet {
     /// Every channel: the default.
     pub const ALL: ChannelSet = ChannelSet(0b111);
+    /// No channel.
+    pub const NONE: ChannelSet = ChannelSet(0);
 
     /// Whether a rule limited to this set applies to a transcript on `channel`. A transcript
     /// whose channel is unknown is taken for a conversation (a call or a chat): rules for

@@ -11,7 +11,7 @@ use std::mem;
 use std::sync::mpsc::{Receiver, sync_channel};
 use std::thread;
 
-use huashu::Checker;
+use huashu::{Checker, Source};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
@@ -40,6 +40,8 @@ struct Style {
     format: Format,
     color: bool,
     detailed: bool,
+    /// `--asr`: every transcript is a speech-recognition transcript.
+    asr: bool,
 }
 
 /// Checks every input record and writes the results to standard output, in input order.
@@ -50,6 +52,7 @@ pub(crate) fn run(checker: &Checker, args: &CheckArgs) -> io::Result<Tally> {
         format: args.format,
         color: args.color.enabled(&stdout),
         detailed: args.summary,
+        asr: args.asr,
     };
     let threads = args.threads.unwrap_or_else(|| {
         thread::available_parallelism()
@@ -111,7 +114,10 @@ pub(crate) fn run(checker: &Checker, args: &CheckArgs) -> io::Result<Tally> {
 /// Parses, checks and renders one record.
 fn process(checker: &Checker, raw: Raw, style: Style) -> Done {
     let input_len = raw.len();
-    let item = raw.parse();
+    let mut item = raw.parse();
+    if let (true, Item::Transcript { transcript, .. }) = (style.asr, &mut item) {
+        transcript.source = Source::Asr;
+    }
     let mut output = Vec::new();
     // Writing to a Vec cannot fail.
     let outcome = match &item {
