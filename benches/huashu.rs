@@ -98,6 +98,26 @@ fn bench(c: &mut Criterion) {
     });
     group.finish();
 
+    // The paths that must stay cheap: a clean live message, which no phrase hits and the
+    // context model never sees, and one whose candidate hit the context model judges.
+    let mut group = c.benchmark_group("paths");
+    for (name, text) in [
+        (
+            "clean message",
+            "您好，很高兴为您服务，请问有什么可以帮您？我这边马上帮您查询一下物流信息。",
+        ),
+        (
+            "message with a candidate",
+            "亲 这个具体哪天到我们这边也不清楚的呢 您过两天再来问问吧",
+        ),
+    ] {
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.bench_function(name, |b| {
+            b.iter(|| checker.check_message(Role::Agent, black_box(text)))
+        });
+    }
+    group.finish();
+
     // Whole transcripts.
     for (name, transcript) in [
         ("long call", corpus::long_call()),
