@@ -35,16 +35,7 @@ const THIRD_PARTY_MARKS: [&str; 7] = ["那边", "那里", "说", "反馈", "表�
 
 impl ContextModel {
     pub(crate) fn new(words: &ContextWords, normalizer: &Normalizer) -> ContextModel {
-        let norm = |list: &[String]| -> Vec<String> {
-            let mut out: Vec<String> = list
-                .iter()
-                .map(|p| normalizer.phrase(p))
-                .filter(|p| !p.is_empty())
-                .collect();
-            out.sort_by_key(|p| std::cmp::Reverse(p.len()));
-            out.dedup();
-            out
-        };
+        let norm = |list: &[String]| normalizer.words_longest_first(list);
         let mut turn_words = Vec::new();
         let mut turn_features = Vec::new();
         for (list, feature) in [

@@ -44,15 +44,7 @@ impl Acceptance {
         model: Option<Arc<ContextModel>>,
         regexes: &mut Vec<Regex>,
     ) -> Acceptance {
-        let norm = |list: &[String]| -> Vec<String> {
-            let mut out: Vec<String> = list
-                .iter()
-                .map(|p| normalizer.phrase(p))
-                .filter(|p| !p.is_empty())
-                .collect();
-            out.sort_by_key(|p| std::cmp::Reverse(p.len()));
-            out
-        };
+        let norm = |list: &[String]| normalizer.words_longest_first(list);
         let unless = &leaf.unless;
         Acceptance {
             boundary: leaf.boundary,

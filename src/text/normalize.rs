@@ -496,6 +496,19 @@ impl Normalizer {
         self.normalize(phrase, &mut out);
         out.text
     }
+
+    /// Words normalized as the text is, without empty or repeated ones, longest first, so
+    /// that 这个我 is tried before 我.
+    pub(crate) fn words_longest_first(&self, list: &[String]) -> Vec<String> {
+        let mut out: Vec<String> = list
+            .iter()
+            .map(|p| self.phrase(p))
+            .filter(|p| !p.is_empty())
+            .collect();
+        out.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        out.dedup();
+        out
+    }
 }
 
 #[cfg(test)]
