@@ -1,6 +1,10 @@
 //! The compiled matcher: every literal of every rule in one Aho-Corasick automaton, every
 //! pattern compiled once and run only on turns where one of its literals was found.
 //!
+//! The automaton steps over characters, not bytes (a double-array automaton from
+//! `daachorse`): a Chinese character is one step instead of three, which measured about twice
+//! as fast as a byte automaton on the built-in pack's thousand literals.
+//!
 //! The automaton uses leftmost-longest semantics, which reports non-overlapping matches. To
 //! still report every occurrence of every phrase (a phrase inside a longer one, or one that
 //! starts inside another and runs past its end), each literal carries, from compile time, the
@@ -13,7 +17,9 @@
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
-use aho_corasick::{AhoCorasick, Anchored, Input as AcInput, MatchKind, StartKind};
+use daachorse::{
+    CharwiseDoubleArrayAhoCorasick as Automaton, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind,
+};
 use regex_automata::meta::{Cache, Regex};
 use regex_automata::util::captures::Captures;
 use regex_automata::{Input, PatternSet};
@@ -120,16 +126,29 @@ impl Found {
     }
 }
 
-#[derive(Debug)]
 pub(crate) struct Matcher {
-    automaton: Option<AhoCorasick>,
+    /// Each literal's value is its index in `literals`.
+    automaton: Option<Automaton<u32>>,
     literals: Vec<Literal>,
+    /// The byte length of the longest literal.
+    longest: usize,
     patterns: Vec<PatternEntry>,
     /// Patterns with no literal to anchor on, behind one set that says which can match.
     unanchored: Vec<u32>,
     unanchored_set: Option<(Regex, usize)>,
     /// The roles any rule of this matcher looks at.
     roles: RoleSet,
+}
+
+impl std::fmt::Debug for Matcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Matcher")
+            .field("literals", &self.literals)
+            .field("patterns", &self.patterns)
+            .field("unanchored", &self.unanchored)
+            .field("roles", &self.roles)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Matcher {
@@ -225,11 +244,14 @@ impl Matcher {
             None
         } else {
             Some(
-                AhoCorasick::builder()
+                CharwiseDoubleArrayAhoCorasickBuilder::new()
                     .match_kind(MatchKind::LeftmostLongest)
-                    .start_kind(StartKind::Both)
-                    .prefilter(true)
-                    .build(literals.iter().map(|l| &*l.text))
+                    .build_with_values(
+                        literals
+                            .iter()
+                            .enumerate()
+                            .map(|(i, l)| (&*l.text, i as u32)),
+                    )
                     .map_err(|e| format!("cannot build the phrase automaton: {e}"))?,
             )
         };
@@ -245,9 +267,11 @@ impl Matcher {
             regexes.push(set.clone());
             Some((set, regexes.len() - 1))
         };
+        let longest = literals.iter().map(|l| l.len).max().unwrap_or(0);
         Ok(Matcher {
             automaton,
             literals,
+            longest,
             patterns,
             unanchored,
             unanchored_set,
@@ -265,8 +289,8 @@ impl Matcher {
     pub(crate) fn scan(&self, text: &str, role: Role, found: &mut Found, caches: &mut Caches) {
         found.clear();
         if let Some(automaton) = &self.automaton {
-            for m in automaton.find_iter(text) {
-                let id = m.pattern().as_usize();
+            for m in automaton.leftmost_find_iter(text) {
+                let id = m.value() as usize;
                 let start = m.start();
                 self.visit(id, start, role, found);
                 let literal = &self.literals[id];
@@ -371,7 +395,7 @@ impl Matcher {
     /// shorter ones there which also run past `end`.
     fn search_overlaps(
         &self,
-        automaton: &AhoCorasick,
+        automaton: &Automaton<u32>,
         text: &str,
         start: usize,
         end: usize,
@@ -380,14 +404,20 @@ impl Matcher {
     ) {
         for (offset, _) in text[start..end].char_indices().skip(1) {
             let at = start + offset;
-            let input = AcInput::new(text).range(at..).anchored(Anchored::Yes);
-            let Some(m) = automaton.find(input) else {
+            // The longest literal starting at `at`: the first leftmost-longest match in a
+            // window as long as the longest literal, if it starts there.
+            let window = &text[at..ceil_char_boundary(text, (at + self.longest).min(text.len()))];
+            let Some(m) = automaton
+                .leftmost_find_iter(window)
+                .next()
+                .filter(|m| m.start() == 0)
+            else {
                 continue;
             };
-            if m.end() <= end {
+            if at + m.end() <= end {
                 continue;
             }
-            let id = m.pattern().as_usize();
+            let id = m.value() as usize;
             self.visit(id, at, role, found);
             // Shorter literals at the same place; those that start later inside are found by
             // a later step, and those past `end` by the scan going on from there.

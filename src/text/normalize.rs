@@ -283,7 +283,12 @@ fn unify_ideograph(c: char) -> char {
 
 /// The kind of an already folded character.
 pub(crate) fn char_kind(c: char) -> CharKind {
-    let t = tables();
+    kind_in(tables(), c)
+}
+
+/// `char_kind` with the tables at hand, for loops over many characters.
+#[inline]
+fn kind_in(t: &Tables, c: char) -> CharKind {
     let u = c as u32;
     if u < 0x10000 {
         t.kinds[u as usize]
@@ -427,11 +432,14 @@ impl Normalizer {
         out.text.clear();
         out.chars.clear();
         out.orig_len = text.len() as u32;
+        out.text.reserve(text.len());
+        out.chars.reserve(text.len() / 2);
+        let tables = tables();
         let mut gap = false;
         let mut previous: Option<char> = None;
         for (at, c) in text.char_indices() {
             let folded = self.fold(c);
-            let kind = char_kind(folded);
+            let kind = kind_in(tables, folded);
             let end = (at + c.len_utf8()) as u32;
             if skip && kind == CharKind::Separator {
                 gap = true;
