@@ -68,7 +68,7 @@ fn forbidden_phrases_in_a_rude_call() {
             at("forbidden.dont-know", 2, "不知道"),
             at("forbidden.go-to-manager", 2, "你找领导去"),
             at("forbidden.dont-care", 4, "不管"),
-            at("forbidden.no-time", 4, "没工夫"),
+            at("forbidden.no-time", 4, "没工夫跟你"),
             // 那我投诉你。 is answered without an apology.
             at("situation.complaint-apology", 5, "投诉"),
         ]

@@ -78,9 +78,9 @@ fn the_development_corpus_keeps_its_figures() {
         400,
         Floors {
             precision: 0.95,
-            recall: 0.89,
+            recall: 0.94,
             case_precision: 0.98,
-            case_recall: 0.91,
+            case_recall: 0.96,
         },
     );
 }
@@ -105,10 +105,10 @@ fn the_held_out_corpus_keeps_its_figures() {
         "tests/corpus/judgement-holdout.jsonl",
         200,
         Floors {
-            precision: 0.82,
-            recall: 0.55,
+            precision: 0.83,
+            recall: 0.56,
             case_precision: 0.90,
-            case_recall: 0.60,
+            case_recall: 0.61,
         },
     );
 }
