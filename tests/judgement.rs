@@ -77,10 +77,10 @@ fn the_development_corpus_keeps_its_figures() {
         "tests/corpus/judgement.jsonl",
         400,
         Floors {
-            precision: 0.95,
-            recall: 0.94,
-            case_precision: 0.98,
-            case_recall: 0.96,
+            precision: 0.96,
+            recall: 0.96,
+            case_precision: 0.99,
+            case_recall: 0.97,
         },
     );
 }
