@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::engine::Engine;
 use crate::finding::{Finding, Report};
-use crate::judge::{CharCursor, drop_nested, evaluate, merged, turn_finding};
+use crate::judge::{CharCursor, drop_nested, evaluate, merged, merged_finding};
 use crate::pack::RulePack;
 use crate::pack::error::PackError;
 use crate::pack::rule::{Rule, RuleKind, Scoring};
@@ -128,11 +128,8 @@ impl Checker {
             }
             // The same merging as a transcript check.
             let mut cursor = CharCursor::default();
-            for (start, end) in merged(hits, text) {
-                findings.push((
-                    r as u32,
-                    turn_finding(rule, 0, text, start, end, &mut cursor),
-                ));
+            for hits in merged(hits, text) {
+                findings.push((r as u32, merged_finding(rule, 0, text, &hits, &mut cursor)));
             }
         }
         // Only forbidden rules reach here.

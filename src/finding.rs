@@ -62,6 +62,16 @@ pub struct Fix {
     pub replacement: Arc<str>,
     /// Whether it may be applied without a person looking at it.
     pub safe: bool,
+    /// The byte spans of the turn text that the wording replaces, one per hit, in order and
+    /// disjoint. A finding that merges two hits (你好，你好) replaces each, and keeps what lies
+    /// between them. In JSON it is written only for such a finding: for one hit it is the
+    /// finding's own `byte_start`..`byte_end`.
+    #[serde(skip_serializing_if = "one_span")]
+    pub byte_spans: Vec<(usize, usize)>,
+}
+
+fn one_span(spans: &[(usize, usize)]) -> bool {
+    spans.len() <= 1
 }
 
 /// Why a conversation rule reported a finding.

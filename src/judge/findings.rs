@@ -71,18 +71,42 @@ pub(crate) fn drop_nested(findings: &mut Vec<(u32, Finding)>, forbidden: impl Fn
     findings.retain(|_| keep.next().unwrap_or(true));
 }
 
+/// Hits of one rule in one turn that make one finding: the span they cover, and each hit's
+/// own span, which is what a fix replaces.
+#[derive(Debug)]
+pub(crate) struct Merged {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    /// The hits' byte spans, disjoint and in order: hits that overlap (when the rule's phrases
+    /// do) are one part.
+    pub(crate) parts: Vec<(usize, usize)>,
+}
+
 /// Merges hits of one forbidden rule in one turn that overlap, or that only clause
 /// punctuation separates (没事了吧，您挂电话吧): one utterance is one finding.
-pub(crate) fn merged(hits: &[Hit], text: &str) -> Vec<(usize, usize)> {
+pub(crate) fn merged(hits: &[Hit], text: &str) -> Vec<Merged> {
     let mut spans: Vec<(usize, usize)> = hits.iter().map(|h| (h.start, h.end)).collect();
     spans.sort_unstable();
-    let mut out: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+    spans.dedup();
+    let mut out: Vec<Merged> = Vec::with_capacity(spans.len());
     for (start, end) in spans {
         match out.last_mut() {
-            Some(last) if start < last.1 || only_separators(&text[last.1..start.max(last.1)]) => {
-                last.1 = last.1.max(end);
+            // Overlapping hits are one stretch of words: their union is one part.
+            Some(last) if start < last.end => {
+                last.end = last.end.max(end);
+                if let Some(part) = last.parts.last_mut() {
+                    part.1 = part.1.max(end);
+                }
             }
-            _ => out.push((start, end)),
+            Some(last) if only_separators(&text[last.end..start]) => {
+                last.end = end;
+                last.parts.push((start, end));
+            }
+            _ => out.push(Merged {
+                start,
+                end,
+                parts: vec![(start, end)],
+            }),
         }
     }
     out
@@ -116,6 +140,7 @@ impl CharCursor {
     }
 }
 
+/// A finding of `rule` at one hit of turn `t`.
 pub(crate) fn turn_finding(
     rule: &Rule,
     t: usize,
@@ -124,6 +149,30 @@ pub(crate) fn turn_finding(
     byte_end: usize,
     cursor: &mut CharCursor,
 ) -> Finding {
+    merged_finding(
+        rule,
+        t,
+        turn_text,
+        &Merged {
+            start: byte_start,
+            end: byte_end,
+            parts: vec![(byte_start, byte_end)],
+        },
+        cursor,
+    )
+}
+
+/// A finding of `rule` over hits merged in turn `t`. Its fix replaces each part on its own, so
+/// the text between them stays; parts that overlap (which [`merged`] never makes) get no fix.
+pub(crate) fn merged_finding(
+    rule: &Rule,
+    t: usize,
+    turn_text: &str,
+    hits: &Merged,
+    cursor: &mut CharCursor,
+) -> Finding {
+    let (byte_start, byte_end) = (hits.start, hits.end);
+    let disjoint = hits.parts.windows(2).all(|w| w[0].1 <= w[1].0);
     let start = cursor.chars_before(turn_text, byte_start);
     let text = &turn_text[byte_start..byte_end];
     Finding {
@@ -141,10 +190,15 @@ pub(crate) fn turn_finding(
         source: rule.source.clone(),
         time: None,
         evidence: None,
-        fix: rule.replace.clone().map(|replacement| Fix {
-            replacement,
-            safe: rule.fix == FixSafety::Safe,
-        }),
+        fix: rule
+            .replace
+            .clone()
+            .filter(|_| disjoint)
+            .map(|replacement| Fix {
+                replacement,
+                safe: rule.fix == FixSafety::Safe,
+                byte_spans: hits.parts.clone(),
+            }),
         matched: Some(how_matched(rule, text)),
     }
 }

@@ -14,7 +14,7 @@ mod tests;
 mod timing;
 mod view;
 
-pub(crate) use findings::{CharCursor, Evaluation, drop_nested, merged, turn_finding};
+pub(crate) use findings::{CharCursor, Evaluation, drop_nested, merged, merged_finding};
 
 use crate::engine::{Engine, Prenormalized, TurnScan};
 use crate::pack::rule::{AsrMode, RuleKind};

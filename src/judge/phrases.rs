@@ -3,7 +3,7 @@
 
 use super::findings::Evaluation;
 use super::findings::{
-    CharCursor, merged, na, obligation, roles_text, transcript_finding, turn_finding,
+    CharCursor, merged, merged_finding, na, obligation, roles_text, transcript_finding,
 };
 use super::view::View;
 use crate::finding::{Due, Evidence, Match, TolerantMatch};
@@ -70,8 +70,8 @@ impl View<'_> {
             let hits = self.hits(turn, target);
             let text = &self.transcript.turns[turn].text;
             let mut cursor = CharCursor::default();
-            for (start, end) in merged(hits, text) {
-                let mut f = turn_finding(rule, turn, text, start, end, &mut cursor);
+            for hits in merged(hits, text) {
+                let mut f = merged_finding(rule, turn, text, &hits, &mut cursor);
                 f.time = self.time(turn);
                 out.findings.push((r, f));
             }

@@ -32,7 +32,7 @@ use crate::replies::{Reply, ReplyKind, ReplyLibrary};
 use crate::{Channel, Checker, Finding, Role, Severity, Transcript, Turn};
 
 pub use baseline::{Baseline, BaselineEntry};
-pub use fix::{Edit, apply_edits};
+pub use fix::{Edit, Replacement, apply_edits};
 
 use baseline::{collapse, fingerprint};
 use suppress::suppress;
@@ -195,6 +195,165 @@ pub fn lint(checker: &Checker, library: &ReplyLibrary, options: &LintOptions) ->
     out
 }
 
+/// What [`fix`] did to a library file.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Fixed {
+    /// The file's new text.
+    pub source: String,
+    /// How many edits it holds.
+    pub applied: usize,
+    /// Findings whose fix was left out: it overlapped another fix (a second run applies it),
+    /// or it would have left a finding it was meant to remove, or made a new one.
+    pub refused: Vec<usize>,
+}
+
+/// Applies the fixes of `findings` (from [`lint`] of `library`) that `wanted` accepts, and
+/// only those that do what a fix must: the text outside the replaced hits stays byte for byte,
+/// and linting the result reports neither the fixed findings nor any finding, of any rule or
+/// about the file, that was not there before. A reply whose fixes fail that test keeps its
+/// text, and its findings are listed in [`Fixed::refused`].
+pub fn fix(
+    checker: &Checker,
+    library: &ReplyLibrary,
+    findings: &[LintFinding],
+    options: &LintOptions,
+    wanted: impl Fn(&LintFinding) -> bool,
+) -> Fixed {
+    let mut chosen: Vec<usize> = (0..findings.len())
+        .filter(|&i| {
+            let f = &findings[i];
+            f.suppressed.is_none() && f.fix.is_some() && f.reply.is_some() && wanted(f)
+        })
+        .collect();
+    let mut refused = Vec::new();
+    loop {
+        let (source, applied) = apply_edits(
+            &library.source,
+            chosen.iter().filter_map(|&i| findings[i].fix.as_ref()),
+        );
+        if applied == 0 {
+            refused.extend(chosen);
+            refused.sort_unstable();
+            return Fixed {
+                source: library.source.clone(),
+                applied: 0,
+                refused,
+            };
+        }
+        // Edits skipped for overlapping wait for the next run.
+        let skipped = skipped_edits(findings, &chosen);
+        let after = ReplyLibrary::parse(&library.path, source, library.format);
+        let fixed: Vec<usize> = chosen
+            .iter()
+            .copied()
+            .filter(|i| !skipped.contains(i))
+            .collect();
+        let linted = lint(checker, &after, options);
+        let worse = worse_replies((library, findings), &fixed, (&after, &linted));
+        match worse {
+            None => {
+                refused.extend(skipped);
+                refused.sort_unstable();
+                return Fixed {
+                    source: after.source,
+                    applied,
+                    refused,
+                };
+            }
+            // The file's structure changed: no fix is trusted.
+            Some(Worse::File) => {
+                refused.append(&mut chosen);
+            }
+            Some(Worse::Replies(replies)) => {
+                let (out, keep): (Vec<usize>, Vec<usize>) = chosen
+                    .iter()
+                    .partition(|&&i| findings[i].reply.is_some_and(|r| replies.contains(&r)));
+                if out.is_empty() {
+                    // Worse where nothing was fixed: the edits reach past their replies.
+                    refused.append(&mut chosen);
+                } else {
+                    refused.extend(out);
+                    chosen = keep;
+                }
+            }
+        }
+    }
+}
+
+/// The chosen findings whose edits [`apply_edits`] skips, for overlapping one before them.
+fn skipped_edits(findings: &[LintFinding], chosen: &[usize]) -> Vec<usize> {
+    let mut order: Vec<usize> = chosen.to_vec();
+    order.sort_by_key(|&i| {
+        let span = &findings[i]
+            .fix
+            .as_ref()
+            .map(|e| e.span.clone())
+            .unwrap_or_default();
+        (span.start, span.end)
+    });
+    let mut at = 0;
+    let mut skipped = Vec::new();
+    for i in order {
+        let Some(edit) = &findings[i].fix else {
+            continue;
+        };
+        if edit.span.start < at {
+            skipped.push(i);
+        } else {
+            at = edit.span.end;
+        }
+    }
+    skipped
+}
+
+enum Worse {
+    File,
+    Replies(Vec<usize>),
+}
+
+/// Where linting the fixed file finds more than it should: findings of a rule in a reply that
+/// outnumber those before less the ones fixed there, or a change in the file's replies.
+fn worse_replies(
+    before: (&ReplyLibrary, &[LintFinding]),
+    fixed: &[usize],
+    after: (&ReplyLibrary, &[LintFinding]),
+) -> Option<Worse> {
+    use std::collections::HashMap;
+    if after.0.replies.len() != before.0.replies.len()
+        || after.0.problems.len() > before.0.problems.len()
+    {
+        return Some(Worse::File);
+    }
+    let tally = |findings: &[LintFinding]| {
+        let mut n: HashMap<(Option<usize>, Arc<str>), isize> = HashMap::new();
+        for f in findings.iter().filter(|f| f.suppressed.is_none()) {
+            *n.entry((f.reply, f.rule.clone())).or_default() += 1;
+        }
+        n
+    };
+    let mut allowed = tally(before.1);
+    for &i in fixed {
+        let f = &before.1[i];
+        *allowed.entry((f.reply, f.rule.clone())).or_default() -= 1;
+    }
+    let mut worse: Vec<usize> = Vec::new();
+    for (key, n) in tally(after.1) {
+        if n > allowed.get(&key).copied().unwrap_or(0) {
+            match key.0 {
+                Some(reply) => worse.push(reply),
+                None => return Some(Worse::File),
+            }
+        }
+    }
+    if worse.is_empty() {
+        return None;
+    }
+    worse.sort_unstable();
+    worse.dedup();
+    Some(Worse::Replies(worse))
+}
+
 /// What the pack says about one reply: the rules of a single message, and for an opening or a
 /// closing also the opening or closing rules, on a one-turn conversation.
 fn reply_findings(checker: &Checker, reply: &Reply, options: &LintOptions) -> Vec<Finding> {
@@ -229,17 +388,23 @@ fn locate(
         Some(range) => reply.file_span(range.clone()),
         None => reply.span.clone(),
     };
-    let fix = match (&hit, &finding.fix) {
-        (Some(range), Some(fix)) if reply.is_verbatim(&library.source, range.clone()) => {
-            reply.encode(&fix.replacement).map(|replacement| Edit {
-                span: span.clone(),
-                replacement,
-                wording: fix.replacement.clone(),
-                safe: fix.safe,
+    let fix = finding.fix.as_ref().and_then(|fix| {
+        let text = reply.encode(&fix.replacement)?;
+        // Each hit is replaced on its own, and only where the file holds it as written.
+        let replacements = fix
+            .byte_spans
+            .iter()
+            .map(|&(s, e)| {
+                reply
+                    .is_verbatim(&library.source, s..e)
+                    .then(|| Replacement {
+                        span: reply.file_span(s..e),
+                        text: text.clone(),
+                    })
             })
-        }
-        _ => None,
-    };
+            .collect::<Option<Vec<_>>>()?;
+        Edit::new(replacements, fix.replacement.clone(), fix.safe)
+    });
     let (line, column) = library.position(span.start);
     let (end_line, end_column) = library.position(span.end);
     LintFinding {

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 
 use huashu::Checker;
-use huashu::lint::{Baseline, LintOptions, apply_edits, lint};
+use huashu::lint::{Baseline, LintOptions, fix, lint};
 use huashu::replies::{LibraryFormat, ReplyLibrary};
 
 use crate::cli::{LintArgs, LintFormat};
@@ -88,12 +88,21 @@ pub(crate) fn run(args: &LintArgs) -> u8 {
         let mut findings = lint(&checker, &library, &options);
         let mut fixed = 0;
         if args.fix {
-            let edits = findings
-                .iter()
-                .filter(|f| f.suppressed.is_none())
-                .filter_map(|f| f.fix.as_ref())
-                .filter(|e| e.safe || args.unsafe_fixes);
-            let (text, applied) = apply_edits(&library.source, edits);
+            let outcome = fix(&checker, &library, &findings, &options, |f| {
+                f.fix.as_ref().is_some_and(|e| e.safe || args.unsafe_fixes)
+            });
+            for &i in &outcome.refused {
+                let f = &findings[i];
+                let _ = writeln!(
+                    io::stderr(),
+                    "warning: {name}:{}:{}: the fix for {} was not applied: it overlaps \
+                     another fix or would leave a finding; run again, or fix the reply by hand",
+                    f.line,
+                    f.column,
+                    f.rule
+                );
+            }
+            let (text, applied) = (outcome.source, outcome.applied);
             if applied > 0 {
                 fixed = applied;
                 if args.dry_run {

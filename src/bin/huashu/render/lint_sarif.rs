@@ -78,8 +78,21 @@ pub(crate) fn write(out: &mut impl Write, results: &LintResults<'_>) -> io::Resu
             });
             let map = result.as_object_mut().expect("an object");
             if let Some(fix) = &f.fix {
-                let (sl, sc) = file.library.position(fix.span.start);
-                let (el, ec) = file.library.position(fix.span.end);
+                let replacements: Vec<Value> = fix
+                    .replacements
+                    .iter()
+                    .map(|r| {
+                        let (sl, sc) = file.library.position(r.span.start);
+                        let (el, ec) = file.library.position(r.span.end);
+                        json!({
+                            "deletedRegion": {
+                                "startLine": sl, "startColumn": sc,
+                                "endLine": el, "endColumn": ec,
+                            },
+                            "insertedContent": {"text": r.text},
+                        })
+                    })
+                    .collect();
                 map.insert(
                     "fixes".into(),
                     json!([{
@@ -89,13 +102,7 @@ pub(crate) fn write(out: &mut impl Write, results: &LintResults<'_>) -> io::Resu
                         )},
                         "artifactChanges": [{
                             "artifactLocation": {"uri": uri(&file.library.path), "uriBaseId": "%SRCROOT%"},
-                            "replacements": [{
-                                "deletedRegion": {
-                                    "startLine": sl, "startColumn": sc,
-                                    "endLine": el, "endColumn": ec,
-                                },
-                                "insertedContent": {"text": fix.replacement},
-                            }],
+                            "replacements": replacements,
                         }],
                     }]),
                 );
