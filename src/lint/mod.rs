@@ -139,7 +139,7 @@ pub const LINT_RULES: &[LintRule] = &[
         id: "lint.unreadable",
         severity: Severity::Fatal,
         message: "the file cannot be read as a reply library",
-        help: "fix the syntax error; nothing in the file was checked",
+        help: "fix the file where it says; the run fails until then",
     },
     LintRule {
         id: "lint.suppression-syntax",

@@ -13,6 +13,8 @@ pub(super) enum Node {
     String(String, Range<usize>, Style),
     /// Anything else that is not a container: numbers, booleans, dates.
     Other,
+    /// No value: a YAML key with nothing after its colon, or `null`.
+    Null,
     Array(Vec<Node>),
     /// Keys and values, in file order.
     Object(Vec<(String, Range<usize>, Node)>),
@@ -29,7 +31,7 @@ pub(super) fn walk(b: &mut Builder<'_>, node: &Node, labels: &mut Vec<String>, p
             labels,
             place.to_string(),
         ),
-        Node::Other => {}
+        Node::Other | Node::Null => {}
         Node::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 walk(b, item, labels, &format!("{place}[{i}]"));
@@ -47,8 +49,30 @@ pub(super) fn walk(b: &mut Builder<'_>, node: &Node, labels: &mut Vec<String>, p
                 _ => None,
             });
             let first_reply = b.replies.len();
-            for (key, _, value) in entries {
+            for (key, key_span, value) in entries {
                 if key == ALLOW_KEY || is_metadata_key(key) && !matches!(value, Node::Object(_)) {
+                    continue;
+                }
+                // A key with no value that reads as text, not a name, is most likely a reply
+                // whose `: ` made it a key (`- 请稍等: 马上好` unquoted): it would go unread.
+                if key.contains('"') {
+                    b.problem(
+                        format!(
+                            "`{key}` is a key that holds a `\"`: most likely a quote of a reply \
+                             went missing, and the reply became part of the key"
+                        ),
+                        key_span.clone(),
+                    );
+                    continue;
+                }
+                if matches!(value, Node::Null) && !is_name(key) {
+                    b.problem(
+                        format!(
+                            "`{key}` is a key with no value, so it would not be checked as a \
+                             reply: quote a reply that holds `: `, or give the key a value"
+                        ),
+                        key_span.clone(),
+                    );
                     continue;
                 }
                 if has_reply_key && !is_reply_key(key) && !matches!(value, Node::Object(_)) {
@@ -95,6 +119,14 @@ pub(super) fn walk(b: &mut Builder<'_>, node: &Node, labels: &mut Vec<String>, p
             }
         }
     }
+}
+
+/// Whether a key reads as a name (`faq`, `q-1`, `refund.late`), not as text.
+fn is_name(key: &str) -> bool {
+    !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
 #[cfg(test)]

@@ -36,7 +36,50 @@ pub(super) fn read(b: &mut Builder<'_>, delimiter: u8) {
         .filter(|&i| is_kind_key(&names[i]))
         .collect();
     let allow_column = names.iter().position(|n| n == ALLOW_KEY);
-    for (r, row) in rows.enumerate() {
+    // A field past the header's columns has no name, and a row short of a reply column keeps
+    // its text in another column: either would go unread, so each such row is an error, and
+    // the file is not read.
+    let rows: Vec<Vec<CsvField>> = rows.collect();
+    let mut misaligned = false;
+    for (r, row) in rows.iter().enumerate() {
+        if let Some(extra) = row[names.len().min(row.len())..]
+            .iter()
+            .find(|f| !f.text.trim().is_empty())
+        {
+            b.problem(
+                format!(
+                    "row {} has {} fields but the header names {} columns, so this field \
+                     would not be checked: quote a field that holds the delimiter, or name \
+                     the column in the header",
+                    r + 2,
+                    row.len(),
+                    names.len()
+                ),
+                extra.region.clone(),
+            );
+            misaligned = true;
+        } else if let Some(&missing) = reply_columns.iter().find(|&&c| c >= row.len()) {
+            // A row short of a reply column has lost a delimiter: its text sits in another
+            // column, where it would not be checked.
+            let end = row.last().map_or(0, |f| f.region.end);
+            b.problem(
+                format!(
+                    "row {} has {} fields but the header names {} columns, so it has no `{}` \
+                     field and its text would not be checked: look for a missing delimiter",
+                    r + 2,
+                    row.len(),
+                    names.len(),
+                    names[missing]
+                ),
+                end..end,
+            );
+            misaligned = true;
+        }
+    }
+    if misaligned {
+        return;
+    }
+    for (r, row) in rows.iter().enumerate() {
         let first = b.replies.len();
         let mut labels: Vec<String> = Vec::new();
         for &k in &kind_columns {
@@ -131,7 +174,13 @@ fn csv_rows(source: &str, delimiter: u8) -> Result<Vec<Vec<CsvField>>, (String, 
                         }
                     }
                     None => {
-                        return Err(("unclosed quote in a CSV field".to_string(), i));
+                        return Err((
+                            "the quoted field that opens here never closes: a field that starts \
+                             with `\"` ends with a `\"` before the delimiter or the line break, and \
+                             a `\"` inside it is written twice (`\"\"`)"
+                                .to_string(),
+                            i,
+                        ));
                     }
                 }
             }
@@ -141,9 +190,20 @@ fn csv_rows(source: &str, delimiter: u8) -> Result<Vec<Vec<CsvField>>, (String, 
                 quoted: true,
             };
             i = j + 1;
-            // Anything between the closing quote and the delimiter is kept out of the field.
-            while i < bytes.len() && bytes[i] != delimiter as u8 && bytes[i] != b'\n' {
+            if bytes.get(i) == Some(&b'\r') {
                 i += 1;
+            }
+            // Text after the closing quote would belong to no field: an error, never dropped.
+            if !matches!(bytes.get(i), None | Some(b'\n')) && bytes[i] != delimiter as u8 {
+                let (line, column) = crate::text::position(source, start - 1);
+                return Err((
+                    format!(
+                        "text after the closing quote of the field that opens at line {line}, \
+                         column {column}: quote the whole field, and write a `\"` inside it twice \
+                         (`\"\"`)"
+                    ),
+                    i,
+                ));
             }
             field
         } else {
@@ -156,6 +216,16 @@ fn csv_rows(source: &str, delimiter: u8) -> Result<Vec<Vec<CsvField>>, (String, 
             } else {
                 i
             };
+            // A quote inside an unquoted field is how a field's quoting goes wrong (a quote
+            // lost at its start, or one too many at its end): an error, not a guess.
+            if let Some(q) = source[start..end].find('"') {
+                return Err((
+                    "a `\"` inside a field that does not start with one: quote the whole field, \
+                     and write a `\"` inside it twice (`\"\"`)"
+                        .to_string(),
+                    start + q,
+                ));
+            }
             CsvField {
                 text: source[start..end].to_string(),
                 region: start..end,
@@ -186,6 +256,44 @@ fn csv_rows(source: &str, delimiter: u8) -> Result<Vec<Vec<CsvField>>, (String, 
 mod tests {
     use crate::replies::tests::{place_of, read, texts};
     use crate::replies::{LibraryFormat, ReplyKind};
+
+    #[test]
+    fn malformed_csv_is_an_error_at_its_place_and_loses_nothing() {
+        // Text after a closing quote.
+        let lib = read(
+            "r.csv",
+            LibraryFormat::Csv,
+            "id,text\nq1,\"好的\"你找领导去\nq2,好\n",
+        );
+        assert_eq!(lib.problems.len(), 1, "{:?}", lib.problems);
+        assert!(lib.problems[0].message.contains("line 2, column 4"));
+        assert_eq!(lib.position(lib.problems[0].span.start), (2, 8));
+        // A quote that never closes, or closes rows later, swallows no row in silence.
+        for src in [
+            "id,text\nq1,\"这个我不知道\"\"\nq2,您好\nq3,再见\n",
+            "id,text\nq1,\"这个我不知道\"\"\nq2,您好\nq3,\"再见\"\n",
+        ] {
+            let lib = read("r.csv", LibraryFormat::Csv, src);
+            assert_eq!(lib.problems.len(), 1, "{src:?}: {:?}", lib.problems);
+        }
+        // A field past the header's columns.
+        let lib = read(
+            "r.csv",
+            LibraryFormat::Csv,
+            "id,text\nq1,好的,你找领导去\nq2,好,\n",
+        );
+        assert_eq!(lib.problems.len(), 1, "{:?}", lib.problems);
+        assert_eq!(lib.position(lib.problems[0].span.start), (2, 7));
+        assert!(texts(&lib).is_empty(), "the file is not read");
+        // CRLF line ends after a closing quote are fine.
+        let lib = read(
+            "r.csv",
+            LibraryFormat::Csv,
+            "id,text\r\nq1,\"好的\"\r\nq2,\"好\"\r\n",
+        );
+        assert!(lib.problems.is_empty(), "{:?}", lib.problems);
+        assert_eq!(texts(&lib), vec!["好的", "好"]);
+    }
 
     #[test]
     fn csv_quoted_fields_and_columns() {

@@ -1,17 +1,21 @@
-//! Markdown: paragraphs and list items, under the headings that name their section.
+//! Markdown: paragraphs, list items, indented blocks and the cells of tables, under the
+//! headings that name their section.
 
 use crate::replies::Builder;
 use crate::replies::escape::Style;
 
-/// Reads the paragraphs and list items of a Markdown file, and its HTML comments.
+/// Reads the paragraphs, list items, indented blocks and table cells of a Markdown file, and
+/// its HTML comments.
 pub(super) fn read(b: &mut Builder<'_>) {
-    use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+    use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
     let mut headings: Vec<(HeadingLevel, String)> = Vec::new();
     let mut heading: Option<(HeadingLevel, String)> = None;
     // The reply being collected: its text and where it started.
     let mut reply: Option<(String, usize, usize)> = None;
     let mut depth_item = 0usize;
     let mut skip = 0usize;
+    // For each skipped block open: whether it is fenced code.
+    let mut fenced: Vec<bool> = Vec::new();
     let labels_of = |headings: &[(HeadingLevel, String)]| -> Vec<String> {
         headings.iter().map(|(_, h)| h.clone()).collect()
     };
@@ -39,12 +43,34 @@ pub(super) fn read(b: &mut Builder<'_>) {
                     headings.push((level, text.trim().to_string()));
                 }
             }
+            // Fenced code, HTML and front matter are the file's own markup, and a table's
+            // head names its columns. An indented block is text: Chinese paragraphs are often
+            // indented, and a tab at a line's start must not hide a reply.
             Event::Start(
-                Tag::CodeBlock(_) | Tag::Table(_) | Tag::HtmlBlock | Tag::MetadataBlock(_),
-            ) => skip += 1,
-            Event::End(
-                TagEnd::CodeBlock | TagEnd::Table | TagEnd::HtmlBlock | TagEnd::MetadataBlock(_),
-            ) => skip = skip.saturating_sub(1),
+                Tag::CodeBlock(CodeBlockKind::Fenced(_))
+                | Tag::TableHead
+                | Tag::HtmlBlock
+                | Tag::MetadataBlock(_),
+            ) => {
+                fenced.push(matches!(event, Event::Start(Tag::CodeBlock(_))));
+                skip += 1;
+            }
+            Event::End(TagEnd::CodeBlock) if fenced.last() == Some(&true) => {
+                fenced.pop();
+                skip = skip.saturating_sub(1);
+            }
+            Event::End(TagEnd::TableHead | TagEnd::HtmlBlock | TagEnd::MetadataBlock(_)) => {
+                fenced.pop();
+                skip = skip.saturating_sub(1);
+            }
+            // Each cell of a table's body, and each indented block, is a reply.
+            Event::Start(Tag::TableCell | Tag::CodeBlock(_))
+            | Event::End(TagEnd::TableCell | TagEnd::CodeBlock)
+                if skip == 0 =>
+            {
+                let labels = labels_of(&headings);
+                flush(b, &mut reply, &labels);
+            }
             Event::Start(Tag::Item) => {
                 let labels = labels_of(&headings);
                 flush(b, &mut reply, &labels);
@@ -119,5 +145,14 @@ mod tests {
         assert_eq!(place_of(&lib, "不行"), (5, 6, 5, 8));
         assert_eq!(place_of(&lib, "不清楚"), (9, 6, 9, 9));
         assert_eq!(lib.suppressions[0].replies, vec![1]);
+    }
+
+    #[test]
+    fn indented_blocks_and_table_cells_are_replies() {
+        let src = "# 常用\n\n\t我也不知道\n\n| 场景 | 回复 |\n|---|---|\n| 催单 | 你找领导去 |\n\n```\n不清楚\n```\n";
+        let lib = read("r.md", LibraryFormat::Markdown, src);
+        assert_eq!(texts(&lib), vec!["我也不知道", "催单", "你找领导去"]);
+        assert_eq!(place_of(&lib, "不知道"), (3, 4, 3, 7));
+        assert_eq!(place_of(&lib, "领导"), (7, 10, 7, 12));
     }
 }

@@ -97,10 +97,12 @@ pub(super) fn read(b: &mut Builder<'_>) {
                     ScalarStyle::Plain => {
                         // Numbers, booleans and nulls are not replies.
                         let v = value.as_ref();
-                        if v.is_empty()
-                            || v == "~"
-                            || v.parse::<f64>().is_ok()
-                            || matches!(v, "true" | "false" | "null" | "True" | "False" | "Null")
+                        if v.is_empty() || matches!(v, "~" | "null" | "Null" | "NULL") {
+                            push(&mut stack, &mut roots, Node::Null, None);
+                            continue;
+                        }
+                        if v.parse::<f64>().is_ok()
+                            || matches!(v, "true" | "false" | "True" | "False")
                         {
                             push(&mut stack, &mut roots, Node::Other, None);
                             continue;
