@@ -56,6 +56,112 @@ impl fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
+/// The largest record read by default: one JSON Lines line, or one plain-text transcript file,
+/// of 16 MiB. A longer one is an error record, and reading goes on after it.
+pub const DEFAULT_MAX_RECORD_BYTES: usize = 16 << 20;
+
+/// The most turns a transcript may have by default. A transcript with more is an error
+/// record: no real call or chat comes near it, and the conversation rules' cost grows with it.
+pub const DEFAULT_MAX_TURNS: usize = 100_000;
+
+/// What [`read_record`] found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordRead {
+    /// The end of the input: nothing was read.
+    End,
+    /// One line, in the buffer, with its line break.
+    Line,
+    /// A line longer than the limit: its first `limit` bytes are in the buffer, and the rest
+    /// of it, `len` bytes in all, was read past without being kept.
+    TooLong {
+        /// The line's length in bytes, up to its line break or the end of the input.
+        len: usize,
+    },
+    /// A line that holds a NUL byte past the limit: the input is binary, not text. The line
+    /// was not read to its end, since binary input (`/dev/zero`) may have none.
+    Binary,
+}
+
+/// Reads one line of `reader` into `buf` (cleared first), keeping at most `limit` bytes of it,
+/// so that memory stays bounded whatever the input. A longer line is read past to its line
+/// break, unless it turns out to be binary.
+pub fn read_record(
+    reader: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    limit: usize,
+) -> io::Result<RecordRead> {
+    buf.clear();
+    let mut len = 0usize;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok(match len {
+                0 => RecordRead::End,
+                n if n > limit => RecordRead::TooLong { len: n },
+                _ => RecordRead::Line,
+            });
+        }
+        let (chunk, done) = match memchr::memchr(b'\n', available) {
+            Some(i) => (&available[..=i], true),
+            None => (available, false),
+        };
+        let room = limit.saturating_sub(buf.len());
+        let keep = chunk.len().min(room);
+        buf.extend_from_slice(&chunk[..keep]);
+        let binary = keep < chunk.len() && memchr::memchr(0, &chunk[keep..]).is_some();
+        let used = chunk.len();
+        len += used;
+        reader.consume(used);
+        if binary {
+            return Ok(RecordRead::Binary);
+        }
+        if done {
+            return Ok(if len > limit {
+                RecordRead::TooLong { len }
+            } else {
+                RecordRead::Line
+            });
+        }
+    }
+}
+
+/// The error for a record of `len` bytes over `limit`, on `line`.
+pub fn too_long(line: usize, len: usize, limit: usize) -> InputError {
+    InputError::new(
+        line,
+        None,
+        format!(
+            "the record is {}, more than the limit of {} for one record; it was skipped \
+             (raise the limit with --max-record-size)",
+            human_bytes(len),
+            human_bytes(limit)
+        ),
+    )
+}
+
+/// Bytes as a person reads them: `16 MiB`, `2.5 KiB`, `300 bytes`.
+pub fn human_bytes(n: usize) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if n < 1024 {
+        return format!("{n} bytes");
+    }
+    let mut value = n as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if value.fract() == 0.0 {
+        format!("{value:.0} {}", UNITS[unit])
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
 /// One record of a JSON Lines stream: the line it is on, and the transcript read from it or
 /// the reason it could not be read.
 #[derive(Debug)]
@@ -70,11 +176,19 @@ pub struct Record {
 ///
 /// Blank lines are skipped. Every other line yields exactly one [`Record`]. Only an I/O error of
 /// the underlying reader ends the stream early; it is returned as `Err`.
+///
+/// A line longer than [`DEFAULT_MAX_RECORD_BYTES`] (or the limit set with
+/// [`JsonLines::max_record_bytes`]) is an error record, and memory stays bounded; so is a
+/// transcript of more than [`DEFAULT_MAX_TURNS`] turns ([`JsonLines::max_turns`]). Binary input
+/// (a NUL byte in an over-long line) ends the stream with an error record.
 #[derive(Debug)]
 pub struct JsonLines<R> {
     reader: R,
     line: usize,
     buf: Vec<u8>,
+    limit: usize,
+    max_turns: usize,
+    ended: bool,
 }
 
 impl<R: BufRead> JsonLines<R> {
@@ -84,7 +198,22 @@ impl<R: BufRead> JsonLines<R> {
             reader,
             line: 0,
             buf: Vec::new(),
+            limit: DEFAULT_MAX_RECORD_BYTES,
+            max_turns: DEFAULT_MAX_TURNS,
+            ended: false,
         }
+    }
+
+    /// Sets the largest record, in bytes.
+    pub fn max_record_bytes(mut self, limit: usize) -> Self {
+        self.limit = limit;
+        self
+    }
+
+    /// Sets the most turns a transcript may have.
+    pub fn max_turns(mut self, limit: usize) -> Self {
+        self.max_turns = limit;
+        self
     }
 }
 
@@ -93,22 +222,67 @@ impl<R: BufRead> Iterator for JsonLines<R> {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            self.buf.clear();
-            match self.reader.read_until(b'\n', &mut self.buf) {
-                Ok(0) => return None,
-                Ok(_) => {}
-                Err(e) => return Some(Err(e)),
+            if self.ended {
+                return None;
             }
+            let read = match read_record(&mut self.reader, &mut self.buf, self.limit) {
+                Ok(read) => read,
+                Err(e) => return Some(Err(e)),
+            };
             self.line += 1;
+            let line = self.line;
+            match read {
+                RecordRead::End => return None,
+                RecordRead::Line => {}
+                RecordRead::TooLong { len } => {
+                    let transcript = Err(too_long(line, len, self.limit));
+                    return Some(Ok(Record { line, transcript }));
+                }
+                RecordRead::Binary => {
+                    self.ended = true;
+                    let transcript = Err(binary(line));
+                    return Some(Ok(Record { line, transcript }));
+                }
+            }
             let bytes = trim_line_end(&self.buf);
             if bytes.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let line = self.line;
-            let transcript = parse_json_line(bytes, line);
+            let transcript = parse_json_line(bytes, line)
+                .and_then(|t| within_turn_limit(t, line, self.max_turns));
             return Some(Ok(Record { line, transcript }));
         }
     }
+}
+
+/// `transcript`, read from `line`, if it has at most `limit` turns; an error otherwise.
+pub fn within_turn_limit(
+    transcript: Transcript,
+    line: usize,
+    limit: usize,
+) -> Result<Transcript, InputError> {
+    if transcript.turns.len() > limit {
+        return Err(InputError::new(
+            line,
+            None,
+            format!(
+                "the transcript has {} turns, more than the limit of {limit}; it was skipped \
+                 (raise the limit with --max-turns)",
+                transcript.turns.len()
+            ),
+        ));
+    }
+    Ok(transcript)
+}
+
+/// The error for binary input, found on `line`.
+pub fn binary(line: usize) -> InputError {
+    InputError::new(
+        line,
+        None,
+        "the input holds NUL bytes and no line break within the record limit: it is binary, \
+         not JSON Lines or text, and was not read further",
+    )
 }
 
 fn trim_line_end(mut bytes: &[u8]) -> &[u8] {
@@ -454,6 +628,64 @@ fn split_turn(line: &str) -> Option<(Role, &str)> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn records_are_read_within_their_limit() {
+        use std::io::Cursor;
+        let long = format!("{{\"x\": \"{}\"}}", "a".repeat(100));
+        let input = format!("{{}}\n{long}\n\n{{}}");
+        let mut reader = Cursor::new(input.as_bytes());
+        let mut buf = Vec::new();
+        let mut reads = Vec::new();
+        loop {
+            let read = read_record(&mut reader, &mut buf, 32).expect("reads");
+            reads.push((read, buf.len()));
+            if read == RecordRead::End {
+                break;
+            }
+        }
+        assert_eq!(
+            reads,
+            vec![
+                (RecordRead::Line, 3),
+                (
+                    RecordRead::TooLong {
+                        len: long.len() + 1
+                    },
+                    32
+                ),
+                (RecordRead::Line, 1),
+                (RecordRead::Line, 2),
+                (RecordRead::End, 0),
+            ]
+        );
+        // NUL bytes past the limit: binary, and not read to an end it may not have.
+        let mut zeros = io::BufReader::with_capacity(8, io::repeat(0));
+        assert_eq!(
+            read_record(&mut zeros, &mut buf, 16).expect("reads"),
+            RecordRead::Binary
+        );
+        // Through JsonLines: an error record names the line, and the next record is read.
+        let records: Vec<Record> = JsonLines::new(Cursor::new(input.as_bytes()))
+            .max_record_bytes(32)
+            .collect::<io::Result<_>>()
+            .expect("reads");
+        assert_eq!(records.len(), 3);
+        let error = records[1].transcript.as_ref().expect_err("too long");
+        assert_eq!(error.line(), 2);
+        assert!(
+            error.message().contains("more than the limit of 32 bytes"),
+            "{error}"
+        );
+        assert_eq!(records[2].line, 4);
+    }
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(human_bytes(300), "300 bytes");
+        assert_eq!(human_bytes(16 << 20), "16 MiB");
+        assert_eq!(human_bytes(2560), "2.5 KiB");
+    }
+
     use super::*;
 
     fn read_all(input: &str) -> Vec<Record> {

@@ -301,9 +301,20 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub(crate) top: usize,
 
-    /// Scoring threads [default: one per core]. Reading and writing have a thread each.
+    /// Scoring threads [default: one per core]. Reading and writing have a thread each. More
+    /// than 8 per core are not started (a warning says so).
     #[arg(long, short = 'j', value_name = "N")]
     pub(crate) threads: Option<usize>,
+
+    /// The largest record: one JSON Lines line, or one plain-text transcript file. A larger
+    /// one is an error record, and reading goes on. Bytes, or with a unit: `64KiB`, `32MiB`,
+    /// `1GiB` (`K`, `M`, `G` and `KB`, `MB`, `GB` mean the same).
+    #[arg(long, value_name = "SIZE", default_value = "16MiB", value_parser = parse_size)]
+    pub(crate) max_record_size: usize,
+
+    /// The most turns one transcript may have; one with more is an error record.
+    #[arg(long, value_name = "N", default_value_t = huashu::read::DEFAULT_MAX_TURNS)]
+    pub(crate) max_turns: usize,
 
     /// Never show the progress bar (shown on standard error when it is a terminal).
     #[arg(long)]
@@ -348,4 +359,28 @@ impl Color {
             }
         }
     }
+}
+
+/// A size in bytes, as `--max-record-size` takes it: `1048576`, `64KiB`, `16MiB`, `1G`.
+fn parse_size(text: &str) -> Result<usize, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        _ => {
+            return Err(format!(
+                "`{text}` is no size: write bytes, or a number with KiB, MiB or GiB"
+            ));
+        }
+    };
+    let n: usize = digits.parse().map_err(|_| {
+        format!("`{text}` is no size: write bytes, or a number with KiB, MiB or GiB")
+    })?;
+    n.checked_mul(1 << shift).filter(|&n| n > 0).ok_or_else(|| {
+        format!("`{text}` is out of range: it must be at least 1 byte and fit in memory")
+    })
 }

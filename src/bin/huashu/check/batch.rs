@@ -26,6 +26,8 @@ const BATCH_RECORDS: usize = 512;
 const BATCH_BYTES: usize = 1 << 20;
 /// Batches waiting between two stages.
 const IN_FLIGHT: usize = 2;
+/// The most scoring threads per core that `--threads` starts.
+const MAX_THREADS_PER_CORE: usize = 8;
 
 /// One record, scored and rendered.
 struct Done {
@@ -42,6 +44,8 @@ struct Style {
     detailed: bool,
     /// `--asr`: every transcript is a speech-recognition transcript.
     asr: bool,
+    /// `--max-turns`.
+    max_turns: usize,
 }
 
 /// Checks every input record and writes the results to standard output, in input order.
@@ -53,12 +57,23 @@ pub(crate) fn run(checker: &Checker, args: &CheckArgs) -> io::Result<Tally> {
         color: args.color.enabled(&stdout),
         detailed: args.summary,
         asr: args.asr,
+        max_turns: args.max_turns,
     };
-    let threads = args.threads.unwrap_or_else(|| {
-        thread::available_parallelism()
-            .map(usize::from)
-            .unwrap_or(1)
-    });
+    let cores = thread::available_parallelism()
+        .map(usize::from)
+        .unwrap_or(1);
+    let threads = match args.threads {
+        Some(n) if n > cores * MAX_THREADS_PER_CORE => {
+            let cap = cores * MAX_THREADS_PER_CORE;
+            eprintln!(
+                "warning: --threads {n} is more than {MAX_THREADS_PER_CORE} per core on this \
+                 machine's {cores} cores; using {cap}"
+            );
+            cap
+        }
+        Some(n) => n,
+        None => cores,
+    };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
         .thread_name(|i| format!("huashu-score-{i}"))
@@ -72,16 +87,21 @@ pub(crate) fn run(checker: &Checker, args: &CheckArgs) -> io::Result<Tally> {
         s.spawn(move || {
             let mut batch = Vec::new();
             let mut bytes = 0;
-            input::read(&args.files, args.input, |raw, idle| {
-                bytes += raw.len();
-                batch.push(raw);
-                if idle || batch.len() >= BATCH_RECORDS || bytes >= BATCH_BYTES {
-                    bytes = 0;
-                    raw_tx.send(mem::take(&mut batch)).is_ok()
-                } else {
-                    true
-                }
-            });
+            input::read(
+                &args.files,
+                args.input,
+                args.max_record_size,
+                |raw, idle| {
+                    bytes += raw.len();
+                    batch.push(raw);
+                    if idle || batch.len() >= BATCH_RECORDS || bytes >= BATCH_BYTES {
+                        bytes = 0;
+                        raw_tx.send(mem::take(&mut batch)).is_ok()
+                    } else {
+                        true
+                    }
+                },
+            );
             if !batch.is_empty() {
                 let _ = raw_tx.send(batch);
             }
@@ -114,7 +134,7 @@ pub(crate) fn run(checker: &Checker, args: &CheckArgs) -> io::Result<Tally> {
 /// Parses, checks and renders one record.
 fn process(checker: &Checker, raw: Raw, style: Style) -> Done {
     let input_len = raw.len();
-    let mut item = raw.parse();
+    let mut item = raw.parse(style.max_turns);
     if let (true, Item::Transcript { transcript, .. }) = (style.asr, &mut item) {
         transcript.source = Source::Asr;
     }

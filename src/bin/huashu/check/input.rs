@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use huashu::Transcript;
-use huashu::read::{InputError, parse_json_line, parse_text_transcript};
+use huashu::read::{
+    InputError, RecordRead, binary, human_bytes, parse_json_line, parse_text_transcript,
+    read_record, too_long, within_turn_limit,
+};
 
 use crate::cli::InputFormat;
 use crate::walk::{self, Scope};
@@ -69,10 +72,13 @@ impl Raw {
         }
     }
 
-    /// Parses the unit into a transcript, or into the reason it is not one.
-    pub(crate) fn parse(self) -> Item {
+    /// Parses the unit into a transcript of at most `max_turns` turns, or into the reason it is
+    /// not one.
+    pub(crate) fn parse(self, max_turns: usize) -> Item {
         match self {
-            Raw::JsonLine { file, line, bytes } => match parse_json_line(&bytes, line) {
+            Raw::JsonLine { file, line, bytes } => match parse_json_line(&bytes, line)
+                .and_then(|t| within_turn_limit(t, line, max_turns))
+            {
                 Ok(transcript) => Item::Transcript {
                     file: file.to_string(),
                     line,
@@ -80,7 +86,7 @@ impl Raw {
                 },
                 Err(e) => Item::from_input_error(&file, e),
             },
-            Raw::Text { file, bytes } => text_item(&file, bytes),
+            Raw::Text { file, bytes } => text_item(&file, bytes, max_turns),
             Raw::Error(item) => item,
         }
     }
@@ -94,6 +100,7 @@ impl Raw {
 pub(crate) fn read(
     paths: &[PathBuf],
     format: InputFormat,
+    limit: usize,
     mut send: impl FnMut(Raw, bool) -> bool,
 ) {
     for path in paths {
@@ -102,6 +109,7 @@ pub(crate) fn read(
                 "-",
                 BufReader::new(io::stdin().lock()),
                 format,
+                limit,
                 true,
                 &mut send,
             ) {
@@ -134,6 +142,7 @@ pub(crate) fn read(
                         &name,
                         BufReader::with_capacity(1 << 16, f),
                         format,
+                        limit,
                         false,
                         &mut send,
                     )
@@ -203,6 +212,7 @@ fn read_source(
     name: &str,
     mut reader: BufReader<impl Read>,
     format: InputFormat,
+    limit: usize,
     sniff: bool,
     send: &mut impl FnMut(Raw, bool) -> bool,
 ) -> bool {
@@ -228,7 +238,19 @@ fn read_source(
     match format {
         InputFormat::Text => {
             let mut bytes = Vec::new();
-            match reader.read_to_end(&mut bytes) {
+            match reader
+                .by_ref()
+                .take(limit as u64 + 1)
+                .read_to_end(&mut bytes)
+            {
+                Ok(n) if n > limit => {
+                    let message = format!(
+                        "the file is larger than the limit of {} for one record; it was not \
+                         read (raise the limit with --max-record-size)",
+                        human_bytes(limit)
+                    );
+                    send(Raw::Error(Item::file_error(name, message)), false)
+                }
                 Ok(_) => send(Raw::Text { file, bytes }, false),
                 Err(e) => send(
                     Raw::Error(Item::file_error(name, format!("cannot read: {e}"))),
@@ -240,15 +262,31 @@ fn read_source(
             let mut line = 0;
             loop {
                 let mut bytes = Vec::new();
-                match reader.read_until(b'\n', &mut bytes) {
-                    Ok(0) => return true,
-                    Ok(_) => {}
+                let read = match read_record(&mut reader, &mut bytes, limit) {
+                    Ok(read) => read,
                     Err(e) => {
                         let message = format!("cannot read after line {line}: {e}");
                         return send(Raw::Error(Item::file_error(name, message)), false);
                     }
-                }
+                };
                 line += 1;
+                match read {
+                    RecordRead::End => return true,
+                    RecordRead::Line => {}
+                    RecordRead::TooLong { len } => {
+                        let error = Item::from_input_error(name, too_long(line, len, limit));
+                        if !send(Raw::Error(error), false) {
+                            return false;
+                        }
+                        continue;
+                    }
+                    RecordRead::Binary => {
+                        return send(
+                            Raw::Error(Item::from_input_error(name, binary(line))),
+                            false,
+                        );
+                    }
+                }
                 if bytes.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
@@ -267,14 +305,16 @@ fn read_source(
 }
 
 /// A plain-text transcript file, parsed.
-fn text_item(name: &str, bytes: Vec<u8>) -> Item {
+fn text_item(name: &str, bytes: Vec<u8>, max_turns: usize) -> Item {
     let stem = Path::new(name)
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .filter(|s| s != "-")
         .unwrap_or_else(|| "stdin".to_string());
     match String::from_utf8(bytes) {
-        Ok(text) => match parse_text_transcript(&text, &stem) {
+        Ok(text) => match parse_text_transcript(&text, &stem)
+            .and_then(|t| within_turn_limit(t, 1, max_turns))
+        {
             Ok(transcript) => Item::Transcript {
                 file: name.to_string(),
                 line: 1,
