@@ -462,17 +462,30 @@ const MAX_OVERLAPS: usize = 16;
 
 /// Fills in, for each literal, the literals inside it and those that overlap its end.
 fn link_literals(literals: &mut [Literal]) {
-    let by_text: HashMap<&str, u32> = literals
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (&*l.text, i as u32))
-        .collect();
+    // A literal inside another, or one overlapping another's end, is no longer than the
+    // longest other literal: the searches below stop there, so a very long phrase costs time
+    // in proportion to its length, not to its square or cube.
+    let (longest, second) = literals.iter().fold((0, 0), |(a, b), l| {
+        if l.len >= a {
+            (l.len, a)
+        } else {
+            (a, b.max(l.len))
+        }
+    });
+    let longest_other = |l: &Literal| if l.len == longest { second } else { longest };
+
     // For each proper prefix of a literal, the literals that start with it: how many, and
-    // the first few (a list longer than MAX_OVERLAPS is never used).
+    // the first few (a list longer than MAX_OVERLAPS is never used). A prefix matters only
+    // when it can be a suffix of another literal.
     let mut by_prefix: HashMap<&str, (usize, Vec<u32>)> = HashMap::default();
     for (i, literal) in literals.iter().enumerate() {
         let text = &*literal.text;
-        for (end, _) in text.char_indices().skip(1) {
+        let cap = longest_other(literal);
+        for (end, _) in text
+            .char_indices()
+            .skip(1)
+            .take_while(|&(end, _)| end < cap)
+        {
             let (count, list) = by_prefix.entry(&text[..end]).or_default();
             *count += 1;
             if list.len() <= MAX_OVERLAPS {
@@ -480,27 +493,36 @@ fn link_literals(literals: &mut [Literal]) {
             }
         }
     }
+    // Every literal inside another, found by one overlapping search of each literal's text.
+    let inside = aho_corasick::AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::Standard)
+        .build(literals.iter().map(|l| &*l.text))
+        .ok();
 
     // (contained, overlaps, search_overlaps) for each literal.
     type Links = (Vec<(u32, usize)>, Vec<(u32, usize)>, bool);
     let mut links: Vec<Links> = Vec::with_capacity(literals.len());
     for literal in literals.iter() {
         let text = &*literal.text;
-        let mut contained = Vec::new();
+        let mut contained: Vec<(u32, usize)> = Vec::new();
+        if let Some(inside) = &inside {
+            let mut found: Vec<(usize, usize, u32)> = inside
+                .find_overlapping_iter(text)
+                .filter(|m| !(m.start() == 0 && m.end() == text.len()))
+                .map(|m| (m.start(), m.end(), m.pattern().as_u32()))
+                .collect();
+            found.sort_unstable();
+            contained = found.into_iter().map(|(at, _, id)| (id, at)).collect();
+        }
         let mut overlaps = Vec::new();
         let mut search = false;
-        for (offset, _) in text.char_indices() {
+        let cap = longest_other(literal);
+        for (offset, _) in text.char_indices().skip(1) {
             let suffix = &text[offset..];
-            for (end, c) in suffix.char_indices() {
-                let end = end + c.len_utf8();
-                if offset == 0 && end == text.len() {
-                    continue;
-                }
-                if let Some(&inner) = by_text.get(&suffix[..end]) {
-                    contained.push((inner, offset));
-                }
+            if suffix.len() >= cap {
+                continue;
             }
-            if offset > 0 && !search {
+            if !search {
                 let Some((count, longer)) = by_prefix.get(suffix) else {
                     continue;
                 };

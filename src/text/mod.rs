@@ -128,8 +128,35 @@ pub(crate) fn duration(seconds: f64) -> String {
     }
 }
 
+/// Bytes as a person reads them: `16 MiB`, `2.5 KiB`, `300 bytes`.
+pub fn human_bytes(n: usize) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if n < 1024 {
+        return format!("{n} bytes");
+    }
+    let mut value = n as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if value.fract() == 0.0 {
+        format!("{value:.0} {}", UNITS[unit])
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        use super::human_bytes;
+        assert_eq!(human_bytes(300), "300 bytes");
+        assert_eq!(human_bytes(16 << 20), "16 MiB");
+        assert_eq!(human_bytes(2560), "2.5 KiB");
+    }
+
     use super::*;
 
     #[test]

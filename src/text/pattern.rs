@@ -73,7 +73,15 @@ impl Pattern {
     ) -> Result<Pattern, PatternError> {
         let hir = parse_hir(source)?;
         let regex = Regex::new(source).map_err(|e| PatternError {
-            message: regex_message(&e.to_string()),
+            message: match e.size_limit() {
+                Some(limit) => format!(
+                    "the regex is too big: compiled, it passes the size limit of {} for one \
+                     regex; use smaller counted repetitions (`{{n}}` nested in `{{m}}` multiply), \
+                     or split it into several patterns",
+                    crate::text::human_bytes(limit)
+                ),
+                None => regex_message(&e.to_string()),
+            },
             span: None,
         })?;
         let mut hit_group = None;

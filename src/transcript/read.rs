@@ -9,7 +9,7 @@ use std::io::{self, BufRead};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::text::invalid_utf8_position;
+use crate::text::{human_bytes, invalid_utf8_position};
 use crate::transcript::{Channel, Role, Source, Transcript, Turn, parse_clock};
 
 /// Why one input record could not be read as a transcript.
@@ -141,25 +141,6 @@ pub fn too_long(line: usize, len: usize, limit: usize) -> InputError {
             human_bytes(limit)
         ),
     )
-}
-
-/// Bytes as a person reads them: `16 MiB`, `2.5 KiB`, `300 bytes`.
-pub fn human_bytes(n: usize) -> String {
-    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
-    if n < 1024 {
-        return format!("{n} bytes");
-    }
-    let mut value = n as f64 / 1024.0;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if value.fract() == 0.0 {
-        format!("{value:.0} {}", UNITS[unit])
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
 }
 
 /// One record of a JSON Lines stream: the line it is on, and the transcript read from it or
@@ -677,13 +658,6 @@ mod tests {
             "{error}"
         );
         assert_eq!(records[2].line, 4);
-    }
-
-    #[test]
-    fn sizes_read_as_people_write_them() {
-        assert_eq!(human_bytes(300), "300 bytes");
-        assert_eq!(human_bytes(16 << 20), "16 MiB");
-        assert_eq!(human_bytes(2560), "2.5 KiB");
     }
 
     use super::*;

@@ -152,6 +152,29 @@ fn read_context(cx: &mut Cx<'_>, value: &Spanned<DeValue<'_>>) -> ContextTest {
     test
 }
 
+/// The longest phrase, in characters.
+pub(crate) const MAX_PHRASE_CHARS: usize = 1_000;
+/// The most phrases one rule may have.
+pub(crate) const MAX_PHRASES: usize = 10_000;
+
+/// Whether `phrase` is only slots (`{any}`, `{number}`) and separators, with no words.
+fn slots_only(phrase: &str) -> bool {
+    let mut rest = phrase;
+    let mut words = String::new();
+    while let Some(open) = rest.find('{') {
+        if rest[open..].starts_with("{{") {
+            return false;
+        }
+        words.push_str(&rest[..open]);
+        match rest[open..].find('}') {
+            Some(close) => rest = &rest[open + close + 1..],
+            None => return false,
+        }
+    }
+    words.push_str(rest);
+    words.chars().all(|c| !c.is_alphanumeric())
+}
+
 /// `phrases`: each becomes a needle, a literal or (with slots) a pattern, except those naming
 /// values, which are searched once the values are known. Returns the phrases as written and
 /// those naming values.
@@ -162,9 +185,40 @@ fn read_phrases(
 ) -> (Vec<String>, Vec<String>) {
     let mut phrases = Vec::new();
     let mut dynamic = Vec::new();
-    for (phrase, span) in cx.strings(value, "phrases").unwrap_or_default() {
+    let all = cx.strings(value, "phrases").unwrap_or_default();
+    if all.len() > MAX_PHRASES {
+        cx.err(
+            value.span(),
+            format!(
+                "the rule has {} phrases, more than the limit of {MAX_PHRASES} for one rule; \
+                 split them between rules",
+                all.len()
+            ),
+        );
+        return (phrases, dynamic);
+    }
+    for (phrase, span) in all {
         if phrase.trim().is_empty() {
             cx.err(span, "an empty phrase would match everywhere; remove it");
+            continue;
+        }
+        let chars = phrase.chars().count();
+        if chars > MAX_PHRASE_CHARS {
+            cx.err(
+                span,
+                format!(
+                    "the phrase is {chars} characters long, more than the limit of \
+                     {MAX_PHRASE_CHARS}: a phrase is words an agent says, not a document"
+                ),
+            );
+            continue;
+        }
+        if !has_values(&phrase) && has_slots(&phrase) && slots_only(&phrase) {
+            cx.err(
+                span,
+                "a phrase of slots alone (`{any}`) matches every clause; put the words it is \
+                 about around the slot",
+            );
             continue;
         }
         if has_values(&phrase) {

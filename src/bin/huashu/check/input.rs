@@ -7,9 +7,10 @@ use std::sync::Arc;
 
 use huashu::Transcript;
 use huashu::read::{
-    InputError, RecordRead, binary, human_bytes, parse_json_line, parse_text_transcript,
-    read_record, too_long, within_turn_limit,
+    InputError, RecordRead, binary, parse_json_line, parse_text_transcript, read_record, too_long,
+    within_turn_limit,
 };
+use huashu::text::human_bytes;
 
 use crate::cli::InputFormat;
 use crate::walk::{self, Scope};
