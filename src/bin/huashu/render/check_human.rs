@@ -8,7 +8,7 @@ use huashu::text::clock;
 use huashu::{Checker, Finding, Report, RuleKind, Scoring, Severity, Transcript};
 use unicode_width::UnicodeWidthStr;
 
-use super::{level, plural, renderer};
+use super::{level, plural, printable, renderer};
 use crate::check::input::Item;
 use crate::check::tally::{Summary, Tally};
 
@@ -46,15 +46,15 @@ pub(crate) fn report(
         about.push(channel.to_string());
     }
     if let Some(agent) = &transcript.agent {
-        about.push(format!("agent {agent}"));
+        about.push(format!("agent {}", printable(agent)));
     }
     let turns = transcript.turns.len();
     about.push(format!("{turns} turn{}", plural(turns)));
     writeln!(
         out,
         "{} ({}:{}, {}): {}",
-        report.id,
-        file,
+        printable(&report.id),
+        printable(file),
         line,
         about.join(", "),
         verdict
@@ -210,12 +210,13 @@ pub(crate) fn error(out: &mut impl Write, item: &Item, color: bool) -> io::Resul
     else {
         return Ok(());
     };
+    let file = printable(file);
     let place = match (line, column) {
         (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
         (Some(l), None) => format!("{file}:{l}"),
-        _ => file.clone(),
+        _ => file,
     };
-    let title = format!("{place}: {message}");
+    let title = format!("{place}: {}", printable(message));
     let group = Group::with_title(Level::ERROR.primary_title(title));
     writeln!(out, "{}\n", renderer(color).render(&[group]))
 }
@@ -359,7 +360,7 @@ pub(crate) fn detailed_summary(
         ]);
         for a in summary.agents.iter().take(top) {
             agents.row(vec![
-                a.agent.clone(),
+                printable(&a.agent),
                 a.transcripts.to_string(),
                 a.mean_score.map_or("-".to_string(), |m| format!("{m:.1}")),
                 percent(a.pass_rate),

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use annotate_snippets::{AnnotationKind, Group, Level, Snippet};
 use huashu::lint::{LINT_RULES, LintFinding};
 
-use super::{level, plural, renderer};
+use super::{level, plural, printable, renderer};
 use crate::cli::LintArgs;
 use crate::lint::results::{LintResults, LintedFile};
 
@@ -19,7 +19,11 @@ pub(crate) fn write(
 ) -> io::Result<()> {
     let renderer = renderer(color);
     for (path, message) in &results.errors {
-        let group = Group::with_title(Level::ERROR.primary_title(format!("{path}: {message}")));
+        let group = Group::with_title(Level::ERROR.primary_title(format!(
+            "{}: {}",
+            printable(path),
+            printable(message)
+        )));
         writeln!(out, "{}", renderer.render(&[group]))?;
     }
     for file in &results.files {
@@ -70,13 +74,13 @@ fn finding_group<'a>(file: &'a LintedFile, f: &'a LintFinding) -> Group<'a> {
     let span = f.span.start - first..f.span.end.min(end) - first;
     let annotation = AnnotationKind::Primary.span(span);
     let annotation = match &f.place {
-        Some(place) => annotation.label(format!("in {place}")),
+        Some(place) => annotation.label(format!("in {}", printable(place))),
         None => annotation,
     };
     group = group.element(
         Snippet::source(text)
             .line_start(f.line)
-            .path(&*lib.path)
+            .path(printable(&lib.path))
             .annotation(annotation),
     );
     if let Some(suggest) = &f.suggest {
