@@ -77,8 +77,8 @@ pub(crate) fn drop_nested(findings: &mut Vec<(u32, Finding)>, forbidden: impl Fn
 pub(crate) struct Merged {
     pub(crate) start: usize,
     pub(crate) end: usize,
-    /// The hits' byte spans, disjoint and in order: hits that overlap (when the rule's phrases
-    /// do) are one part.
+    /// The byte spans that a fix replaces, disjoint and in order: of hits that overlap (when
+    /// the rule's phrases do), the first.
     pub(crate) parts: Vec<(usize, usize)>,
 }
 
@@ -86,19 +86,18 @@ pub(crate) struct Merged {
 /// punctuation separates (没事了吧，您挂电话吧): one utterance is one finding.
 pub(crate) fn merged(hits: &[Hit], text: &str) -> Vec<Merged> {
     let mut spans: Vec<(usize, usize)> = hits.iter().map(|h| (h.start, h.end)).collect();
-    spans.sort_unstable();
+    spans.sort_unstable_by_key(|&(start, end)| (start, std::cmp::Reverse(end)));
     spans.dedup();
     let mut out: Vec<Merged> = Vec::with_capacity(spans.len());
     for (start, end) in spans {
         match out.last_mut() {
-            // Overlapping hits are one stretch of words: their union is one part.
+            // Overlapping hits are one finding over their union; the fix replaces the first
+            // (the longest of those that start together), and what overlaps it stays, for
+            // the check after fixing to judge.
             Some(last) if start < last.end => {
                 last.end = last.end.max(end);
-                if let Some(part) = last.parts.last_mut() {
-                    part.1 = part.1.max(end);
-                }
             }
-            Some(last) if only_separators(&text[last.end..start]) => {
+            Some(last) if last.end <= start && only_separators(&text[last.end..start]) => {
                 last.end = end;
                 last.parts.push((start, end));
             }

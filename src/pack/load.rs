@@ -77,6 +77,8 @@ struct Loader {
     depth: usize,
     /// The chain of packs being loaded, to catch a pack that extends itself.
     chain: Vec<String>,
+    /// The directory of the pack first loaded: what it extends must lie inside it.
+    root: Option<PathBuf>,
 }
 
 impl Loader {
@@ -124,6 +126,19 @@ impl Loader {
 
     fn path_layer(&mut self, path: &Path, base: Option<RulePack>) -> Option<PendingLayer> {
         let display = path.display().to_string();
+        if self.root.is_none() {
+            let dir = if path.is_dir() {
+                path
+            } else {
+                path.parent().unwrap_or(Path::new("."))
+            };
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            };
+            self.root = std::fs::canonicalize(dir).ok();
+        }
         let files = if path.is_dir() {
             let mut files = match std::fs::read_dir(path) {
                 Ok(entries) => entries
@@ -155,6 +170,7 @@ impl Loader {
             vec![path.to_path_buf()]
         };
         let mut layer = Layer::default();
+        let mut unread = false;
         for file in &files {
             let name: Arc<str> = file.display().to_string().into();
             match std::fs::read(file) {
@@ -162,21 +178,31 @@ impl Loader {
                     Ok(text) => {
                         parse::parse_file(&name, &Arc::from(text), &mut layer, &mut self.problems)
                     }
-                    Err(e) => self.problems.push(Problem::whole(
+                    Err(e) => {
+                        unread = true;
+                        self.problems.push(Problem::whole(
+                            &name,
+                            None,
+                            format!(
+                                "the file is not valid UTF-8 (at byte {})",
+                                e.utf8_error().valid_up_to()
+                            ),
+                        ));
+                    }
+                },
+                Err(e) => {
+                    unread = true;
+                    self.problems.push(Problem::whole(
                         &name,
                         None,
-                        format!(
-                            "the file is not valid UTF-8 (at byte {})",
-                            e.utf8_error().valid_up_to()
-                        ),
-                    )),
-                },
-                Err(e) => self.problems.push(Problem::whole(
-                    &name,
-                    None,
-                    format!("cannot read the rule pack: {e}"),
-                )),
+                        format!("cannot read the rule pack: {e}"),
+                    ));
+                }
             }
+        }
+        // A file that could not be read says so, and nothing else: what it lacks is unknown.
+        if unread {
+            return None;
         }
         let dir = if path.is_dir() {
             path.to_path_buf()
@@ -193,6 +219,9 @@ impl Loader {
         dir: &Path,
         base: Option<RulePack>,
     ) -> Option<PendingLayer> {
+        if self.root.is_none() {
+            self.root = std::fs::canonicalize(dir).ok();
+        }
         let mut layer = Layer::default();
         parse::parse_file(
             &Arc::from(file),
@@ -284,7 +313,42 @@ impl Loader {
                     ));
                     return None;
                 }
-                self.path_layer(&path, None)
+                let inside = match (&self.root, std::fs::canonicalize(&path)) {
+                    (Some(root), Ok(real)) => real.starts_with(root),
+                    _ => false,
+                };
+                if !inside {
+                    let root = self
+                        .root
+                        .as_ref()
+                        .map_or_else(|| ".".to_string(), |r| r.display().to_string());
+                    self.problems.push(loc.problem(
+                        None,
+                        format!(
+                            "cannot extend `{target}`: it is outside the pack's directory \
+                             ({root}); a pack extends built-in packs and packs in its own \
+                             directory tree. To build on a pack elsewhere, drop `extends` and layer the two \
+                             explicitly: `--rules BASE --rules THIS`"
+                        ),
+                    ));
+                    return None;
+                }
+                let before = self.problems.len();
+                let pending = self.path_layer(&path, None);
+                // A base that is not TOML may be any file: its text is never shown.
+                if pending.as_ref().is_some_and(|p| p.layer.invalid_toml) {
+                    self.problems.truncate(before);
+                    self.problems.push(loc.problem(
+                        None,
+                        format!(
+                            "cannot extend `{target}`: it is not valid TOML, so not a rule \
+                             pack (`huashu rules lint {}` shows where)",
+                            path.display()
+                        ),
+                    ));
+                    return None;
+                }
+                pending
             }
         };
         if self.problems.len() > before {

@@ -302,11 +302,39 @@ struct RawTurn {
 }
 
 /// A string or a number: ids, agent ids and times come as either.
-#[derive(Deserialize)]
-#[serde(untagged)]
 enum Scalar {
     Text(String),
     Number(serde_json::Number),
+}
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Scalar, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or a number")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Scalar, E> {
+                Ok(Scalar::Text(v.to_string()))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Scalar, E> {
+                Ok(Scalar::Text(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Scalar, E> {
+                Ok(Scalar::Number(v.into()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Scalar, E> {
+                Ok(Scalar::Number(v.into()))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Scalar, E> {
+                serde_json::Number::from_f64(v)
+                    .map(Scalar::Number)
+                    .ok_or_else(|| E::custom("expected a finite number"))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
 }
 
 impl Scalar {
@@ -323,6 +351,8 @@ impl Scalar {
 /// several threads.
 pub fn parse_json_line(bytes: &[u8], line: usize) -> Result<Transcript, InputError> {
     let bytes = trim_line_end(bytes);
+    // A byte-order mark, which Windows tools write at the start of a file, is skipped.
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(text) => parse_json_record(text, line),
         Err(e) => {
@@ -429,6 +459,7 @@ fn json_error(line: usize, e: serde_path_to_error::Error<serde_json::Error>) -> 
     if let Some(at) = message.rfind(" at line ") {
         message.truncate(at);
     }
+    let message = in_our_words(&message);
     let message = match inner.classify() {
         serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
             format!("invalid JSON: {message}")
@@ -439,11 +470,34 @@ fn json_error(line: usize, e: serde_path_to_error::Error<serde_json::Error>) -> 
     InputError::new(line, column, message)
 }
 
+/// A serde message with the names of the reader's own types replaced by what they stand for.
+fn in_our_words(message: &str) -> String {
+    const TURN: &str = "a turn: an object {\"role\": …, \"text\": …, \"time\": …} or a list \
+                        [role, text] or [role, text, time]";
+    if let Some(rest) = message.strip_prefix("invalid length ") {
+        if let Some((n, tail)) = rest.split_once(", expected struct RawTurn") {
+            let _ = tail;
+            return format!(
+                "a turn written as a list is [role, text] or [role, text, time]; this one has {n} element{}",
+                if n == "1" { "" } else { "s" }
+            );
+        }
+    }
+    message
+        .replace("expected struct RawTurn", &format!("expected {TURN}"))
+        .replace(
+            "expected struct RawTranscript",
+            "expected a transcript object {\"id\": …, \"turns\": […]}",
+        )
+}
+
 /// Reads turn times: all offsets in seconds, or all RFC 3339 timestamps.
 #[derive(Default)]
 struct TimeReader {
     started_at: Option<jiff::Timestamp>,
     offsets: bool,
+    /// The time of the turn before, in seconds from the start.
+    last: Option<f64>,
 }
 
 impl TimeReader {
@@ -474,6 +528,17 @@ impl TimeReader {
                 }
             }
         };
+        // Turns come in the order they were said: a time before the last one would make a
+        // negative wait.
+        if let Some(last) = self.last.filter(|&last| seconds < last) {
+            return Err(format!(
+                "{} is before the time of the turn before it ({}): times must not go \
+                 backwards",
+                signed_clock(seconds),
+                signed_clock(last)
+            ));
+        }
+        self.last = Some(seconds);
         Ok(seconds)
     }
 
@@ -491,6 +556,15 @@ impl TimeReader {
     }
 }
 
+/// `MM:SS` from the start, with a minus before the start.
+fn signed_clock(seconds: f64) -> String {
+    if seconds < 0.0 {
+        format!("-{}", crate::text::clock(-seconds))
+    } else {
+        crate::text::clock(seconds)
+    }
+}
+
 const MIXED_TIMES: &str =
     "mixes RFC 3339 timestamps with seconds from the start; use one form for all turns";
 
@@ -504,6 +578,7 @@ const MIXED_TIMES: &str =
 ///
 /// `id` is used when the text does not set one (usually the file's name).
 pub fn parse_text_transcript(text: &str, id: &str) -> Result<Transcript, InputError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut transcript = Transcript::new(id, Vec::new());
     let mut times = TimeReader::default();
     for (index, raw_line) in text.lines().enumerate() {

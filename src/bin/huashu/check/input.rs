@@ -220,7 +220,10 @@ fn read_source(
     let format = match format {
         InputFormat::Auto if sniff => {
             let start = match reader.fill_buf() {
-                Ok(buf) => buf.iter().find(|b| !b.is_ascii_whitespace()).copied(),
+                Ok(buf) => {
+                    let buf = buf.strip_prefix("\u{feff}".as_bytes()).unwrap_or(buf);
+                    buf.iter().find(|b| !b.is_ascii_whitespace()).copied()
+                }
                 Err(e) => {
                     let error = Item::file_error(name, format!("cannot read: {e}"));
                     return send(Raw::Error(error), false);
