@@ -101,3 +101,25 @@ fn times_that_go_backwards_are_an_error_record() {
         ""
     );
 }
+
+#[test]
+fn full_marks_that_the_dimensions_cannot_add_up_to_are_refused() {
+    let e = RulePack::from_toml(
+        "fm.toml",
+        "[pack]\nname = \"fm\"\nextends = \"zh-CN\"\n\n[scoring]\nfull-marks = 200\n",
+    )
+    .map(|_| String::new())
+    .unwrap_or_else(|e| e.to_string());
+    assert!(
+        e.contains("fm.toml:5:1: the dimensions' `max` add up to 100, but `full-marks` is 200"),
+        "{e}"
+    );
+    // Changing only the pass mark leaves the totals alone.
+    assert!(
+        RulePack::from_toml(
+            "pm.toml",
+            "[pack]\nname = \"pm\"\nextends = \"zh-CN\"\n\n[scoring]\npass-mark = 70\n",
+        )
+        .is_ok()
+    );
+}

@@ -346,6 +346,7 @@ fn apply_scoring(
             None => problems.push(Problem::whole("<pack>", None, message)),
         }
     }
+    let dimensions_changed = dimensions.is_some();
     if let Some(dimensions) = dimensions {
         pack_scoring.dimensions = dimensions
             .iter()
@@ -355,18 +356,24 @@ fn apply_scoring(
                 categories: d.categories.clone(),
             })
             .collect();
-        let total: u32 = dimensions.iter().map(|d| d.max).sum();
-        if !dimensions.is_empty() && total != pack_scoring.full_marks {
-            if let Some(loc) = scorecard_loc {
-                problems.push(loc.problem(
-                    None,
-                    format!(
-                        "the dimensions' `max` add up to {total}, but `full-marks` is {}; \
-                         they must agree",
-                        pack_scoring.full_marks
-                    ),
-                ));
-            }
+    }
+    // Checked whichever of the two this layer changes: a `full-marks` over a base's
+    // dimensions must add up as much as new dimensions under the base's `full-marks`.
+    let total: u32 = pack_scoring.dimensions.iter().map(|d| d.max).sum();
+    let changed = dimensions_changed || scoring.full_marks.is_some();
+    if changed && !pack_scoring.dimensions.is_empty() && total != pack_scoring.full_marks {
+        let message = format!(
+            "the dimensions' `max` add up to {total}, but `full-marks` is {}; they must agree",
+            pack_scoring.full_marks
+        );
+        let loc = if dimensions_changed {
+            scorecard_loc.or(scoring.loc.as_ref())
+        } else {
+            scoring.loc.as_ref().or(scorecard_loc)
+        };
+        match loc {
+            Some(loc) => problems.push(loc.problem(None, message)),
+            None => problems.push(Problem::whole("<pack>", None, message)),
         }
     }
     if let Some((min_turns, channels)) = eligibility {
