@@ -28,6 +28,10 @@ fn record_errors_name_no_rust_types() {
             r#"{"turns": [{"role": "agent", "text": "好", "time": true}]}"#,
             "expected a string or a number",
         ),
+        (
+            r#"{"turns": [{"role": "agent", "text": "好", "time": "bad"}]}"#,
+            "turns[0].time: `bad` is neither seconds",
+        ),
     ] {
         let e = error(line);
         assert!(e.contains(expected), "{line}: {e}");
@@ -84,6 +88,10 @@ fn times_that_go_backwards_are_an_error_record() {
     assert!(
         e.contains("turns[1].time: 00:05 is before the time of the turn before it (00:10)"),
         "{e}"
+    );
+    assert!(
+        e.starts_with("line 1, column 52: "),
+        "the column of the time: {e}"
     );
     let e = error(
         r#"{"turns": [["customer", "在吗", "2024-05-01T10:00:10+08:00"], ["agent", "您好", "2024-05-01T10:00:05+08:00"]]}"#,

@@ -420,11 +420,9 @@ pub fn parse_json_record(text: &str, line: usize) -> Result<Transcript, InputErr
     for (i, t) in raw.turns.into_iter().enumerate() {
         let time = match t.time {
             None => None,
-            Some(time) => Some(
-                times
-                    .read(time)
-                    .map_err(|m| InputError::new(line, None, format!("turns[{i}].time: {m}")))?,
-            ),
+            Some(time) => Some(times.read(time).map_err(|m| {
+                InputError::new(line, time_column(text, i), format!("turns[{i}].time: {m}"))
+            })?),
         };
         turns.push(Turn {
             role: t.role,
@@ -468,6 +466,30 @@ fn json_error(line: usize, e: serde_path_to_error::Error<serde_json::Error>) -> 
         _ => format!("{path}: {message}"),
     };
     InputError::new(line, column, message)
+}
+
+/// The column of turn `i`'s time in the record `text`, found by reading the record again with
+/// its values left as written (only when a time is wrong, so the common path pays nothing).
+fn time_column(text: &str, i: usize) -> Option<usize> {
+    use serde_json::value::RawValue;
+    #[derive(Deserialize)]
+    struct Turns<'a> {
+        #[serde(borrow)]
+        turns: Vec<&'a RawValue>,
+    }
+    #[derive(Deserialize)]
+    struct TimeOf<'a> {
+        #[serde(borrow, default)]
+        time: Option<&'a RawValue>,
+    }
+    let turns: Turns<'_> = serde_json::from_str(text).ok()?;
+    let turn = turns.turns.get(i)?.get();
+    let time = match serde_json::from_str::<Vec<&RawValue>>(turn) {
+        Ok(items) => *items.get(2)?,
+        Err(_) => serde_json::from_str::<TimeOf<'_>>(turn).ok()?.time?,
+    };
+    let offset = (time.get().as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+    Some(text.get(..offset)?.chars().count() + 1)
 }
 
 /// A serde message with the names of the reader's own types replaced by what they stand for.
