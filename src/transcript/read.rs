@@ -819,7 +819,7 @@ mod tests {
                 ),
                 "line 5: transcript `d` has no turns".to_string(),
                 "line 6, column 1: expected a transcript object {\"id\": …, \"turns\": […]}, found an array".to_string(),
-                "line 7: turns[0].time: `-1` is not a valid number of seconds from the start".to_string(),
+                "line 7, column 54: turns[0].time: `-1` is not a valid number of seconds from the start".to_string(),
             ]
         );
     }
@@ -848,7 +848,7 @@ mod tests {
         .expect_err("mixed");
         assert_eq!(
             err.to_string(),
-            format!("line 9: turns[1].time: {MIXED_TIMES}")
+            format!("line 9, column 85: turns[1].time: {MIXED_TIMES}")
         );
     }
 
