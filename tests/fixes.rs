@@ -216,6 +216,25 @@ proptest! {
     }
 }
 
+/// Lints `source` and applies the fixes `wanted` accepts.
+fn lint_and_fix(
+    checker: &Checker,
+    source: &str,
+    format: LibraryFormat,
+    wanted: impl Fn(&LintFinding) -> bool,
+) -> (Vec<LintFinding>, Fixed) {
+    let library = ReplyLibrary::parse("replies", source.to_string(), format);
+    let findings = lint(checker, &library, &LintOptions::default());
+    let fixed = fix(
+        checker,
+        &library,
+        &findings,
+        &LintOptions::default(),
+        wanted,
+    );
+    (findings, fixed)
+}
+
 fn one_pack(rules: &[(&str, &str)]) -> (Checker, Vec<(Vec<String>, String)>) {
     let rules: Vec<(Vec<String>, String)> = rules
         .iter()
@@ -246,15 +265,7 @@ fn every_hit_is_replaced_on_its_own() {
         ),
         (LibraryFormat::Text, "甲丁甲\n", "乙丁乙\n"),
     ] {
-        let library = ReplyLibrary::parse("replies", source.to_string(), format);
-        let findings = lint(&checker, &library, &LintOptions::default());
-        let fixed = fix(
-            &checker,
-            &library,
-            &findings,
-            &LintOptions::default(),
-            |_| true,
-        );
+        let (_, fixed) = lint_and_fix(&checker, source, format, |_| true);
         assert_eq!(fixed.source, want, "{source:?}");
         assert!(fixed.refused.is_empty());
         check_fix(&checker, &rules, format, source.to_string()).expect("holds");
@@ -266,27 +277,15 @@ fn a_fix_that_makes_a_finding_of_another_rule_is_refused() {
     // r0 writes 乙 over 甲, and 乙 is r1's taboo.
     let (checker, rules) = one_pack(&[("甲", "乙"), ("乙", "丙")]);
     let source = "a = \"甲\"\nb = \"乙\"\n";
-    let library = ReplyLibrary::parse("replies", source.to_string(), LibraryFormat::Toml);
-    let findings = lint(&checker, &library, &LintOptions::default());
-    let fixed = fix(
-        &checker,
-        &library,
-        &findings,
-        &LintOptions::default(),
-        |f| &*f.rule == "forbidden.r0",
-    );
+    let (findings, fixed) = lint_and_fix(&checker, source, LibraryFormat::Toml, |f| {
+        &*f.rule == "forbidden.r0"
+    });
     assert_eq!(fixed.source, source, "甲 → 乙 would be r1's finding");
     assert_eq!(fixed.applied, 0);
     assert_eq!(fixed.refused.len(), 1);
     assert_eq!(&*findings[fixed.refused[0]].rule, "forbidden.r0");
     // Fixing both at once is no better: 乙 → 丙 is fine, 甲 → 乙 still is not.
-    let both = fix(
-        &checker,
-        &library,
-        &findings,
-        &LintOptions::default(),
-        |_| true,
-    );
+    let (_, both) = lint_and_fix(&checker, source, LibraryFormat::Toml, |_| true);
     assert_eq!(both.source, "a = \"甲\"\nb = \"丙\"\n");
     check_fix(&checker, &rules, LibraryFormat::Toml, source.to_string()).expect("holds");
 }
@@ -296,16 +295,8 @@ fn overlapping_fixes_wait_for_the_next_run() {
     // 甲乙 and 乙丙 overlap in 甲乙丙: the first is applied, the second refused this run.
     let (checker, rules) = one_pack(&[("甲乙", "丁"), ("乙丙", "丁")]);
     let source = "a = \"甲乙丙\"\n";
-    let library = ReplyLibrary::parse("replies", source.to_string(), LibraryFormat::Toml);
-    let findings = lint(&checker, &library, &LintOptions::default());
+    let (findings, fixed) = lint_and_fix(&checker, source, LibraryFormat::Toml, |_| true);
     assert_eq!(findings.iter().filter(|f| f.fix.is_some()).count(), 2);
-    let fixed = fix(
-        &checker,
-        &library,
-        &findings,
-        &LintOptions::default(),
-        |_| true,
-    );
     assert_eq!(fixed.source, "a = \"丁丙\"\n");
     assert_eq!(fixed.refused.len(), 1);
     check_fix(&checker, &rules, LibraryFormat::Toml, source.to_string()).expect("holds");

@@ -496,14 +496,14 @@ fn time_column(text: &str, i: usize) -> Option<usize> {
 fn in_our_words(message: &str) -> String {
     const TURN: &str = "a turn: an object {\"role\": …, \"text\": …, \"time\": …} or a list \
                         [role, text] or [role, text, time]";
-    if let Some(rest) = message.strip_prefix("invalid length ") {
-        if let Some((n, tail)) = rest.split_once(", expected struct RawTurn") {
-            let _ = tail;
-            return format!(
-                "a turn written as a list is [role, text] or [role, text, time]; this one has {n} element{}",
-                if n == "1" { "" } else { "s" }
-            );
-        }
+    if let Some(rest) = message.strip_prefix("invalid length ")
+        && let Some((n, _)) = rest.split_once(", expected struct RawTurn")
+    {
+        let s = if n == "1" { "" } else { "s" };
+        return format!(
+            "a turn written as a list is [role, text] or [role, text, time]; this one has \
+             {n} element{s}"
+        );
     }
     message
         .replace("expected struct RawTurn", &format!("expected {TURN}"))
