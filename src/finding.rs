@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::pack::rule::Severity;
-use crate::transcript::Role;
+use crate::transcript::{Channel, Role};
 
 /// One thing a rule found: where, what was said, what it costs and what to say instead.
 ///
@@ -176,6 +176,12 @@ pub struct TolerantMatch {
 pub struct Report {
     /// The transcript's id.
     pub id: String,
+    /// The transcript's agent, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
+    /// The transcript's channel, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<Channel>,
     /// Full marks minus every deduction, never below zero; `None` when the transcript is not
     /// eligible for scoring.
     pub score: Option<u32>,

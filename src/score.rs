@@ -51,6 +51,8 @@ pub(crate) fn report(engine: &Engine, transcript: &Transcript, evaluation: Evalu
         }
         return Report {
             id: transcript.id.clone(),
+            agent: transcript.agent.clone(),
+            channel: transcript.channel,
             score: None,
             passed: None,
             findings: findings.into_iter().map(|(_, f)| f).collect(),
@@ -139,6 +141,8 @@ pub(crate) fn report(engine: &Engine, transcript: &Transcript, evaluation: Evalu
         .collect();
     Report {
         id: transcript.id.clone(),
+        agent: transcript.agent.clone(),
+        channel: transcript.channel,
         score: Some(score),
         passed: Some(!fatal && score >= scoring.pass_mark),
         findings: findings.into_iter().map(|(_, f)| f).collect(),

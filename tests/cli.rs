@@ -149,7 +149,9 @@ fn check_reads_a_linked_file_once() {
     std::fs::write(root.join("b.jsonl"), format!("{record}\n")).expect("writes");
     std::os::unix::fs::symlink("b.jsonl", root.join("a.jsonl")).expect("links");
 
-    assert_eq!(check_ids(&root), vec!["line-1"]);
+    // A record without an id is named by its file and line: the file read is the link.
+    let named = format!("{}:1", root.join("a.jsonl").display());
+    assert_eq!(check_ids(&root), vec![named]);
 }
 
 /// `huashu check DIR` reads every transcript file under the directory, hidden and

@@ -30,7 +30,7 @@ fn record_errors_name_no_rust_types() {
         ),
         (
             r#"{"turns": [{"role": "agent", "text": "好", "time": "bad"}]}"#,
-            "turns[0].time: `bad` is neither seconds",
+            "turns[0].time: `bad` is not a time: expected seconds",
         ),
     ] {
         let e = error(line);

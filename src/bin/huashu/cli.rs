@@ -276,16 +276,56 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_name = "N")]
     pub(crate) fail_under: Option<u32>,
 
-    /// How to read the input files. `auto` reads *.txt as plain text and everything else as
-    /// JSON Lines; standard input is recognised by its first character.
+    /// How to read the input files. `auto` goes by extension (*.jsonl, *.json, *.csv, *.tsv,
+    /// *.xlsx, *.txt), and by content for standard input and other files.
     #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
     pub(crate) input: InputFormat,
+
+    /// The columns of a CSV, TSV or Excel export, where their headers are not ones huashu
+    /// knows: `id=会话ID,role=角色,text=内容,time=时间` (also `agent=` and `channel=`).
+    #[arg(long, value_name = "FIELD=HEADER,…", value_parser = parse_columns)]
+    pub(crate) columns: Option<huashu::read::table::Columns>,
+
+    /// Which role each numbered speaker or channel is, in speech-recognition results and
+    /// tables: `0=agent,1=customer`. Without it, the first speaker heard is the agent and
+    /// every other the customer.
+    #[arg(long, value_name = "SPEAKER=ROLE,…", value_parser = parse_speakers)]
+    pub(crate) speakers: Option<huashu::read::Speakers>,
+
+    /// How numbers are read as times: `auto` takes them as seconds, except epoch
+    /// milliseconds, told by their size; `s` or `ms` reads every number so.
+    #[arg(long, value_name = "UNIT", default_value = "auto", value_parser = parse_time_unit)]
+    pub(crate) time_unit: huashu::read::TimeUnit,
+
+    /// The time zone offset of times written without one (`2024-05-21 10:00:00`).
+    #[arg(long, value_name = "OFFSET", default_value = "+08:00", value_parser = parse_timezone)]
+    pub(crate) timezone: jiff::tz::Offset,
 
     /// Treat every transcript as a speech-recognition (ASR) transcript, as `"source": "asr"`
     /// does for one: required scripts match tolerantly (fillers, a dropped or misheard
     /// character), and rules with `asr = "off"` are not judged.
     #[arg(long)]
     pub(crate) asr: bool,
+
+    /// With `--format csv`: one row per finding, or one per transcript with its dimension
+    /// subtotals.
+    #[arg(long, value_enum, default_value_t = Table::Findings)]
+    pub(crate) table: Table,
+
+    /// With `--format csv`: start with a UTF-8 byte-order mark, so that Excel reads the
+    /// Chinese text right when the file is opened by double-click.
+    #[arg(long)]
+    pub(crate) bom: bool,
+
+    /// Carry the input's own fields (a table's other columns, a JSON record's unknown keys)
+    /// into the CSV output, as one JSON column `fields`. JSON output always carries them.
+    #[arg(long)]
+    pub(crate) keep_fields: bool,
+
+    /// Print no reports: only the totals (and the summary with `--summary`), and the exit
+    /// status. Errors still go to standard error.
+    #[arg(long, short = 'q')]
+    pub(crate) quiet: bool,
 
     /// When to colour the output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
@@ -316,6 +356,12 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_name = "N", default_value_t = huashu::read::DEFAULT_MAX_TURNS)]
     pub(crate) max_turns: usize,
 
+    /// How many bytes of table rows are held while their conversations are still open (an
+    /// unsorted CSV export); past it, the conversation opened first is scored, and later rows
+    /// of it are error records. Also the largest spreadsheet file read.
+    #[arg(long, value_name = "SIZE", default_value = "256MiB", value_parser = parse_size)]
+    pub(crate) max_open_size: usize,
+
     /// Never show the progress bar (shown on standard error when it is a terminal).
     #[arg(long)]
     pub(crate) no_progress: bool,
@@ -327,14 +373,34 @@ pub(crate) enum Format {
     Human,
     /// One JSON object per transcript or unreadable record, in input order.
     Json,
+    /// A CSV table for spreadsheets: one row per finding, or per transcript (`--table`).
+    Csv,
+}
+
+/// Which table `--format csv` writes.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Table {
+    /// One row per finding, with its transcript's id, score and source.
+    Findings,
+    /// One row per transcript (and per unreadable record), with each dimension's subtotal.
+    Transcripts,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum InputFormat {
-    /// By file extension, or by content on standard input.
+    /// By file extension, or by content (standard input, and files of other extensions).
     Auto,
-    /// One JSON transcript object per line.
+    /// One JSON transcript object (or speech-recognition result) per line.
     Jsonl,
+    /// One JSON document per file: a transcript object, a speech-recognition result, or an
+    /// array of either; pretty-printed or not.
+    Json,
+    /// Comma-separated values, one turn per row, with a header row.
+    Csv,
+    /// Tab-separated values, one turn per row, with a header row.
+    Tsv,
+    /// An Excel workbook (.xlsx, .xls, .xlsb) or OpenDocument sheet, one turn per row.
+    Xlsx,
     /// One transcript per file: `客服：…` / `客户：…`, one turn per line.
     Text,
 }
@@ -383,4 +449,35 @@ fn parse_size(text: &str) -> Result<usize, String> {
     n.checked_mul(1 << shift).filter(|&n| n > 0).ok_or_else(|| {
         format!("`{text}` is out of range: it must be at least 1 byte and fit in memory")
     })
+}
+
+fn parse_columns(s: &str) -> Result<huashu::read::table::Columns, String> {
+    s.parse()
+}
+
+fn parse_speakers(s: &str) -> Result<huashu::read::Speakers, String> {
+    s.parse()
+}
+
+fn parse_time_unit(s: &str) -> Result<huashu::read::TimeUnit, String> {
+    s.parse()
+}
+
+fn parse_timezone(s: &str) -> Result<jiff::tz::Offset, String> {
+    huashu::read::parse_offset(s)
+}
+
+impl CheckArgs {
+    /// How the input is read.
+    pub(crate) fn read_options(&self) -> huashu::read::ReadOptions {
+        huashu::read::ReadOptions {
+            time_unit: self.time_unit,
+            timezone: self.timezone,
+            speakers: self.speakers.clone().unwrap_or_default(),
+            columns: self.columns.clone().unwrap_or_default(),
+            max_record_bytes: self.max_record_size,
+            max_turns: self.max_turns,
+            max_open_bytes: self.max_open_size,
+        }
+    }
 }

@@ -11,6 +11,7 @@ use std::mem;
 use std::sync::mpsc::{Receiver, sync_channel};
 use std::thread;
 
+use huashu::read::ReadOptions;
 use huashu::{Checker, Source};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
@@ -32,6 +33,8 @@ const MAX_THREADS_PER_CORE: usize = 8;
 /// One record, scored and rendered.
 struct Done {
     output: Vec<u8>,
+    /// What goes to standard error: why a record could not be read.
+    errors: Vec<u8>,
     outcome: RecordOutcome,
     input_len: usize,
 }
@@ -44,8 +47,12 @@ struct Style {
     detailed: bool,
     /// `--asr`: every transcript is a speech-recognition transcript.
     asr: bool,
-    /// `--max-turns`.
-    max_turns: usize,
+    /// Colour on standard error.
+    error_color: bool,
+    /// `--table`, `--keep-fields` and `--quiet`.
+    table: crate::cli::Table,
+    fields: bool,
+    quiet: bool,
 }
 
 /// Checks every input record and writes the results to standard output, in input order.
@@ -57,8 +64,13 @@ pub(crate) fn run(checker: &Checker, args: &CheckArgs) -> io::Result<Tally> {
         color: args.color.enabled(&stdout),
         detailed: args.summary,
         asr: args.asr,
-        max_turns: args.max_turns,
+        error_color: args.color.enabled(&io::stderr()),
+        table: args.table,
+        fields: args.keep_fields,
+        quiet: args.quiet,
     };
+    let options = args.read_options();
+    let options = &options;
     let cores = thread::available_parallelism()
         .map(usize::from)
         .unwrap_or(1);
@@ -87,21 +99,16 @@ pub(crate) fn run(checker: &Checker, args: &CheckArgs) -> io::Result<Tally> {
         s.spawn(move || {
             let mut batch = Vec::new();
             let mut bytes = 0;
-            input::read(
-                &args.files,
-                args.input,
-                args.max_record_size,
-                |raw, idle| {
-                    bytes += raw.len();
-                    batch.push(raw);
-                    if idle || batch.len() >= BATCH_RECORDS || bytes >= BATCH_BYTES {
-                        bytes = 0;
-                        raw_tx.send(mem::take(&mut batch)).is_ok()
-                    } else {
-                        true
-                    }
-                },
-            );
+            input::read(&args.files, args.input, options, |raw, idle| {
+                bytes += raw.len();
+                batch.push(raw);
+                if idle || batch.len() >= BATCH_RECORDS || bytes >= BATCH_BYTES {
+                    bytes = 0;
+                    raw_tx.send(mem::take(&mut batch)).is_ok()
+                } else {
+                    true
+                }
+            });
             if !batch.is_empty() {
                 let _ = raw_tx.send(batch);
             }
@@ -114,7 +121,7 @@ pub(crate) fn run(checker: &Checker, args: &CheckArgs) -> io::Result<Tally> {
             let done: Vec<Done> = pool.install(|| {
                 batch
                     .into_par_iter()
-                    .map(|raw| process(checker, raw, style))
+                    .map(|raw| process(checker, raw, options, style))
                     .collect()
             });
             if done_tx.send(done).is_err() {
@@ -132,19 +139,29 @@ pub(crate) fn run(checker: &Checker, args: &CheckArgs) -> io::Result<Tally> {
 }
 
 /// Parses, checks and renders one record.
-fn process(checker: &Checker, raw: Raw, style: Style) -> Done {
+fn process(checker: &Checker, raw: Raw, options: &ReadOptions, style: Style) -> Done {
     let input_len = raw.len();
-    let mut item = raw.parse(style.max_turns);
+    let mut item = raw.parse(options);
     if let (true, Item::Transcript { transcript, .. }) = (style.asr, &mut item) {
         transcript.source = Source::Asr;
     }
     let mut output = Vec::new();
+    let mut errors = Vec::new();
     // Writing to a Vec cannot fail.
     let outcome = match &item {
         Item::Transcript { transcript, .. } => {
             let report = checker.check(transcript);
             let _ = match style.format {
-                Format::Json => render::check_json::report(&mut output, &report),
+                _ if style.quiet => Ok(()),
+                Format::Json => render::check_json::report(&mut output, &item, &report),
+                Format::Csv => render::check_csv::report(
+                    &mut output,
+                    style.table,
+                    checker,
+                    &item,
+                    &report,
+                    style.fields,
+                ),
                 Format::Human => {
                     render::check_human::report(&mut output, checker, &item, &report, style.color)
                 }
@@ -152,15 +169,23 @@ fn process(checker: &Checker, raw: Raw, style: Style) -> Done {
             RecordOutcome::of(transcript, &report, style.detailed)
         }
         Item::Error { .. } => {
+            // Every error goes to standard error; JSON and the transcripts table also keep a
+            // record of it in place, so that the output still has one entry per input record.
+            let _ = render::check_human::error(&mut errors, &item, style.error_color);
             let _ = match style.format {
+                _ if style.quiet => Ok(()),
                 Format::Json => render::check_json::error(&mut output, &item),
-                Format::Human => render::check_human::error(&mut output, &item, style.color),
+                Format::Csv => {
+                    render::check_csv::error(&mut output, style.table, checker, &item, style.fields)
+                }
+                Format::Human => Ok(()),
             };
             RecordOutcome::Error
         }
     };
     Done {
         output,
+        errors,
         outcome,
         input_len,
     }
@@ -177,8 +202,17 @@ fn write(
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut tally = Tally::default();
+    if style.format == Format::Csv && !style.quiet {
+        render::check_csv::header(&mut out, style.table, checker, style.fields, args.bom)?;
+    }
+    let stderr = io::stderr();
     for batch in batches {
         for done in batch {
+            if !done.errors.is_empty() {
+                // Reports before the error reach the reader first.
+                out.flush()?;
+                progress.suspend(|| stderr.lock().write_all(&done.errors))?;
+            }
             out.write_all(&done.output)?;
             progress.inc(done.input_len as u64);
             tally.add(done.outcome);
@@ -204,6 +238,20 @@ fn write(
                 let summary = tally.summary(scoring.full_marks(), scoring.pass_mark());
                 render::check_json::summary(&mut out, &summary)?;
             }
+        }
+        // A table holds rows only; the totals go to standard error.
+        Format::Csv => {
+            let mut err = stderr.lock();
+            if args.summary {
+                let summary = tally.summary(scoring.full_marks(), scoring.pass_mark());
+                render::check_human::detailed_summary(
+                    &mut err,
+                    &summary,
+                    args.top,
+                    style.error_color,
+                )?;
+            }
+            render::check_human::summary(&mut err, &tally, scoring, style.error_color)?;
         }
     }
     out.flush()?;

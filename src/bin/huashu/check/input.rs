@@ -6,10 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use huashu::Transcript;
-use huashu::read::{
-    InputError, RecordRead, binary, parse_json_line, parse_text_transcript, read_record, too_long,
-    within_turn_limit,
-};
+use huashu::read::{InputError, ReadOptions, Record, RecordRead, binary, read_record, too_long};
 use huashu::text::human_bytes;
 
 use crate::cli::InputFormat;
@@ -40,6 +37,17 @@ impl Item {
         }
     }
 
+    fn from_record(file: &str, record: Record) -> Item {
+        match record.transcript {
+            Ok(transcript) => Item::Transcript {
+                file: file.to_string(),
+                line: record.line,
+                transcript,
+            },
+            Err(e) => Item::from_input_error(file, e),
+        }
+    }
+
     fn file_error(file: &str, message: String) -> Item {
         Item::Error {
             file: file.to_string(),
@@ -60,8 +68,9 @@ pub(crate) enum Raw {
     },
     /// A whole plain-text transcript file.
     Text { file: Arc<str>, bytes: Vec<u8> },
-    /// A file that could not be opened or read.
-    Error(Item),
+    /// Read already: a transcript grouped from a table's rows or taken from a JSON document,
+    /// or a file or record that could not be read.
+    Ready(Item, usize),
 }
 
 impl Raw {
@@ -69,51 +78,70 @@ impl Raw {
     pub(crate) fn len(&self) -> usize {
         match self {
             Raw::JsonLine { bytes, .. } | Raw::Text { bytes, .. } => bytes.len(),
-            Raw::Error(_) => 0,
+            Raw::Ready(_, len) => *len,
         }
     }
 
-    /// Parses the unit into a transcript of at most `max_turns` turns, or into the reason it is
-    /// not one.
-    pub(crate) fn parse(self, max_turns: usize) -> Item {
+    /// Parses the unit into a transcript, or into the reason it is not one.
+    pub(crate) fn parse(self, options: &ReadOptions) -> Item {
         match self {
-            Raw::JsonLine { file, line, bytes } => match parse_json_line(&bytes, line)
-                .and_then(|t| within_turn_limit(t, line, max_turns))
-            {
-                Ok(transcript) => Item::Transcript {
-                    file: file.to_string(),
-                    line,
-                    transcript,
-                },
-                Err(e) => Item::from_input_error(&file, e),
-            },
-            Raw::Text { file, bytes } => text_item(&file, bytes, max_turns),
-            Raw::Error(item) => item,
+            Raw::JsonLine { file, line, bytes } => {
+                let name = id_prefix(&file);
+                let record = options.parse_json_line(&bytes, line, Some(name));
+                Item::from_record(
+                    &file,
+                    Record {
+                        line,
+                        transcript: record,
+                    },
+                )
+            }
+            Raw::Text { file, bytes } => text_item(&file, bytes, options),
+            Raw::Ready(item, _) => item,
         }
     }
 }
 
+fn error(item: Item) -> Raw {
+    Raw::Ready(item, 0)
+}
+
+/// The name that records without an id are called by, with their line: the file as given,
+/// or `stdin`.
+fn id_prefix(file: &str) -> &str {
+    if file == "-" { "stdin" } else { file }
+}
+
 /// Reads every input in order and hands each unit to `send`, which returns `false` when no
-/// more are wanted. Problems with the input become `Raw::Error`s; nothing is lost.
+/// more are wanted. Problems with the input become error items; nothing is lost.
 ///
 /// `send`'s second argument says that standard input has nothing more buffered: the next
 /// record may be a while coming, so what has been read should be checked now.
 pub(crate) fn read(
     paths: &[PathBuf],
     format: InputFormat,
-    limit: usize,
+    options: &ReadOptions,
     mut send: impl FnMut(Raw, bool) -> bool,
 ) {
     for path in paths {
         if path.as_os_str() == "-" {
-            if !read_source(
-                "-",
-                BufReader::new(io::stdin().lock()),
-                format,
-                limit,
-                true,
-                &mut send,
-            ) {
+            let mut reader = BufReader::with_capacity(1 << 16, io::stdin().lock());
+            let format = match format {
+                InputFormat::Auto => match sniff(&mut reader) {
+                    Ok(format) => format,
+                    Err(e) => {
+                        if !send(
+                            error(Item::file_error("-", format!("cannot read: {e}"))),
+                            false,
+                        ) {
+                            return;
+                        }
+                        continue;
+                    }
+                },
+                other => other,
+            };
+            if !read_source("-", reader, format, options, true, &mut send) {
                 return;
             }
             continue;
@@ -122,7 +150,7 @@ pub(crate) fn read(
             Ok(files) => files,
             Err(message) => {
                 if !send(
-                    Raw::Error(Item::file_error(&path.display().to_string(), message)),
+                    error(Item::file_error(&path.display().to_string(), message)),
                     false,
                 ) {
                     return;
@@ -134,22 +162,24 @@ pub(crate) fn read(
             let name = file.display().to_string();
             let more = match File::open(&file) {
                 Ok(f) => {
+                    let mut reader = BufReader::with_capacity(1 << 16, f);
                     let format = match format {
-                        InputFormat::Auto if has_extension(&file, &["txt"]) => InputFormat::Text,
-                        InputFormat::Auto => InputFormat::Jsonl,
-                        other => other,
+                        InputFormat::Auto => match by_extension(&file) {
+                            Some(format) => Ok(format),
+                            None => sniff(&mut reader),
+                        },
+                        other => Ok(other),
                     };
-                    read_source(
-                        &name,
-                        BufReader::with_capacity(1 << 16, f),
-                        format,
-                        limit,
-                        false,
-                        &mut send,
-                    )
+                    match format {
+                        Ok(format) => read_source(&name, reader, format, options, false, &mut send),
+                        Err(e) => send(
+                            error(Item::file_error(&name, format!("cannot read: {e}"))),
+                            false,
+                        ),
+                    }
                 }
                 Err(e) => send(
-                    Raw::Error(Item::file_error(&name, format!("cannot open: {e}"))),
+                    error(Item::file_error(&name, format!("cannot open: {e}"))),
                     false,
                 ),
             };
@@ -157,6 +187,79 @@ pub(crate) fn read(
                 return;
             }
         }
+    }
+}
+
+/// The extensions read from directories, and the format each means. Other extensions (and
+/// `*.jsonl` files that turn out to hold a pretty-printed document) are told by content.
+const EXTENSIONS: &[(&str, InputFormat)] = &[
+    ("jsonl", InputFormat::Jsonl),
+    ("ndjson", InputFormat::Jsonl),
+    ("json", InputFormat::Json),
+    ("txt", InputFormat::Text),
+    ("csv", InputFormat::Csv),
+    ("tsv", InputFormat::Tsv),
+    ("xlsx", InputFormat::Xlsx),
+    ("xlsm", InputFormat::Xlsx),
+    ("xls", InputFormat::Xlsx),
+    ("xlsb", InputFormat::Xlsx),
+    ("ods", InputFormat::Xlsx),
+];
+
+fn by_extension(path: &Path) -> Option<InputFormat> {
+    let ext = path.extension()?.to_str()?;
+    let format = EXTENSIONS
+        .iter()
+        .find(|(e, _)| e.eq_ignore_ascii_case(ext))
+        .map(|&(_, f)| f)?;
+    // JSON Lines files are told by content too: a pretty-printed document is one record.
+    Some(format).filter(|f| *f != InputFormat::Jsonl)
+}
+
+/// The format of an input, from its first bytes: a spreadsheet (a zip or OLE file), JSON (a
+/// document when it opens with `[` or a lone `{` line, JSON Lines otherwise), a table (a
+/// first line with commas or tabs and no colon-labelled turn), or plain text.
+fn sniff(reader: &mut impl BufRead) -> io::Result<InputFormat> {
+    let buf = reader.fill_buf()?;
+    if buf.starts_with(b"PK\x03\x04") || buf.starts_with(&[0xd0, 0xcf, 0x11, 0xe0]) {
+        return Ok(InputFormat::Xlsx);
+    }
+    let buf = buf.strip_prefix("\u{feff}".as_bytes()).unwrap_or(buf);
+    let start = buf.iter().position(|b| !b.is_ascii_whitespace());
+    let Some(start) = start else {
+        return Ok(InputFormat::Jsonl);
+    };
+    // Binary input is read as JSON Lines, whose reader says that it is binary.
+    if memchr::memchr(0, buf).is_some() {
+        return Ok(InputFormat::Jsonl);
+    }
+    let rest = &buf[start..];
+    let first_line = rest.split(|&b| b == b'\n').next().unwrap_or(rest);
+    let first_line = String::from_utf8_lossy(first_line);
+    let first_line = first_line.trim();
+    match rest[0] {
+        // `[{…}]` is a JSON array; `[00:00:01] 客服：…` is a plain-text transcript.
+        b'[' if rest[1..]
+            .iter()
+            .find(|b| !b.is_ascii_whitespace())
+            .is_none_or(|b| matches!(b, b'{' | b'[' | b']' | b'"')) =>
+        {
+            return Ok(InputFormat::Json);
+        }
+        b'{' if first_line == "{" => return Ok(InputFormat::Json),
+        b'{' => return Ok(InputFormat::Jsonl),
+        _ => {}
+    }
+    let turn = first_line.contains(['：'])
+        || first_line
+            .split_once(':')
+            .is_some_and(|(l, _)| l.len() < 24 && !l.contains(','));
+    if !turn && first_line.contains('\t') {
+        Ok(InputFormat::Tsv)
+    } else if !turn && first_line.contains(',') && !first_line.starts_with('#') {
+        Ok(InputFormat::Csv)
+    } else {
+        Ok(InputFormat::Text)
     }
 }
 
@@ -175,12 +278,6 @@ pub(crate) fn total_size(paths: &[PathBuf]) -> Option<u64> {
     Some(total)
 }
 
-fn has_extension(path: &Path, extensions: &[&str]) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| extensions.iter().any(|x| e.eq_ignore_ascii_case(x)))
-}
-
 /// The files a path stands for: itself, or the transcript files under a directory, sorted.
 /// A directory's hidden and git-ignored files count too.
 fn expand(path: &Path) -> Result<Vec<PathBuf>, String> {
@@ -189,7 +286,9 @@ fn expand(path: &Path) -> Result<Vec<PathBuf>, String> {
         return Ok(vec![path.to_path_buf()]);
     }
     let (found, errors) = walk::files(path, Scope::Everything, |p| {
-        has_extension(p, &["jsonl", "ndjson", "txt"])
+        p.extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| EXTENSIONS.iter().any(|(x, _)| e.eq_ignore_ascii_case(x)))
     });
     // A directory that cannot be read fails the whole path rather than scoring part of it.
     if let Some(e) = errors.first() {
@@ -203,9 +302,42 @@ fn expand(path: &Path) -> Result<Vec<PathBuf>, String> {
         ));
     }
     if found.is_empty() {
-        return Err("the directory holds no *.jsonl, *.ndjson or *.txt files".to_string());
+        let names: Vec<String> = EXTENSIONS.iter().map(|(e, _)| format!("*.{e}")).collect();
+        return Err(format!(
+            "the directory holds no transcript files ({})",
+            names.join(", ")
+        ));
     }
     Ok(found)
+}
+
+/// The file's name without its extension: the id of a transcript that has none.
+fn stem(name: &str) -> String {
+    Path::new(name)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .filter(|s| s != "-")
+        .unwrap_or_else(|| "stdin".to_string())
+}
+
+/// Reads all of `reader`, up to `limit` bytes: `Err` with the message of the error item
+/// otherwise.
+fn read_whole(reader: &mut impl Read, limit: usize, what: &str) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    match reader.take(limit as u64 + 1).read_to_end(&mut bytes) {
+        Ok(n) if n > limit => Err(format!(
+            "the file is larger than the limit of {} for {what}; it was not read (raise the \
+             limit with --max-record-size{})",
+            human_bytes(limit),
+            if what == "one record" {
+                ""
+            } else {
+                ", or convert it to JSON Lines"
+            }
+        )),
+        Ok(_) => Ok(bytes),
+        Err(e) => Err(format!("cannot read: {e}")),
+    }
 }
 
 /// Reads one source; returns `false` when `send` wants no more.
@@ -213,55 +345,58 @@ fn read_source(
     name: &str,
     mut reader: BufReader<impl Read>,
     format: InputFormat,
-    limit: usize,
-    sniff: bool,
+    options: &ReadOptions,
+    interactive: bool,
     send: &mut impl FnMut(Raw, bool) -> bool,
 ) -> bool {
-    let format = match format {
-        InputFormat::Auto if sniff => {
-            let start = match reader.fill_buf() {
-                Ok(buf) => {
-                    let buf = buf.strip_prefix("\u{feff}".as_bytes()).unwrap_or(buf);
-                    buf.iter().find(|b| !b.is_ascii_whitespace()).copied()
-                }
-                Err(e) => {
-                    let error = Item::file_error(name, format!("cannot read: {e}"));
-                    return send(Raw::Error(error), false);
-                }
-            };
-            if start == Some(b'{') {
-                InputFormat::Jsonl
-            } else {
-                InputFormat::Text
-            }
-        }
-        InputFormat::Auto => InputFormat::Jsonl,
-        other => other,
-    };
     let file: Arc<str> = name.into();
+    let limit = options.max_record_bytes;
     match format {
-        InputFormat::Text => {
-            let mut bytes = Vec::new();
-            match reader
-                .by_ref()
-                .take(limit as u64 + 1)
-                .read_to_end(&mut bytes)
-            {
-                Ok(n) if n > limit => {
-                    let message = format!(
-                        "the file is larger than the limit of {} for one record; it was not \
-                         read (raise the limit with --max-record-size)",
-                        human_bytes(limit)
-                    );
-                    send(Raw::Error(Item::file_error(name, message)), false)
-                }
-                Ok(_) => send(Raw::Text { file, bytes }, false),
-                Err(e) => send(
-                    Raw::Error(Item::file_error(name, format!("cannot read: {e}"))),
-                    false,
-                ),
+        InputFormat::Text => match read_whole(&mut reader, limit, "one record") {
+            Ok(bytes) => send(Raw::Text { file, bytes }, false),
+            Err(message) => send(error(Item::file_error(name, message)), false),
+        },
+        InputFormat::Json => match read_whole(&mut reader, limit, "a JSON document") {
+            Ok(bytes) => {
+                let len = bytes.len();
+                let text = match String::from_utf8(bytes) {
+                    Ok(text) => text,
+                    Err(e) => return send(error(not_utf8(name, e)), false),
+                };
+                let records =
+                    options.parse_json_document(&text, Some(id_prefix(name)), &stem(name));
+                let per = len / records.len().max(1);
+                records
+                    .into_iter()
+                    .all(|r| send(Raw::Ready(Item::from_record(name, r), per), false))
             }
+            Err(message) => send(error(Item::file_error(name, message)), false),
+        },
+        InputFormat::Csv | InputFormat::Tsv => {
+            let delimiter = if format == InputFormat::Tsv {
+                b'\t'
+            } else {
+                b','
+            };
+            let mut more = true;
+            options.read_csv(reader, delimiter, &stem(name), |record| {
+                more = send(Raw::Ready(Item::from_record(name, record), 0), false);
+                more
+            });
+            more
         }
+        InputFormat::Xlsx => match read_whole(&mut reader, options.max_open_bytes, "a spreadsheet")
+        {
+            Ok(bytes) => {
+                let mut more = true;
+                options.read_sheet(bytes, &stem(name), |record| {
+                    more = send(Raw::Ready(Item::from_record(name, record), 0), false);
+                    more
+                });
+                more
+            }
+            Err(message) => send(error(Item::file_error(name, message)), false),
+        },
         InputFormat::Jsonl | InputFormat::Auto => {
             let mut line = 0;
             loop {
@@ -270,7 +405,7 @@ fn read_source(
                     Ok(read) => read,
                     Err(e) => {
                         let message = format!("cannot read after line {line}: {e}");
-                        return send(Raw::Error(Item::file_error(name, message)), false);
+                        return send(error(Item::file_error(name, message)), false);
                     }
                 };
                 line += 1;
@@ -278,17 +413,14 @@ fn read_source(
                     RecordRead::End => return true,
                     RecordRead::Line => {}
                     RecordRead::TooLong { len } => {
-                        let error = Item::from_input_error(name, too_long(line, len, limit));
-                        if !send(Raw::Error(error), false) {
+                        let item = Item::from_input_error(name, too_long(line, len, limit));
+                        if !send(error(item), false) {
                             return false;
                         }
                         continue;
                     }
                     RecordRead::Binary => {
-                        return send(
-                            Raw::Error(Item::from_input_error(name, binary(line))),
-                            false,
-                        );
+                        return send(error(Item::from_input_error(name, binary(line))), false);
                     }
                 }
                 if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -299,7 +431,7 @@ fn read_source(
                     line,
                     bytes,
                 };
-                let idle = sniff && reader.buffer().is_empty();
+                let idle = interactive && reader.buffer().is_empty();
                 if !send(raw, idle) {
                     return false;
                 }
@@ -308,17 +440,21 @@ fn read_source(
     }
 }
 
+fn not_utf8(name: &str, e: std::string::FromUtf8Error) -> Item {
+    let (line, column) =
+        huashu::text::invalid_utf8_position(e.as_bytes(), e.utf8_error().valid_up_to());
+    Item::Error {
+        file: name.to_string(),
+        line: Some(line),
+        column: Some(column),
+        message: "the file is not valid UTF-8".to_string(),
+    }
+}
+
 /// A plain-text transcript file, parsed.
-fn text_item(name: &str, bytes: Vec<u8>, max_turns: usize) -> Item {
-    let stem = Path::new(name)
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .filter(|s| s != "-")
-        .unwrap_or_else(|| "stdin".to_string());
+fn text_item(name: &str, bytes: Vec<u8>, options: &ReadOptions) -> Item {
     match String::from_utf8(bytes) {
-        Ok(text) => match parse_text_transcript(&text, &stem)
-            .and_then(|t| within_turn_limit(t, 1, max_turns))
-        {
+        Ok(text) => match options.parse_text_transcript(&text, &stem(name)) {
             Ok(transcript) => Item::Transcript {
                 file: name.to_string(),
                 line: 1,
@@ -326,15 +462,6 @@ fn text_item(name: &str, bytes: Vec<u8>, max_turns: usize) -> Item {
             },
             Err(e) => Item::from_input_error(name, e),
         },
-        Err(e) => {
-            let (line, column) =
-                huashu::text::invalid_utf8_position(e.as_bytes(), e.utf8_error().valid_up_to());
-            Item::Error {
-                file: name.to_string(),
-                line: Some(line),
-                column: Some(column),
-                message: "the file is not valid UTF-8".to_string(),
-            }
-        }
+        Err(e) => not_utf8(name, e),
     }
 }

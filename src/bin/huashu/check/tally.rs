@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use huashu::{Report, Transcript};
+use huashu::{Channel, Report, Transcript};
 use serde::Serialize;
 
 /// What one input record came to, as far as the totals are concerned. Made on the scoring
@@ -15,9 +15,12 @@ pub(crate) enum RecordOutcome {
         score: Option<u32>,
         passed: Option<bool>,
         agent: Option<String>,
+        channel: Option<Channel>,
         finding_count: usize,
         /// Each finding's rule and the points it deducted, for a detailed summary.
         findings: Vec<(Arc<str>, u32)>,
+        /// Each dimension's name, points and deduction, for a detailed summary.
+        dimensions: Vec<(String, u32, u32)>,
     },
     Error,
 }
@@ -28,6 +31,16 @@ impl RecordOutcome {
             score: report.score,
             passed: report.passed,
             finding_count: report.findings.len(),
+            channel: report.channel,
+            dimensions: if detailed {
+                report
+                    .dimensions
+                    .iter()
+                    .map(|d| (d.name.clone(), d.max, d.deducted))
+                    .collect()
+            } else {
+                Vec::new()
+            },
             agent: if detailed {
                 transcript.agent.clone()
             } else {
@@ -59,6 +72,18 @@ pub(crate) struct Tally {
     /// Per rule and per agent, when a detailed summary was asked for.
     rules: HashMap<Arc<str>, RuleStats>,
     agents: HashMap<String, AgentStats>,
+    /// Per channel (`None`: not known), per dimension in the pack's order, and the scores.
+    channels: HashMap<Option<Channel>, AgentStats>,
+    dimensions: Vec<(String, DimensionStats)>,
+    scores: HashMap<u32, u64>,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct DimensionStats {
+    max: u32,
+    transcripts: u64,
+    lost: u64,
+    deducted: u64,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -83,8 +108,10 @@ impl Tally {
             score,
             passed,
             agent,
+            channel,
             finding_count,
             findings,
+            dimensions,
         } = outcome
         else {
             self.errors += 1;
@@ -103,15 +130,35 @@ impl Tally {
             }
             _ => self.not_scored += 1,
         }
-        if let Some(agent) = agent {
-            let stats = self.agents.entry(agent).or_default();
+        let count = |stats: &mut AgentStats| {
             stats.transcripts += 1;
-            stats.findings += findings.len() as u64;
+            stats.findings += finding_count as u64;
             if let (Some(score), Some(passed)) = (score, passed) {
                 stats.scored += 1;
                 stats.score_sum += u64::from(score);
                 stats.passed += u64::from(passed);
             }
+        };
+        if let Some(agent) = agent {
+            count(self.agents.entry(agent).or_default());
+        }
+        count(self.channels.entry(channel).or_default());
+        if let Some(score) = score {
+            *self.scores.entry(score).or_default() += 1;
+        }
+        for (name, max, deducted) in dimensions {
+            let at = match self.dimensions.iter().position(|(n, _)| *n == name) {
+                Some(at) => at,
+                None => {
+                    self.dimensions.push((name, DimensionStats::default()));
+                    self.dimensions.len() - 1
+                }
+            };
+            let stats = &mut self.dimensions[at].1;
+            stats.max = max;
+            stats.transcripts += 1;
+            stats.lost += u64::from(deducted > 0);
+            stats.deducted += u64::from(deducted);
         }
         for (i, (rule, deduct)) in findings.iter().enumerate() {
             let stats = self.rules.entry(rule.clone()).or_default();
@@ -172,7 +219,39 @@ impl Tally {
                 .then(b.transcripts.cmp(&a.transcripts))
                 .then(a.agent.cmp(&b.agent))
         });
+        let mut channels: Vec<ChannelSummary> = self
+            .channels
+            .iter()
+            .map(|(channel, s)| ChannelSummary {
+                channel: channel.map_or("unknown", |c| c.as_str()),
+                transcripts: s.transcripts,
+                scored: s.scored,
+                mean_score: (s.scored > 0).then(|| round1(s.score_sum as f64 / s.scored as f64)),
+                pass_rate: (s.scored > 0).then(|| round3(s.passed as f64 / s.scored as f64)),
+                findings: s.findings,
+            })
+            .collect();
+        channels.sort_by(|a, b| {
+            b.transcripts
+                .cmp(&a.transcripts)
+                .then(a.channel.cmp(b.channel))
+        });
+        let dimensions = self
+            .dimensions
+            .iter()
+            .map(|(name, s)| DimensionSummary {
+                dimension: name.clone(),
+                max: s.max,
+                mean_subtotal: (s.transcripts > 0)
+                    .then(|| round1(f64::from(s.max) - s.deducted as f64 / s.transcripts as f64)),
+                transcripts_losing_points: s.lost,
+                deducted: s.deducted,
+            })
+            .collect();
         Summary {
+            channels,
+            dimensions,
+            distribution: self.distribution(full_marks),
             transcripts: self.transcripts,
             errors: self.errors,
             scored,
@@ -187,6 +266,34 @@ impl Tally {
             rules,
             agents,
         }
+    }
+}
+
+impl Tally {
+    /// The scores in ten bands of equal width, and full marks on its own: `0–9 … 90–99, 100`.
+    fn distribution(&self, full_marks: u32) -> Vec<Band> {
+        let width = full_marks.div_ceil(10).max(1);
+        let mut bands: Vec<Band> = (0..full_marks.div_ceil(width))
+            .map(|i| Band {
+                from: i * width,
+                to: ((i + 1) * width).min(full_marks) - 1,
+                transcripts: 0,
+            })
+            .collect();
+        bands.push(Band {
+            from: full_marks,
+            to: full_marks,
+            transcripts: 0,
+        });
+        for (&score, &n) in &self.scores {
+            let at = if score >= full_marks {
+                bands.len() - 1
+            } else {
+                (score / width) as usize
+            };
+            bands[at].transcripts += n;
+        }
+        bands
     }
 }
 
@@ -218,6 +325,40 @@ pub(crate) struct Summary {
     pub(crate) rules: Vec<RuleSummary>,
     /// Every agent named by a transcript, lowest mean score first.
     pub(crate) agents: Vec<AgentSummary>,
+    /// Each channel (`unknown` when transcripts do not say), most transcripts first.
+    pub(crate) channels: Vec<ChannelSummary>,
+    /// Each scorecard dimension, in the pack's order.
+    pub(crate) dimensions: Vec<DimensionSummary>,
+    /// How many scored transcripts fall in each band of scores, lowest first.
+    pub(crate) distribution: Vec<Band>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct ChannelSummary {
+    pub(crate) channel: &'static str,
+    pub(crate) transcripts: u64,
+    pub(crate) scored: u64,
+    pub(crate) mean_score: Option<f64>,
+    pub(crate) pass_rate: Option<f64>,
+    pub(crate) findings: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct DimensionSummary {
+    pub(crate) dimension: String,
+    pub(crate) max: u32,
+    /// The mean of the dimension's subtotal over the transcripts scored on it.
+    pub(crate) mean_subtotal: Option<f64>,
+    pub(crate) transcripts_losing_points: u64,
+    pub(crate) deducted: u64,
+}
+
+/// Scores from `from` to `to`, both included.
+#[derive(Debug, Serialize)]
+pub(crate) struct Band {
+    pub(crate) from: u32,
+    pub(crate) to: u32,
+    pub(crate) transcripts: u64,
 }
 
 #[derive(Debug, Serialize)]

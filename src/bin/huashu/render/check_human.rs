@@ -369,6 +369,71 @@ pub(crate) fn detailed_summary(
         }
         agents.write(out, "  ", true)?;
     }
+    if !summary.dimensions.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{}", bold("Dimensions"))?;
+        let mut dimensions = Table::new(&[
+            "dimension",
+            "mean",
+            "of",
+            "transcripts losing points",
+            "points",
+        ]);
+        for d in &summary.dimensions {
+            dimensions.row(vec![
+                d.dimension.clone(),
+                d.mean_subtotal
+                    .map_or("-".to_string(), |m| format!("{m:.1}")),
+                d.max.to_string(),
+                d.transcripts_losing_points.to_string(),
+                d.deducted.to_string(),
+            ]);
+        }
+        dimensions.write(out, "  ", true)?;
+    }
+    if summary.channels.len() > 1 || summary.channels.iter().any(|c| c.channel != "unknown") {
+        writeln!(out)?;
+        writeln!(out, "{}", bold("Channels"))?;
+        let mut channels = Table::new(&[
+            "channel",
+            "transcripts",
+            "mean score",
+            "pass rate",
+            "findings",
+        ]);
+        for c in &summary.channels {
+            channels.row(vec![
+                c.channel.to_string(),
+                c.transcripts.to_string(),
+                c.mean_score.map_or("-".to_string(), |m| format!("{m:.1}")),
+                percent(c.pass_rate),
+                c.findings.to_string(),
+            ]);
+        }
+        channels.write(out, "  ", true)?;
+    }
+    if summary.scored > 0 {
+        writeln!(out)?;
+        writeln!(out, "{}", bold("Scores"))?;
+        let most = summary
+            .distribution
+            .iter()
+            .map(|b| b.transcripts)
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let mut bands = Table::new(&["", "", ""]);
+        for b in &summary.distribution {
+            let label = if b.from == b.to {
+                b.from.to_string()
+            } else {
+                format!("{}–{}", b.from, b.to)
+            };
+            let bar = "█".repeat(((b.transcripts * 30).div_ceil(most)) as usize);
+            bands.row(vec![label, b.transcripts.to_string(), bar]);
+        }
+        bands.write(out, "  ", false)?;
+    }
     writeln!(out)
 }
 

@@ -8,10 +8,40 @@ use serde::Serialize;
 use crate::check::input::Item;
 use crate::check::tally::Summary;
 
-/// `{"id","score","passed","findings":[…]}` and a newline.
-pub(crate) fn report(out: &mut impl Write, report: &Report) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, report)?;
-    out.write_all(b"\n")
+/// One transcript's report, with where it came from, so that results join back to the
+/// input.
+#[derive(Serialize)]
+struct ReportRecord<'a> {
+    #[serde(flatten)]
+    report: &'a Report,
+    /// The input file, as given (`-` for standard input).
+    file: &'a str,
+    /// The line (a sheet's row) the transcript starts on.
+    line: usize,
+    /// The input record's fields that huashu does not interpret (a table's other columns).
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    fields: &'a serde_json::Map<String, serde_json::Value>,
+}
+
+/// `{"id","agent","channel","score","passed","findings":[…],…,"file","line","fields"}` and a
+/// newline.
+pub(crate) fn report(out: &mut impl Write, item: &Item, report: &Report) -> io::Result<()> {
+    if let Item::Transcript {
+        file,
+        line,
+        transcript,
+    } = item
+    {
+        let record = ReportRecord {
+            report,
+            file,
+            line: *line,
+            fields: &transcript.metadata,
+        };
+        serde_json::to_writer(&mut *out, &record)?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
 }
 
 #[derive(Serialize)]

@@ -2,6 +2,7 @@
 //! `lint` as human diagnostics, JSON, SARIF or GitHub annotations. Here: what the human
 //! outputs share.
 
+pub(crate) mod check_csv;
 pub(crate) mod check_human;
 pub(crate) mod check_json;
 pub(crate) mod eval;
