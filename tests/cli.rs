@@ -197,3 +197,35 @@ fn check_ids(dir: &std::path::Path) -> Vec<String> {
         })
         .collect()
 }
+
+/// The configuration's JSON Schema in `docs/` is what `huashu config schema` prints: it is
+/// regenerated with `huashu config schema > docs/huashu.schema.json` when the options change.
+/// The repository's example configurations validate against it.
+#[test]
+fn the_config_schema_is_current_and_validates_the_examples() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_huashu"))
+        .args(["--no-config", "config", "schema"])
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+    let printed = String::from_utf8(output.stdout).expect("UTF-8");
+    let checked_in =
+        std::fs::read_to_string("docs/huashu.schema.json").expect("docs/huashu.schema.json");
+    assert!(
+        printed == checked_in,
+        "docs/huashu.schema.json is stale: run `huashu config schema > docs/huashu.schema.json`"
+    );
+    let schema: serde_json::Value = serde_json::from_str(&checked_in).expect("JSON");
+    let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+    for example in ["tests/cmd/config.in/huashu.toml", "examples/huashu.toml"] {
+        let text = std::fs::read_to_string(example).expect("reads");
+        let config: serde_json::Value = toml::from_str(&text).expect("TOML");
+        let errors: Vec<String> = validator
+            .iter_errors(&config)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{example}: {errors:?}");
+    }
+    let bad = toml::from_str::<serde_json::Value>("[check]\nthreds = 4\n").expect("TOML");
+    assert!(!validator.is_valid(&bad), "an unknown key is invalid");
+}

@@ -33,7 +33,7 @@ const LIBRARY: &[&[&str]] = &[
 /// of its module path: `check::input` is lower than `render`, which is lower than `check`.
 const BINARY: &[&[&str]] = &[
     &["cli", "exit", "walk"],
-    &["pack"],
+    &["pack", "config"],
     &[
         "check::input",
         "check::tally",

@@ -20,6 +20,15 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
+
+    /// The configuration file to use, instead of the nearest huashu.toml found upward from
+    /// the working directory.
+    #[arg(long, global = true, value_name = "FILE", conflicts_with = "no_config")]
+    pub(crate) config: Option<PathBuf>,
+
+    /// Use no configuration file.
+    #[arg(long, global = true)]
+    pub(crate) no_config: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -31,14 +40,38 @@ pub(crate) enum Command {
     /// List, explain, test and audit the rules of a pack.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// The configuration file: its JSON Schema, or which file is in use.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Write a completion script for a shell to standard output, e.g.
+    /// `huashu completions bash > /etc/bash_completion.d/huashu`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum ConfigCommand {
+    /// Print the JSON Schema of huashu.toml.
+    Schema,
+    /// Print the path of the configuration file in use, or say that there is none.
+    Path,
 }
 
 #[derive(Args, Debug)]
 pub(crate) struct LintArgs {
-    /// Reply library files or directories. Directories are walked for *.toml, *.json,
-    /// *.jsonc, *.yaml, *.yml, *.csv, *.tsv, *.md and *.txt files, honouring .gitignore.
-    #[arg(required = true, value_name = "PATHS")]
+    /// Reply library files or directories; `-` reads standard input. Directories are walked
+    /// for *.toml, *.json, *.jsonc, *.yaml, *.yml, *.csv, *.tsv, *.md and *.txt files,
+    /// honouring .gitignore. Without paths, the `lint.paths` of the configuration file.
+    #[arg(value_name = "PATHS")]
     pub(crate) paths: Vec<PathBuf>,
+
+    /// The name standard input is shown under, and whose extension tells its format
+    /// (`--input-format` wins over it). Without either, standard input is one reply per line.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) stdin_filename: Option<PathBuf>,
 
     /// A rule pack (a TOML file or a directory of them). Without it, the built-in zh-CN pack
     /// is used. Repeat to layer packs.
@@ -146,9 +179,10 @@ fn ratio(s: &str) -> Result<f64, String> {
 
 #[derive(Args, Debug)]
 pub(crate) struct RulesArgs {
-    /// Rule packs (TOML files or directories), layered in order. Without one, the built-in
-    /// zh-CN pack.
-    #[arg(value_name = "PACK")]
+    /// A rule pack (a TOML file or a directory of them). Without it, the built-in zh-CN pack,
+    /// or the `rules` of the configuration file. Repeat to layer packs, as `check` and `lint`
+    /// do.
+    #[arg(long = "rules", value_name = "PACK")]
     pub(crate) packs: Vec<PathBuf>,
 
     /// Output format.
@@ -180,7 +214,10 @@ pub(crate) enum ListFormat {
     Json,
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    ValueEnum, Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
 pub(crate) enum SeverityArg {
     /// Every finding fails the run.
     Info,
@@ -203,7 +240,10 @@ impl SeverityArg {
     }
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    ValueEnum, Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
 pub(crate) enum ChannelArg {
     /// Chat and instant messaging.
     Chat,
@@ -386,7 +426,10 @@ pub(crate) enum Table {
     Transcripts,
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    ValueEnum, Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
 pub(crate) enum InputFormat {
     /// By file extension, or by content (standard input, and files of other extensions).
     Auto,
@@ -428,7 +471,7 @@ impl Color {
 }
 
 /// A size in bytes, as `--max-record-size` takes it: `1048576`, `64KiB`, `16MiB`, `1G`.
-fn parse_size(text: &str) -> Result<usize, String> {
+pub(crate) fn parse_size(text: &str) -> Result<usize, String> {
     let t = text.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (digits, unit) = t.split_at(split);

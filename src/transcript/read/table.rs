@@ -431,13 +431,18 @@ impl<'o> Grouper<'o> {
                 self.open.len() - 1
             }
         };
-        let size = row.text.len()
-            + row.role.len()
-            + row
-                .extra
-                .iter()
-                .map(|(h, v)| h.len() + v.len())
-                .sum::<usize>();
+        // What the row costs held: its turn, and for a conversation's first row the
+        // conversation itself and the columns kept as its fields.
+        let mut size = std::mem::size_of::<Turn>() + row.text.len();
+        if self.open[at].bytes == 0 {
+            size += std::mem::size_of::<Open>()
+                + 3 * id.len()
+                + row
+                    .extra
+                    .iter()
+                    .map(|(h, v)| 64 + h.len() + v.len())
+                    .sum::<usize>();
+        }
         let open = &mut self.open[at];
         open.bytes += size;
         self.bytes += size;

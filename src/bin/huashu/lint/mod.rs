@@ -49,18 +49,52 @@ pub(crate) fn run(args: &LintArgs) -> u8 {
         .flatten()
         .filter_map(|p| p.canonicalize().ok())
         .collect();
-    let (paths, mut errors) = library_files(
-        &args.paths,
-        args.input_format.is_some(),
-        &skip,
-        &args.exclude,
-    );
+    if args.paths.is_empty() {
+        let _ = writeln!(
+            io::stderr(),
+            "error: no paths to lint: name files or directories (`-` for standard input), or \
+             set `paths` under [lint] in huashu.toml"
+        );
+        return exit::ERROR;
+    }
+    let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    if stdin && args.fix && !args.dry_run {
+        let _ = writeln!(
+            io::stderr(),
+            "error: --fix cannot write back to standard input; add --dry-run to see the fixes \
+             as a diff"
+        );
+        return exit::ERROR;
+    }
+    let named: Vec<PathBuf> = args
+        .paths
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .cloned()
+        .collect();
+    let (mut paths, mut errors) =
+        library_files(&named, args.input_format.is_some(), &skip, &args.exclude);
+    if stdin {
+        paths.insert(0, PathBuf::from("-"));
+    }
 
     let mut files = Vec::new();
     let mut diffs = String::new();
     for path in paths {
-        let name = display(&path);
-        let source = match std::fs::read(&path) {
+        let from_stdin = path.as_os_str() == "-";
+        // Standard input is shown, and its format told, by --stdin-filename.
+        let shown = match (&args.stdin_filename, from_stdin) {
+            (Some(name), true) => name.clone(),
+            _ => path.clone(),
+        };
+        let name = display(&shown);
+        let read = if from_stdin {
+            let mut bytes = Vec::new();
+            io::Read::read_to_end(&mut io::stdin().lock(), &mut bytes).map(|_| bytes)
+        } else {
+            std::fs::read(&path)
+        };
+        let source = match read {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => text,
                 Err(e) => {
@@ -82,7 +116,7 @@ pub(crate) fn run(args: &LintArgs) -> u8 {
         };
         let format = match args.input_format {
             Some(f) => f.format(),
-            None => LibraryFormat::from_path(&path).unwrap_or(LibraryFormat::Text),
+            None => LibraryFormat::from_path(&shown).unwrap_or(LibraryFormat::Text),
         };
         let library = ReplyLibrary::parse(&name, source, format);
         let mut findings = lint(&checker, &library, &options);
@@ -160,6 +194,9 @@ pub(crate) fn run(args: &LintArgs) -> u8 {
         baseline_used: baseline.is_some() || args.write_baseline.is_some(),
         fail_on: args.fail_on.severity(),
     };
+    if args.format == LintFormat::Human {
+        let _ = render::lint_human::errors(&mut io::stderr().lock(), &results, stderr_color);
+    }
     let stdout = io::stdout();
     let color = args.color.enabled(&stdout);
     let mut out = io::BufWriter::new(stdout.lock());

@@ -18,14 +18,6 @@ pub(crate) fn write(
     color: bool,
 ) -> io::Result<()> {
     let renderer = renderer(color);
-    for (path, message) in &results.errors {
-        let group = Group::with_title(Level::ERROR.primary_title(format!(
-            "{}: {}",
-            printable(path),
-            printable(message)
-        )));
-        writeln!(out, "{}", renderer.render(&[group]))?;
-    }
     for file in &results.files {
         for f in &file.findings {
             if !f.is_active() && !args.show_suppressed {
@@ -52,6 +44,24 @@ pub(crate) fn write(
         }
     }
     summary(out, results, args)
+}
+
+/// The paths that could not be read, for standard error.
+pub(crate) fn errors(
+    out: &mut impl Write,
+    results: &LintResults<'_>,
+    color: bool,
+) -> io::Result<()> {
+    let renderer = renderer(color);
+    for (path, message) in &results.errors {
+        let group = Group::with_title(Level::ERROR.primary_title(format!(
+            "{}: {}",
+            printable(path),
+            printable(message)
+        )));
+        writeln!(out, "{}", renderer.render(&[group]))?;
+    }
+    Ok(())
 }
 
 fn finding_group<'a>(file: &'a LintedFile, f: &'a LintFinding) -> Group<'a> {
