@@ -229,3 +229,49 @@ fn the_config_schema_is_current_and_validates_the_examples() {
     let bad = toml::from_str::<serde_json::Value>("[check]\nthreds = 4\n").expect("TOML");
     assert!(!validator.is_valid(&bad), "an unknown key is invalid");
 }
+
+/// Every example in `examples/` runs from the README: the commands listed under "Every example
+/// in `examples/` runs the same way" run, none ends in an error (exit 2), and together they
+/// cover every example file.
+#[test]
+fn every_example_runs_from_the_readme() {
+    let readme = std::fs::read_to_string("README.md").expect("README.md");
+    let block = readme
+        .split("Every example in `examples/` runs the same way")
+        .nth(1)
+        .and_then(|rest| rest.split("```sh\n").nth(1))
+        .and_then(|rest| rest.split("```").next())
+        .expect("the README lists the examples' commands");
+    let mut covered = Vec::new();
+    for line in block.lines().filter(|l| l.starts_with("huashu ")) {
+        let command = line.split(" #").next().unwrap_or(line);
+        let args: Vec<&str> = command.split_whitespace().skip(1).collect();
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_huashu"))
+            .args(&args)
+            .output()
+            .expect("runs");
+        assert!(
+            matches!(output.status.code(), Some(0 | 1)),
+            "`{command}` failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        covered.extend(
+            args.iter()
+                .filter(|a| a.starts_with("examples/"))
+                .map(|a| a.to_string()),
+        );
+    }
+    for entry in std::fs::read_dir("examples").expect("examples/") {
+        let path = entry.expect("an entry").path();
+        let name = path.to_string_lossy().replace('\\', "/");
+        if name.ends_with(".rs") {
+            continue;
+        }
+        assert!(
+            covered
+                .iter()
+                .any(|c| name.starts_with(c.as_str()) || c.starts_with(&name)),
+            "{name} is run by no command in the README"
+        );
+    }
+}
