@@ -125,6 +125,10 @@ pub(crate) struct LintArgs {
     #[arg(long)]
     pub(crate) show_suppressed: bool,
 
+    /// Print no findings (human output): only the summary line, and the exit status.
+    #[arg(long, short = 'q')]
+    pub(crate) quiet: bool,
+
     /// When to colour the output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub(crate) color: Color,

@@ -588,6 +588,89 @@ mod csv_reader {
 
     use super::{Grouper, InputError, Layout, ReadOptions, Record};
 
+    /// The export as UTF-8: as it is, or decoded from GB18030 (which includes GBK, what Excel
+    /// writes as "CSV" on Chinese Windows) when its start is not UTF-8 but is GB18030.
+    fn decoded<R: Read>(reader: R) -> io::Result<Decoded<R>> {
+        let mut reader = io::BufReader::with_capacity(1 << 16, reader);
+        let start = io::BufRead::fill_buf(&mut reader)?;
+        let utf8 = match std::str::from_utf8(start) {
+            Ok(_) => true,
+            // A character cut at the end of the buffer.
+            Err(e) => e.error_len().is_none(),
+        };
+        if utf8 {
+            return Ok(Decoded::Utf8(reader));
+        }
+        // Up to the last line break, so that no character is cut.
+        let whole = memchr::memrchr(b'\n', start).map_or(start, |i| &start[..=i]);
+        let gb = encoding_rs::GB18030
+            .decode_without_bom_handling_and_without_replacement(whole)
+            .is_some();
+        Ok(if gb {
+            Decoded::Gb18030 {
+                inner: reader,
+                decoder: encoding_rs::GB18030.new_decoder_without_bom_handling(),
+                out: Vec::new(),
+                at: 0,
+                done: false,
+            }
+        } else {
+            // Left as it is: the csv reader reports where it is not UTF-8.
+            Decoded::Utf8(reader)
+        })
+    }
+
+    enum Decoded<R> {
+        Utf8(io::BufReader<R>),
+        Gb18030 {
+            inner: io::BufReader<R>,
+            decoder: encoding_rs::Decoder,
+            out: Vec<u8>,
+            at: usize,
+            done: bool,
+        },
+    }
+
+    impl<R: Read> Read for Decoded<R> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let (inner, decoder, out, at, done) = match self {
+                Decoded::Utf8(r) => return r.read(buf),
+                Decoded::Gb18030 {
+                    inner,
+                    decoder,
+                    out,
+                    at,
+                    done,
+                } => (inner, decoder, out, at, done),
+            };
+            while *at == out.len() && !*done {
+                let input = io::BufRead::fill_buf(inner)?;
+                let last = input.is_empty();
+                out.clear();
+                *at = 0;
+                let room = decoder
+                    .max_utf8_buffer_length_without_replacement(input.len())
+                    .unwrap_or(input.len() * 3 + 16);
+                out.resize(room, 0);
+                let (result, read, written) =
+                    decoder.decode_to_utf8_without_replacement(input, out, last);
+                out.truncate(written);
+                io::BufRead::consume(inner, read);
+                if let encoding_rs::DecoderResult::Malformed(..) = result {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        "the export is neither UTF-8 nor GBK (GB18030) throughout",
+                    ));
+                }
+                *done = last;
+            }
+            let n = buf.len().min(out.len() - *at);
+            buf[..n].copy_from_slice(&out[*at..*at + n]);
+            *at += n;
+            Ok(n)
+        }
+    }
+
     /// The offsets of the line breaks read but not yet passed, and how many were passed.
     #[derive(Default)]
     struct Lines {
@@ -638,6 +721,16 @@ mod csv_reader {
             stem: &str,
             mut emit: impl FnMut(Record) -> bool,
         ) {
+            let reader = match decoded(reader) {
+                Ok(reader) => reader,
+                Err(e) => {
+                    emit(Record {
+                        line: 1,
+                        transcript: Err(InputError::new(1, None, format!("cannot read: {e}"))),
+                    });
+                    return;
+                }
+            };
             // The csv crate's line numbers drift on CRLF line ends, which Excel writes, so
             // lines are counted from the bytes read.
             let newlines = Rc::new(RefCell::new(Lines::default()));

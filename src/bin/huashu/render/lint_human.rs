@@ -18,6 +18,9 @@ pub(crate) fn write(
     color: bool,
 ) -> io::Result<()> {
     let renderer = renderer(color);
+    if args.quiet {
+        return summary(out, results, args);
+    }
     for file in &results.files {
         for f in &file.findings {
             if !f.is_active() && !args.show_suppressed {
