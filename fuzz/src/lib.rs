@@ -7,7 +7,7 @@ use std::io::Cursor;
 use std::sync::OnceLock;
 
 use huashu::lint::{LintOptions, fix as apply_fixes, lint};
-use huashu::read::{JsonLines, parse_text_transcript};
+use huashu::read::{JsonLines, ReadOptions, parse_text_transcript};
 use huashu::replies::{LibraryFormat, ReplyLibrary};
 use huashu::{Checker, Role, RulePack, Transcript, Turn};
 
@@ -38,8 +38,9 @@ fn builtin_pack() -> &'static RulePack {
     BUILTIN.get_or_init(|| RulePack::builtin().expect("the built-in pack loads"))
 }
 
-/// The transcript readers: JSON Lines (with small limits, so that they are reached) and plain
-/// text. Every checked transcript is checked with the built-in pack.
+/// The transcript readers: JSON Lines (with small limits, so that they are reached), plain
+/// text, CSV and TSV tables, and JSON documents. Every transcript read is checked with the
+/// built-in pack.
 pub fn transcripts(data: &[u8]) {
     let records = JsonLines::new(Cursor::new(data))
         .max_record_bytes(4096)
@@ -57,6 +58,31 @@ pub fn transcripts(data: &[u8]) {
         && let Ok(transcript) = parse_text_transcript(text, "fuzz")
     {
         check_report(&transcript);
+    }
+    // Tables (with small limits) and JSON documents, which include speech-recognition
+    // results; an input of either kind is read as both.
+    let options = ReadOptions {
+        max_record_bytes: 4096,
+        max_turns: 64,
+        max_open_bytes: 8192,
+        ..ReadOptions::default()
+    };
+    for delimiter in [b',', b'\t'] {
+        options.read_csv(data, delimiter, "fuzz", |record| {
+            assert!(record.line >= 1, "table records have a line");
+            if let Ok(transcript) = record.transcript {
+                assert!(!transcript.turns.is_empty(), "a table transcript has turns");
+                check_report(&transcript);
+            }
+            true
+        });
+    }
+    if let Ok(text) = std::str::from_utf8(data) {
+        for record in options.parse_json_document(text, Some("fuzz"), "fuzz") {
+            if let Ok(transcript) = record.transcript {
+                check_report(&transcript);
+            }
+        }
     }
 }
 

@@ -152,7 +152,11 @@ pub(crate) fn read(
     line: usize,
     unnamed: &dyn Fn() -> String,
 ) -> Option<Result<Transcript, InputError>> {
-    let value = &*unwrap_nested(value);
+    let value = match unwrap_nested(value) {
+        Ok(value) => value,
+        Err(message) => return Some(Err(InputError::new(line, None, message))),
+    };
+    let value = &*value;
     for shape in SHAPES {
         for path in shape.sentences {
             let mut found = Vec::new();
@@ -173,13 +177,13 @@ pub(crate) fn read(
 
 /// iFlytek's newer result holds its sentences as JSON text inside `lattice[].json_1best`; the
 /// sentences are read into the list shape.
-fn unwrap_nested(value: &Value) -> std::borrow::Cow<'_, Value> {
+fn unwrap_nested(value: &Value) -> Result<std::borrow::Cow<'_, Value>, String> {
     // The newer API wraps it once more: `content.orderResult` is JSON text holding `lattice`.
     if let Some(Value::String(order)) = value.get("content").and_then(|c| c.get("orderResult"))
         && let Ok(inner) = serde_json::from_str::<Value>(order)
         && inner.get("lattice").is_some()
     {
-        return std::borrow::Cow::Owned(unwrap_nested(&inner).into_owned());
+        return Ok(std::borrow::Cow::Owned(unwrap_nested(&inner)?.into_owned()));
     }
     let lattice = value
         .get("lattice")
@@ -190,36 +194,41 @@ fn unwrap_nested(value: &Value) -> std::borrow::Cow<'_, Value> {
         if let Some(Value::String(data)) = value.get("data")
             && let Ok(inner @ Value::Array(_)) = serde_json::from_str::<Value>(data)
         {
-            return std::borrow::Cow::Owned(inner);
+            return Ok(std::borrow::Cow::Owned(inner));
         }
-        return std::borrow::Cow::Borrowed(value);
+        return Ok(std::borrow::Cow::Borrowed(value));
     };
-    let sentences = lattice
-        .iter()
-        .filter_map(|l| l.get("json_1best"))
-        .filter_map(|j| match j {
-            Value::String(s) => serde_json::from_str::<Value>(s).ok(),
-            other => Some(other.clone()),
-        })
-        .filter_map(|j| {
-            let st = j.get("st")?;
-            let text: String = st
-                .get("rt")?
-                .as_array()?
-                .iter()
-                .flat_map(|rt| rt.get("ws").and_then(Value::as_array).into_iter().flatten())
-                .filter_map(|ws| ws.get("cw")?.get(0)?.get("w")?.as_str())
-                .collect();
-            let mut sentence = serde_json::Map::new();
-            sentence.insert("bg".into(), st.get("bg")?.clone());
-            sentence.insert("onebest".into(), Value::String(text));
-            if let Some(rl) = st.get("rl") {
-                sentence.insert("speaker".into(), rl.clone());
-            }
-            Some(Value::Object(sentence))
-        })
-        .collect();
-    std::borrow::Cow::Owned(Value::Array(sentences))
+    let mut sentences = Vec::with_capacity(lattice.len());
+    for (i, entry) in lattice.iter().enumerate() {
+        let bad = |what: &str| format!("iflytek result, lattice[{i}]: {what}");
+        let best = match entry.get("json_1best") {
+            Some(Value::String(s)) => serde_json::from_str::<Value>(s)
+                .map_err(|e| bad(&format!("json_1best is not JSON: {e}")))?,
+            Some(other) => other.clone(),
+            None => return Err(bad("it has no json_1best")),
+        };
+        let st = best.get("st").ok_or_else(|| bad("json_1best has no st"))?;
+        let words = st
+            .get("rt")
+            .and_then(Value::as_array)
+            .ok_or_else(|| bad("st has no rt list"))?;
+        let text: String = words
+            .iter()
+            .flat_map(|rt| rt.get("ws").and_then(Value::as_array).into_iter().flatten())
+            .filter_map(|ws| ws.get("cw")?.get(0)?.get("w")?.as_str())
+            .collect();
+        let mut sentence = serde_json::Map::new();
+        sentence.insert(
+            "bg".into(),
+            st.get("bg").cloned().ok_or_else(|| bad("st has no bg"))?,
+        );
+        sentence.insert("onebest".into(), Value::String(text));
+        if let Some(rl) = st.get("rl") {
+            sentence.insert("speaker".into(), rl.clone());
+        }
+        sentences.push(Value::Object(sentence));
+    }
+    Ok(std::borrow::Cow::Owned(Value::Array(sentences)))
 }
 
 /// Follows `path` from `value`, collecting the sentence objects at its end. `false` when the
@@ -319,7 +328,10 @@ impl AsrShape {
                 .unwrap_or_else(|| "0".to_string());
             sentences.push((start, i, speaker, text));
         }
-        sentences.sort_by(|a, b| a.0.unwrap_or(0.0).total_cmp(&b.0.unwrap_or(0.0)));
+        // (Only when every sentence has a start: otherwise the file's order is kept.)
+        if sentences.iter().all(|s| s.0.is_some()) {
+            sentences.sort_by(|a, b| a.0.unwrap_or(0.0).total_cmp(&b.0.unwrap_or(0.0)));
+        }
         let mut roles = SpeakerRoles::new(&options.speakers);
         let mut turns: Vec<Turn> = Vec::new();
         let mut last_speaker = None;

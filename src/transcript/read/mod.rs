@@ -293,7 +293,7 @@ impl<R: BufRead> Iterator for JsonLines<R> {
                 }
             }
             let bytes = trim_line_end(&self.buf);
-            if bytes.iter().all(u8::is_ascii_whitespace) {
+            if is_blank(bytes) {
                 continue;
             }
             let transcript = self.options.parse_json_line(bytes, line, None);
@@ -330,6 +330,12 @@ pub fn binary(line: usize) -> InputError {
         "the input holds NUL bytes and no line break within the record limit: it is binary, \
          not JSON Lines or text, and was not read further",
     )
+}
+
+/// Whether a line holds nothing but whitespace (and perhaps a byte-order mark).
+pub fn is_blank(bytes: &[u8]) -> bool {
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    bytes.iter().all(u8::is_ascii_whitespace)
 }
 
 pub(crate) fn trim_line_end(mut bytes: &[u8]) -> &[u8] {

@@ -62,8 +62,8 @@ impl Field {
     /// `_` or `-`.
     pub fn header_names(self) -> &'static [&'static str] {
         match self {
+            // The generic `id` last: an export's row or message number is often called so.
             Field::Id => &[
-                "id",
                 "会话id",
                 "会话编号",
                 "会话号",
@@ -84,6 +84,7 @@ impl Field {
                 "ticketid",
                 "contactid",
                 "interactionid",
+                "id",
             ],
             Field::Role => &[
                 "role",
@@ -433,8 +434,9 @@ impl<'o> Grouper<'o> {
         };
         // What the row costs held: its turn, and for a conversation's first row the
         // conversation itself and the columns kept as its fields.
-        let mut size = std::mem::size_of::<Turn>() + row.text.len();
-        if self.open[at].bytes == 0 {
+        // (Twice the turn: the turn list grows by doubling.)
+        let mut size = 2 * std::mem::size_of::<Turn>() + row.text.len() + 16;
+        if self.open[at].transcript.turns.is_empty() {
             size += std::mem::size_of::<Open>()
                 + 3 * id.len()
                 + row
@@ -444,13 +446,29 @@ impl<'o> Grouper<'o> {
                     .sum::<usize>();
         }
         let open = &mut self.open[at];
-        open.bytes += size;
-        self.bytes += size;
-        if open.error.is_none()
-            && let Err(e) = add(open, &row, self.options)
-        {
-            open.error = Some(e);
-            open.transcript.turns = Vec::new();
+        if open.error.is_none() {
+            open.bytes += size;
+            self.bytes += size;
+            let result = if open.bytes > self.options.max_record_bytes {
+                Err(InputError::new(
+                    row.line,
+                    None,
+                    format!(
+                        "conversation `{id}` is larger than the limit of {} for one record at \
+                         this row; it was skipped (raise the limit with --max-record-size)",
+                        crate::text::human_bytes(self.options.max_record_bytes)
+                    ),
+                ))
+            } else {
+                add(open, &row, self.options)
+            };
+            if let Err(e) = result {
+                open.error = Some(e);
+                // Its rows are no longer held.
+                self.bytes -= open.bytes;
+                open.bytes = 0;
+                open.transcript.turns = Vec::new();
+            }
         }
         let mut done = Vec::new();
         while self.bytes > self.options.max_open_bytes && self.open.len() > 1 {
@@ -559,6 +577,13 @@ fn role_of(
         return Ok(role);
     }
     if let Some((role, _)) = split_turn(&format!("{cell}:")) {
+        return Ok(role);
+    }
+    // A role with a number (客户1, agent_2) is that role, not an anonymous speaker.
+    let named = cell.trim_end_matches(|c: char| c.is_ascii_digit() || matches!(c, '_' | '-' | ' '));
+    if named.len() < cell.len()
+        && let Some(role) = Role::from_alias(named)
+    {
         return Ok(role);
     }
     if is_numbered(cell) {
@@ -676,15 +701,29 @@ mod csv_reader {
     struct Lines {
         ahead: VecDeque<u64>,
         passed: usize,
+        /// Where the row being read starts, and the most bytes it may take.
+        row_start: u64,
+        limit: u64,
     }
 
     impl Lines {
         /// The 1-based line of the byte at `offset`; offsets must not go backwards.
         fn line_of(&mut self, offset: u64) -> usize {
-            // A record after a CRLF is reported from its `\n`, which is on the line before.
-            while self.ahead.front().is_some_and(|&b| b <= offset) {
+            while self.ahead.front().is_some_and(|&b| b < offset) {
                 self.ahead.pop_front();
                 self.passed += 1;
+            }
+            // A record is reported from where the one before it ended: its `\n` after a CRLF,
+            // and before any blank lines, which the csv reader skips.
+            let mut at = offset;
+            while let Some(&b) = self.ahead.front() {
+                if b == at || b == at + 1 {
+                    self.ahead.pop_front();
+                    self.passed += 1;
+                    at = b + 1;
+                } else {
+                    break;
+                }
             }
             self.passed + 1
         }
@@ -699,8 +738,22 @@ mod csv_reader {
 
     impl<R: Read> Read for Counting<R> {
         fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            let n = self.inner.read(buf)?;
             let mut lines = self.lines.borrow_mut();
+            // A row (one cell, or an unclosed quote) larger than the limit is not read into
+            // memory: reading stops with an error instead.
+            if self.offset > lines.row_start.saturating_add(lines.limit) {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!(
+                        "a row is larger than the limit of {} for one record (raise the limit \
+                         with --max-record-size); reading stopped here",
+                        crate::text::human_bytes(
+                            usize::try_from(lines.limit).unwrap_or(usize::MAX)
+                        )
+                    ),
+                ));
+            }
+            let n = self.inner.read(buf)?;
             for i in memchr::memchr_iter(b'\n', &buf[..n]) {
                 lines.ahead.push_back(self.offset + i as u64);
             }
@@ -733,7 +786,10 @@ mod csv_reader {
             };
             // The csv crate's line numbers drift on CRLF line ends, which Excel writes, so
             // lines are counted from the bytes read.
-            let newlines = Rc::new(RefCell::new(Lines::default()));
+            let newlines = Rc::new(RefCell::new(Lines {
+                limit: self.max_record_bytes as u64,
+                ..Lines::default()
+            }));
             let reader = Counting {
                 inner: reader,
                 offset: 0,
@@ -770,8 +826,19 @@ mod csv_reader {
                     Ok(false) => break,
                     Ok(true) => {
                         let line = record.position().map_or(0, |p| line_of(p.byte()));
+                        newlines.borrow_mut().row_start = csv.position().byte();
                         let cells: Vec<&str> = record.iter().collect();
                         if cells.iter().all(|c| c.trim().is_empty()) {
+                            continue;
+                        }
+                        if let Some(message) = unclosed_quote(&cells, delimiter, names.len()) {
+                            let error = InputError::new(line, None, message);
+                            if !emit(Record {
+                                line,
+                                transcript: Err(error),
+                            }) {
+                                return;
+                            }
                             continue;
                         }
                         if let Some(i) = cells.iter().position(|c| c.len() > self.max_record_bytes)
@@ -819,6 +886,38 @@ mod csv_reader {
         }
     }
 
+    /// Why a row's cells look like an unclosed quote swallowed the rows after it: a cell that
+    /// runs over several lines and ends with a line break (what the end of the file leaves in
+    /// an open quote), or holds lines with as many delimiters as a row.
+    fn unclosed_quote(cells: &[&str], delimiter: u8, columns: usize) -> Option<String> {
+        let delimiter = char::from(delimiter);
+        for (i, cell) in cells.iter().enumerate() {
+            if !cell.contains('\n') {
+                continue;
+            }
+            let rows = cell
+                .lines()
+                .skip(1)
+                .filter(|l| columns > 1 && l.matches(delimiter).count() + 1 >= columns)
+                .count();
+            if rows > 0 || cell.ends_with('\n') {
+                let lines = cell.lines().count();
+                let shape = if rows > 0 {
+                    format!(", {rows} of them shaped like rows")
+                } else {
+                    " to the end of the file".to_string()
+                };
+                return Some(format!(
+                    "column {} opens a quote that is probably never closed: its cell runs over \
+                     {lines} lines{shape}; the row and the lines in it were not checked (close \
+                     the quote, or double a quote meant as text: \"\")",
+                    i + 1
+                ));
+            }
+        }
+        None
+    }
+
     fn csv_error(e: &csv::Error, line: usize) -> Record {
         let message = match e.kind() {
             csv::ErrorKind::UnequalLengths {
@@ -844,7 +943,9 @@ mod csv_reader {
 
 #[cfg(feature = "tables")]
 mod sheet_reader {
-    use calamine::{Data, Reader};
+    use std::io::Cursor;
+
+    use calamine::{Data, DataRef, Reader};
 
     use super::{Grouper, InputError, Layout, ReadOptions, Record};
 
@@ -858,14 +959,75 @@ mod sheet_reader {
                 line: 1,
                 transcript: Err(InputError::new(1, None, message)),
             };
-            let mut workbook =
-                match calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)) {
-                    Ok(w) => w,
+            // An .xlsx sheet is read cell by cell, so that a cell placed far away (row
+            // 1,048,576, column XFD) costs nothing; other workbooks are read as a range.
+            if bytes.starts_with(b"PK")
+                && let Ok(mut xlsx) = calamine::Xlsx::new(Cursor::new(&bytes[..]))
+            {
+                let Some(name) = xlsx.sheet_names().first().cloned() else {
+                    emit(fail("the workbook has no sheets".to_string()));
+                    return;
+                };
+                let mut cells = match xlsx.worksheet_cells_reader(&name) {
+                    Ok(cells) => cells,
                     Err(e) => {
-                        emit(fail(format!("not a readable spreadsheet: {e}")));
+                        emit(fail(format!("cannot read the first sheet: {e}")));
                         return;
                     }
                 };
+                let mut sheet = Sheet::new(self, stem);
+                let mut row: Option<(u32, Vec<String>)> = None;
+                loop {
+                    let cell = match cells.next_cell() {
+                        Ok(Some(cell)) => cell,
+                        Ok(None) => break,
+                        Err(e) => {
+                            let line = row.as_ref().map_or(1, |(r, _)| *r as usize + 1);
+                            let error =
+                                InputError::new(line, None, format!("cannot read the sheet: {e}"));
+                            if !sheet.emit(
+                                Record {
+                                    line,
+                                    transcript: Err(error),
+                                },
+                                &mut emit,
+                            ) {
+                                return;
+                            }
+                            break;
+                        }
+                    };
+                    let (r, c) = cell.get_position();
+                    if row.as_ref().is_some_and(|(at, _)| *at != r)
+                        && let Some((at, cells)) = row.take()
+                        && !sheet.row(at, cells, &mut emit)
+                    {
+                        return;
+                    }
+                    let (_, cells) = row.get_or_insert_with(|| (r, Vec::new()));
+                    let c = c as usize;
+                    if c < sheet.width() {
+                        if cells.len() <= c {
+                            cells.resize(c + 1, String::new());
+                        }
+                        cells[c] = data_ref_text(cell.get_value());
+                    }
+                }
+                if let Some((at, cells)) = row.take()
+                    && !sheet.row(at, cells, &mut emit)
+                {
+                    return;
+                }
+                sheet.finish(&mut emit);
+                return;
+            }
+            let mut workbook = match calamine::open_workbook_auto_from_rs(Cursor::new(&bytes[..])) {
+                Ok(w) => w,
+                Err(e) => {
+                    emit(fail(format!("not a readable spreadsheet: {e}")));
+                    return;
+                }
+            };
             let range = match workbook.worksheet_range_at(0) {
                 Some(Ok(range)) => range,
                 Some(Err(e)) => {
@@ -877,40 +1039,111 @@ mod sheet_reader {
                     return;
                 }
             };
-            let first_row = range.start().map_or(0, |(row, _)| row as usize);
-            let mut rows = range.rows().enumerate();
-            let Some((_, header)) = rows.next() else {
-                emit(fail("the first sheet is empty".to_string()));
-                return;
-            };
-            let header: Vec<String> = header.iter().map(cell_text).collect();
-            let names: Vec<&str> = header.iter().map(String::as_str).collect();
-            let layout = match Layout::new(&names, &self.columns) {
-                Ok(layout) => layout,
-                Err(message) => {
-                    emit(fail(message));
+            let first_row = range.start().map_or(0, |(row, _)| row);
+            let mut sheet = Sheet::new(self, stem);
+            for (i, row) in range.rows().enumerate() {
+                let cells: Vec<String> = row.iter().take(sheet.width()).map(cell_text).collect();
+                if !sheet.row(first_row + i as u32, cells, &mut emit) {
                     return;
                 }
-            };
-            let mut grouper = Grouper::new(self, stem);
-            for (i, row) in rows {
-                let line = first_row + i + 1;
-                let cells: Vec<String> = row.iter().map(cell_text).collect();
-                if cells.iter().all(|c| c.trim().is_empty()) {
-                    continue;
-                }
-                let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
-                for done in grouper.push(layout.row(&cells, line)) {
-                    if !emit(done) {
-                        return;
+            }
+            sheet.finish(&mut emit);
+        }
+    }
+
+    /// The most columns a sheet's header may have.
+    const MAX_COLUMNS: usize = 1024;
+
+    /// A sheet being read: its header, once read, and the grouper of its rows.
+    struct Sheet<'o> {
+        options: &'o ReadOptions,
+        layout: Option<(Layout, usize)>,
+        grouper: Grouper<'o>,
+        failed: bool,
+    }
+
+    impl<'o> Sheet<'o> {
+        fn new(options: &'o ReadOptions, stem: &str) -> Sheet<'o> {
+            Sheet {
+                options,
+                layout: None,
+                grouper: Grouper::new(options, stem),
+                failed: false,
+            }
+        }
+
+        /// How many columns are read: the header's, or up to the limit for the header.
+        fn width(&self) -> usize {
+            self.layout
+                .as_ref()
+                .map_or(MAX_COLUMNS, |(_, width)| *width)
+        }
+
+        fn emit(&mut self, record: Record, emit: &mut impl FnMut(Record) -> bool) -> bool {
+            emit(record)
+        }
+
+        /// One row, 0-based `at`; `false` when no more are wanted.
+        fn row(
+            &mut self,
+            at: u32,
+            cells: Vec<String>,
+            emit: &mut impl FnMut(Record) -> bool,
+        ) -> bool {
+            if self.failed || cells.iter().all(|c| c.trim().is_empty()) {
+                return true;
+            }
+            let line = at as usize + 1;
+            let names: Vec<&str> = cells.iter().map(String::as_str).collect();
+            let Some((layout, _)) = &self.layout else {
+                match Layout::new(&names, &self.options.columns) {
+                    Ok(layout) => self.layout = Some((layout, names.len())),
+                    Err(message) => {
+                        self.failed = true;
+                        return emit(Record {
+                            line,
+                            transcript: Err(InputError::new(line, None, message)),
+                        });
                     }
                 }
+                return true;
+            };
+            for done in self.grouper.push(layout.row(&names, line)) {
+                if !emit(done) {
+                    return false;
+                }
             }
-            for done in grouper.finish() {
+            true
+        }
+
+        fn finish(self, emit: &mut impl FnMut(Record) -> bool) {
+            if self.layout.is_none() && !self.failed {
+                emit(Record {
+                    line: 1,
+                    transcript: Err(InputError::new(1, None, "the first sheet is empty")),
+                });
+                return;
+            }
+            for done in self.grouper.finish() {
                 if !emit(done) {
                     return;
                 }
             }
+        }
+    }
+
+    fn data_ref_text(cell: &DataRef<'_>) -> String {
+        match cell {
+            DataRef::SharedString(s) => (*s).to_string(),
+            DataRef::Empty => String::new(),
+            DataRef::String(s) => cell_text(&Data::String(s.clone())),
+            DataRef::DateTimeIso(s) => s.clone(),
+            DataRef::DurationIso(s) => s.clone(),
+            DataRef::Int(n) => cell_text(&Data::Int(*n)),
+            DataRef::Float(f) => cell_text(&Data::Float(*f)),
+            DataRef::Bool(b) => cell_text(&Data::Bool(*b)),
+            DataRef::DateTime(dt) => cell_text(&Data::DateTime(*dt)),
+            DataRef::Error(e) => cell_text(&Data::Error(e.clone())),
         }
     }
 

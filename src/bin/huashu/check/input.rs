@@ -1,7 +1,7 @@
 //! Finding and reading the input: files, directories and standard input.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -106,6 +106,18 @@ fn error(item: Item) -> Raw {
     Raw::Ready(item, 0)
 }
 
+/// A transcript or error read already, with the bytes it holds, so that batches of them stay
+/// within the batch size however large each is.
+fn ready(item: Item) -> Raw {
+    let len = match &item {
+        Item::Transcript { transcript, .. } => {
+            transcript.turns.iter().map(|t| t.text.len() + 48).sum()
+        }
+        Item::Error { .. } => 0,
+    };
+    Raw::Ready(item, len)
+}
+
 /// The name that records without an id are called by, with their line: the file as given,
 /// or `stdin`.
 fn id_prefix(file: &str) -> &str {
@@ -125,23 +137,21 @@ pub(crate) fn read(
 ) {
     for path in paths {
         if path.as_os_str() == "-" {
-            let mut reader = BufReader::with_capacity(1 << 16, io::stdin().lock());
-            let format = match format {
-                InputFormat::Auto => match sniff(&mut reader) {
-                    Ok(format) => format,
-                    Err(e) => {
-                        if !send(
-                            error(Item::file_error("-", format!("cannot read: {e}"))),
-                            false,
-                        ) {
-                            return;
-                        }
-                        continue;
-                    }
-                },
-                other => other,
+            let more = match sniffed(io::stdin().lock()) {
+                Ok((found, reader)) => {
+                    let format = if format == InputFormat::Auto {
+                        found
+                    } else {
+                        format
+                    };
+                    read_source("-", reader, format, options, true, &mut send)
+                }
+                Err(e) => send(
+                    error(Item::file_error("-", format!("cannot read: {e}"))),
+                    false,
+                ),
             };
-            if !read_source("-", reader, format, options, true, &mut send) {
+            if !more {
                 return;
             }
             continue;
@@ -161,23 +171,19 @@ pub(crate) fn read(
         for file in files {
             let name = file.display().to_string();
             let more = match File::open(&file) {
-                Ok(f) => {
-                    let mut reader = BufReader::with_capacity(1 << 16, f);
-                    let format = match format {
-                        InputFormat::Auto => match by_extension(&file) {
-                            Some(format) => Ok(format),
-                            None => sniff(&mut reader),
-                        },
-                        other => Ok(other),
-                    };
-                    match format {
-                        Ok(format) => read_source(&name, reader, format, options, false, &mut send),
-                        Err(e) => send(
-                            error(Item::file_error(&name, format!("cannot read: {e}"))),
-                            false,
-                        ),
+                Ok(f) => match sniffed(f) {
+                    Ok((found, reader)) => {
+                        let format = match format {
+                            InputFormat::Auto => by_extension(&file).unwrap_or(found),
+                            other => other,
+                        };
+                        read_source(&name, reader, format, options, false, &mut send)
                     }
-                }
+                    Err(e) => send(
+                        error(Item::file_error(&name, format!("cannot read: {e}"))),
+                        false,
+                    ),
+                },
                 Err(e) => send(
                     error(Item::file_error(&name, format!("cannot open: {e}"))),
                     false,
@@ -212,26 +218,60 @@ fn by_extension(path: &Path) -> Option<InputFormat> {
         .iter()
         .find(|(e, _)| e.eq_ignore_ascii_case(ext))
         .map(|&(_, f)| f)?;
-    // JSON Lines files are told by content too: a pretty-printed document is one record.
-    Some(format).filter(|f| *f != InputFormat::Jsonl)
+    // JSON files are told by content: a `.json` file may hold JSON Lines, and a `.jsonl`
+    // file one pretty-printed document.
+    Some(format).filter(|f| !matches!(f, InputFormat::Jsonl | InputFormat::Json))
 }
 
-/// The format of an input, from its first bytes: a spreadsheet (a zip or OLE file), JSON (a
-/// document when it opens with `[` or a lone `{` line, JSON Lines otherwise), a table (a
-/// first line with commas or tabs and no colon-labelled turn), or plain text.
-fn sniff(reader: &mut impl BufRead) -> io::Result<InputFormat> {
-    let buf = reader.fill_buf()?;
+/// An input whose start has been read to tell its format, and that still yields every byte.
+type Sniffed<R> = BufReader<io::Chain<io::Cursor<Vec<u8>>, R>>;
+
+/// How much of an input is looked at to tell its format: its first line, up to this much.
+const SNIFF_BYTES: usize = 64 << 10;
+
+/// Reads the start of `reader` (its first line, or up to `SNIFF_BYTES`, or all of it if
+/// shorter) and tells its format from it; returns the format and a reader that still yields
+/// every byte. A slow pipe is waited for: the format is not guessed from a first fragment.
+fn sniffed<R: Read>(mut reader: R) -> io::Result<(InputFormat, Sniffed<R>)> {
+    let mut start = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = match reader.read(&mut chunk) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        start.extend_from_slice(&chunk[..n]);
+        let body = start.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&start);
+        let text = body.iter().position(|b| !b.is_ascii_whitespace());
+        let lined = text.is_some_and(|t| memchr::memchr(b'\n', &body[t..]).is_some());
+        if n == 0 || lined || start.len() >= SNIFF_BYTES {
+            break;
+        }
+    }
+    let format = sniff(&start);
+    Ok((
+        format,
+        BufReader::with_capacity(1 << 16, io::Cursor::new(start).chain(reader)),
+    ))
+}
+
+/// The format of an input, from its first bytes: a spreadsheet (a zip or OLE file), JSON
+/// Lines (a first line that is a whole JSON object), a JSON document (an array, or an object
+/// over several lines), a table (a first line with tabs or commas that is not a
+/// role-labelled turn), or plain text.
+fn sniff(buf: &[u8]) -> InputFormat {
     if buf.starts_with(b"PK\x03\x04") || buf.starts_with(&[0xd0, 0xcf, 0x11, 0xe0]) {
-        return Ok(InputFormat::Xlsx);
+        return InputFormat::Xlsx;
     }
     let buf = buf.strip_prefix("\u{feff}".as_bytes()).unwrap_or(buf);
     let start = buf.iter().position(|b| !b.is_ascii_whitespace());
     let Some(start) = start else {
-        return Ok(InputFormat::Jsonl);
+        return InputFormat::Jsonl;
     };
     // Binary input is read as JSON Lines, whose reader says that it is binary.
     if memchr::memchr(0, buf).is_some() {
-        return Ok(InputFormat::Jsonl);
+        return InputFormat::Jsonl;
     }
     let rest = &buf[start..];
     let first_line = rest.split(|&b| b == b'\n').next().unwrap_or(rest);
@@ -244,23 +284,44 @@ fn sniff(reader: &mut impl BufRead) -> io::Result<InputFormat> {
             .find(|b| !b.is_ascii_whitespace())
             .is_none_or(|b| matches!(b, b'{' | b'[' | b']' | b'"')) =>
         {
-            return Ok(InputFormat::Json);
+            return InputFormat::Json;
         }
-        b'{' if first_line == "{" => return Ok(InputFormat::Json),
-        b'{' => return Ok(InputFormat::Jsonl),
+        // A first line that is a whole object is JSON Lines; one that opens an object and
+        // goes on (`{`, `{"id": 1,`) a pretty-printed document; anything else a broken first
+        // line of JSON Lines, which is reported as such.
+        b'{' if serde_json::from_str::<serde::de::IgnoredAny>(first_line).is_ok() => {
+            return InputFormat::Jsonl;
+        }
+        b'{' if first_line.ends_with(['{', '[', ',', ':']) => return InputFormat::Json,
+        b'{' => return InputFormat::Jsonl,
         _ => {}
     }
-    let turn = first_line.contains(['：'])
-        || first_line
-            .split_once(':')
-            .is_some_and(|(l, _)| l.len() < 24 && !l.contains(','));
-    if !turn && first_line.contains('\t') {
-        Ok(InputFormat::Tsv)
-    } else if !turn && first_line.contains(',') && !first_line.starts_with('#') {
-        Ok(InputFormat::Csv)
+    if first_line.starts_with('#') || is_turn(first_line) {
+        InputFormat::Text
+    } else if first_line.contains('\t') {
+        InputFormat::Tsv
+    } else if first_line.contains(',') {
+        InputFormat::Csv
     } else {
-        Ok(InputFormat::Text)
+        InputFormat::Text
     }
+}
+
+/// Whether `line` is a plain-text turn: `客服：…`, `agent: …`, `[00:01] 客户(1024)：…`.
+fn is_turn(line: &str) -> bool {
+    let line = match line.strip_prefix(['[', '【']) {
+        Some(rest) => rest.split_once([']', '】']).map_or(rest, |(_, r)| r),
+        None => line,
+    };
+    let Some((label, _)) = line.split_once([':', '：']) else {
+        return false;
+    };
+    let label = label.trim();
+    let name = label
+        .split(['(', '（', ' ', '-', '_', '#'])
+        .next()
+        .unwrap_or(label);
+    huashu::Role::from_alias(label).is_some() || huashu::Role::from_alias(name).is_some()
 }
 
 /// The total size of the input files, when every input is a file that can be measured (not
@@ -324,7 +385,10 @@ fn stem(name: &str) -> String {
 /// otherwise.
 fn read_whole(reader: &mut impl Read, limit: usize, what: &str) -> Result<Vec<u8>, String> {
     let mut bytes = Vec::new();
-    match reader.take(limit as u64 + 1).read_to_end(&mut bytes) {
+    match reader
+        .take((limit as u64).saturating_add(1))
+        .read_to_end(&mut bytes)
+    {
         Ok(n) if n > limit => Err(format!(
             "the file is larger than the limit of {} for {what}; it was not read (raise the \
              limit with --max-record-size{})",
@@ -358,17 +422,15 @@ fn read_source(
         },
         InputFormat::Json => match read_whole(&mut reader, limit, "a JSON document") {
             Ok(bytes) => {
-                let len = bytes.len();
                 let text = match String::from_utf8(bytes) {
                     Ok(text) => text,
                     Err(e) => return send(error(not_utf8(name, e)), false),
                 };
                 let records =
                     options.parse_json_document(&text, Some(id_prefix(name)), &stem(name));
-                let per = len / records.len().max(1);
                 records
                     .into_iter()
-                    .all(|r| send(Raw::Ready(Item::from_record(name, r), per), false))
+                    .all(|r| send(ready(Item::from_record(name, r)), false))
             }
             Err(message) => send(error(Item::file_error(name, message)), false),
         },
@@ -380,7 +442,7 @@ fn read_source(
             };
             let mut more = true;
             options.read_csv(reader, delimiter, &stem(name), |record| {
-                more = send(Raw::Ready(Item::from_record(name, record), 0), false);
+                more = send(ready(Item::from_record(name, record)), false);
                 more
             });
             more
@@ -390,7 +452,7 @@ fn read_source(
             Ok(bytes) => {
                 let mut more = true;
                 options.read_sheet(bytes, &stem(name), |record| {
-                    more = send(Raw::Ready(Item::from_record(name, record), 0), false);
+                    more = send(ready(Item::from_record(name, record)), false);
                     more
                 });
                 more
@@ -423,7 +485,7 @@ fn read_source(
                         return send(error(Item::from_input_error(name, binary(line))), false);
                     }
                 }
-                if bytes.iter().all(u8::is_ascii_whitespace) {
+                if huashu::read::is_blank(&bytes) {
                     continue;
                 }
                 let raw = Raw::JsonLine {
