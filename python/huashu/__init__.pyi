@@ -1,0 +1,29 @@
+import os
+from typing import Any, Iterable, List, Mapping, Optional, Sequence, Union
+
+__version__: str
+
+Transcript = Union[str, bytes, Mapping[str, Any]]
+PathLike = Union[str, os.PathLike[str]]
+
+class PackError(Exception):
+    """A rule pack that cannot be used: every problem, each with its file, line and column."""
+
+class InputError(Exception):
+    """A transcript that cannot be read: what is wrong, and where."""
+
+class Checker:
+    """A compiled rule pack. Immutable and safe to share between threads; build it once."""
+
+    @classmethod
+    def builtin(cls) -> Checker: ...
+    @classmethod
+    def from_path(cls, path: Union[PathLike, Sequence[PathLike]]) -> Checker: ...
+    @classmethod
+    def from_toml(cls, text: str, name: str = "pack.toml") -> Checker: ...
+    def check(self, transcript: Transcript) -> dict[str, Any]: ...
+    def check_message(self, role: str, text: str) -> List[dict[str, Any]]: ...
+    def check_many(
+        self, transcripts: Iterable[Transcript], threads: Optional[int] = None
+    ) -> List[dict[str, Any]]: ...
+    def rules(self) -> List[dict[str, Any]]: ...

@@ -1,0 +1,173 @@
+//! The native part of the Python package `huashu`: a compiled checker, shared by every
+//! thread, that checks transcripts and messages. Reports cross the boundary as JSON text in
+//! the same shape as `huashu check --format json`; the Python layer (`huashu/__init__.py`)
+//! turns them into dicts. `check_many` releases the GIL and checks on every core.
+
+use std::path::PathBuf;
+
+use huashu::read::ReadOptions;
+use huashu::{Checker as Engine, PackError as EnginePackError, Role, RulePack};
+use pyo3::create_exception;
+use pyo3::exceptions::{PyException, PyValueError};
+use pyo3::prelude::*;
+use rayon::prelude::*;
+
+create_exception!(
+    huashu,
+    PackError,
+    PyException,
+    "A rule pack that cannot be used: every problem, each with its file, line and column."
+);
+create_exception!(
+    huashu,
+    InputError,
+    PyException,
+    "A transcript that cannot be read: what is wrong, and where."
+);
+
+fn pack_error(e: EnginePackError) -> PyErr {
+    PackError::new_err(e.to_string())
+}
+
+/// A compiled rule pack: immutable, shared by threads, cheap to clone.
+#[pyclass(frozen, module = "huashu._huashu")]
+struct Checker {
+    engine: Engine,
+    options: ReadOptions,
+}
+
+#[pymethods]
+impl Checker {
+    /// The built-in zh-CN pack.
+    #[staticmethod]
+    fn builtin() -> PyResult<Checker> {
+        let engine = Engine::builtin().map_err(pack_error)?;
+        Ok(Checker {
+            engine,
+            options: ReadOptions::default(),
+        })
+    }
+
+    /// Packs from files or directories, each layered on the one before, as the CLI's
+    /// `--rules` layers them.
+    #[staticmethod]
+    fn from_paths(paths: Vec<PathBuf>) -> PyResult<Checker> {
+        let mut iter = paths.iter();
+        let mut pack = match iter.next() {
+            Some(path) => RulePack::from_path(path).map_err(pack_error)?,
+            None => RulePack::builtin().map_err(pack_error)?,
+        };
+        for path in iter {
+            pack = pack.layer_path(path).map_err(pack_error)?;
+        }
+        let engine = Engine::new(&pack).map_err(pack_error)?;
+        Ok(Checker {
+            engine,
+            options: ReadOptions::default(),
+        })
+    }
+
+    /// A pack from TOML text, read as the CLI reads `--rules FILE`: with its `[pack]` table,
+    /// and `extends = "zh-CN"` to build on the built-in pack. `name` is the file name its
+    /// errors report.
+    #[staticmethod]
+    #[pyo3(signature = (text, name = "pack.toml"))]
+    fn from_toml(text: &str, name: &str) -> PyResult<Checker> {
+        let pack = RulePack::from_toml(name, text).map_err(pack_error)?;
+        let engine = Engine::new(&pack).map_err(pack_error)?;
+        Ok(Checker {
+            engine,
+            options: ReadOptions::default(),
+        })
+    }
+
+    /// Checks one transcript, given as JSON text (an object with `turns`, or a
+    /// speech-recognition result); returns the report as JSON text.
+    fn check_json(&self, text: &str) -> PyResult<String> {
+        check_one(&self.engine, &self.options, text).map_err(InputError::new_err)
+    }
+
+    /// Checks one message of `role` (`agent`, 客服…); returns its findings as JSON text.
+    fn check_message_json(&self, role: &str, text: &str) -> PyResult<String> {
+        let role = Role::from_alias(role)
+            .ok_or_else(|| PyValueError::new_err(format!("unknown role `{role}`")))?;
+        let findings = self.engine.check_message(role, text);
+        serde_json::to_string(&findings).map_err(|e| PyValueError::new_err(e.to_string()))
+    }
+
+    /// Checks many transcripts (JSON texts) on `threads` threads (every core by default),
+    /// without the GIL; returns, in order, each report as JSON text, or for a record that
+    /// cannot be read a JSON error record `{"index", "line", "column", "error"}`.
+    #[pyo3(signature = (texts, threads = None))]
+    fn check_many_json(
+        &self,
+        py: Python<'_>,
+        texts: Vec<String>,
+        threads: Option<usize>,
+    ) -> PyResult<Vec<String>> {
+        let run = || {
+            texts
+                .par_iter()
+                .enumerate()
+                .map(|(i, text)| {
+                    check_one(&self.engine, &self.options, text)
+                        .unwrap_or_else(|e| serde_json::json!({"index": i, "error": e}).to_string())
+                })
+                .collect::<Vec<String>>()
+        };
+        py.allow_threads(|| match threads {
+            None => Ok(run()),
+            Some(n) => rayon::ThreadPoolBuilder::new()
+                .num_threads(n.max(1))
+                .build()
+                .map(|pool| pool.install(run))
+                .map_err(|e| PyValueError::new_err(e.to_string())),
+        })
+    }
+
+    /// The rules of the pack, as JSON text: id, kind, severity, message and source.
+    fn rules_json(&self) -> String {
+        let rules: Vec<serde_json::Value> = self
+            .engine
+            .rules()
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "id": r.id(),
+                    "kind": r.kind().to_string(),
+                    "severity": r.severity().to_string(),
+                    "dimension": r.dimension(),
+                    "message": r.message(),
+                    "source": r.source(),
+                })
+            })
+            .collect();
+        serde_json::Value::Array(rules).to_string()
+    }
+}
+
+fn check_one(engine: &Engine, options: &ReadOptions, text: &str) -> Result<String, String> {
+    let transcript = options
+        .parse_json_record(text, 1, None)
+        .map_err(|e| e.to_string())?;
+    let report = engine.check(&transcript);
+    let mut value = serde_json::to_value(&report).map_err(|e| e.to_string())?;
+    if !transcript.metadata.is_empty()
+        && let Some(object) = value.as_object_mut()
+    {
+        object.insert(
+            "fields".into(),
+            serde_json::Value::Object(transcript.metadata.clone()),
+        );
+    }
+    Ok(value.to_string())
+}
+
+#[pymodule]
+fn _huashu(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Checker>()?;
+    m.add("PackError", m.py().get_type::<PackError>())?;
+    m.add("InputError", m.py().get_type::<InputError>())?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}
