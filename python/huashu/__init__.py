@@ -21,7 +21,7 @@ from typing import Any, Iterable, List, Mapping, Optional, Sequence, Union
 from . import _huashu
 from ._huashu import InputError, PackError, __version__
 
-__all__ = ["Checker", "PackError", "InputError", "__version__"]
+__all__ = ["Checker", "PackError", "InputError", "score_frame", "__version__"]
 
 Transcript = Union[str, bytes, Mapping[str, Any]]
 PathLike = Union[str, "os.PathLike[str]"]
@@ -92,3 +92,110 @@ class Checker:
 
     def __repr__(self) -> str:
         return f"<huashu.Checker with {len(self.rules())} rules>"
+
+
+FINDING_COLUMNS = [
+    "id", "rule", "severity", "deduct", "turn", "start", "end", "text", "message",
+    "suggest", "source", "detail",
+]
+
+
+def _is_missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def _rows(frame: Any, columns: Sequence[Optional[str]]) -> List[tuple]:
+    """The values of ``columns`` of a pandas or Polars frame, row by row."""
+    wanted = [c for c in columns if c is not None]
+    missing = [c for c in wanted if c not in list(frame.columns)]
+    if missing:
+        raise KeyError(
+            f"the frame has no column {', '.join(map(repr, missing))}; "
+            f"it has {', '.join(map(repr, frame.columns))}"
+        )
+    if hasattr(frame, "iter_rows"):  # Polars
+        picked = frame.select(wanted).iter_rows()
+    else:  # pandas
+        picked = frame[wanted].itertuples(index=False, name=None)
+    return [dict(zip(wanted, row)) for row in picked]
+
+
+def _frame_like(frame: Any, records: List[dict], columns: List[str]) -> Any:
+    """A frame of the same library as ``frame`` (pandas or Polars) with these columns."""
+    module = type(frame).__module__.split(".")[0]
+    if module == "polars":
+        import polars as pl
+
+        return pl.DataFrame(
+            {c: [r.get(c) for r in records] for c in columns}, strict=False
+        )
+    import pandas as pd
+
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+def score_frame(
+    frame: Any,
+    id: str = "id",
+    role: str = "role",
+    text: str = "text",
+    time: Optional[str] = None,
+    checker: Optional[Checker] = None,
+    threads: Optional[int] = None,
+) -> tuple:
+    """Scores a pandas or Polars frame with one row per turn: rows are grouped into
+    transcripts by ``id``, in the order each first appears. Returns two frames of the same
+    library: one row per transcript (``id, turns, score, passed, findings, deducted``, one
+    column per scorecard dimension, ``not_scored``, ``error``) and one row per finding
+    (``id, rule, severity, deduct, turn, start, end, text, message, suggest, source,
+    detail``). Times may be seconds, timestamps, or ``2024-05-21 10:00:00`` strings."""
+    checker = checker or Checker.builtin()
+    groups: dict = {}
+    for row in _rows(frame, [id, role, text, time]):
+        key = row[id]
+        if _is_missing(key):
+            raise ValueError(f"a row has no {id!r}")
+        turn = {"role": str(row[role]), "text": "" if _is_missing(row[text]) else str(row[text])}
+        if time is not None and not _is_missing(row[time]):
+            value = row[time]
+            turn["time"] = value if isinstance(value, (int, float)) else str(value)
+        groups.setdefault(str(key), []).append(turn)
+    transcripts = [{"id": key, "turns": turns} for key, turns in groups.items()]
+    reports = checker.check_many(transcripts, threads)
+    dimensions: List[str] = []
+    for report in reports:
+        for d in report.get("dimensions", []):
+            if d["name"] not in dimensions:
+                dimensions.append(d["name"])
+    scores, findings = [], []
+    for transcript, report in zip(transcripts, reports):
+        row = {"id": transcript["id"], "turns": len(transcript["turns"])}
+        if "error" in report:
+            row["error"] = report["error"]
+            scores.append(row)
+            continue
+        row.update(
+            score=report["score"],
+            passed=report["passed"],
+            findings=len(report["findings"]),
+            deducted=sum(f["deduct"] for f in report["findings"]),
+            not_scored=report["not_scored"],
+        )
+        for d in report["dimensions"]:
+            row[d["name"]] = d["subtotal"]
+        scores.append(row)
+        for f in report["findings"]:
+            evidence = f.get("evidence") or {}
+            findings.append(
+                {**{c: f.get(c) for c in FINDING_COLUMNS}, "id": transcript["id"],
+                 "detail": evidence.get("detail")}
+            )
+    transcript_columns = (
+        ["id", "turns", "score", "passed", "findings", "deducted"]
+        + dimensions
+        + ["not_scored", "error"]
+    )
+    return (
+        _frame_like(frame, scores, transcript_columns),
+        _frame_like(frame, findings, FINDING_COLUMNS),
+    )

@@ -2,6 +2,7 @@ import os
 from typing import Any, Iterable, List, Mapping, Optional, Sequence, Union
 
 __version__: str
+FINDING_COLUMNS: List[str]
 
 Transcript = Union[str, bytes, Mapping[str, Any]]
 PathLike = Union[str, os.PathLike[str]]
@@ -27,3 +28,13 @@ class Checker:
         self, transcripts: Iterable[Transcript], threads: Optional[int] = None
     ) -> List[dict[str, Any]]: ...
     def rules(self) -> List[dict[str, Any]]: ...
+
+def score_frame(
+    frame: Any,
+    id: str = "id",
+    role: str = "role",
+    text: str = "text",
+    time: Optional[str] = None,
+    checker: Optional[Checker] = None,
+    threads: Optional[int] = None,
+) -> tuple[Any, Any]: ...
