@@ -21,7 +21,7 @@ from typing import Any, Iterable, List, Mapping, Optional, Sequence, Union
 from . import _huashu
 from ._huashu import InputError, PackError, __version__
 
-__all__ = ["Checker", "PackError", "InputError", "score_frame", "__version__"]
+__all__ = ["Checker", "Session", "PackError", "InputError", "score_frame", "__version__"]
 
 Transcript = Union[str, bytes, Mapping[str, Any]]
 PathLike = Union[str, "os.PathLike[str]"]
@@ -85,6 +85,13 @@ class Checker:
         texts = [_as_json(t) for t in transcripts]
         return [json.loads(r) for r in self._native.check_many_json(texts, threads)]
 
+    def session(
+        self, id: str = "live", channel: Optional[str] = None, agent: Optional[str] = None
+    ) -> "Session":
+        """A live session for one conversation (a chat in progress): push each turn as it
+        is said, and get the findings it made certain and what the agent still owes."""
+        return Session(self._native.session(id, channel, agent))
+
     def rules(self) -> List[dict]:
         """The pack's rules: ``id``, ``kind``, ``severity``, ``dimension``, ``message``,
         ``source``."""
@@ -92,6 +99,33 @@ class Checker:
 
     def __repr__(self) -> str:
         return f"<huashu.Checker with {len(self.rules())} rules>"
+
+
+class Session:
+    """A conversation in progress, from :meth:`Checker.session`."""
+
+    __slots__ = ("_native",)
+
+    def __init__(self, native: "_huashu.Session") -> None:
+        self._native = native
+
+    def push(self, role: str, text: str, time: Optional[float] = None) -> dict:
+        """Adds a turn. Returns ``{"findings": [...], "pending": [...]}``: the findings this
+        turn made certain (each reported once), and what the agent still owes, with
+        deadlines."""
+        return json.loads(self._native.push_json(role, text, time))
+
+    def preview(self, role: str, text: str, time: Optional[float] = None) -> dict:
+        """What :meth:`push` would return for this turn, without adding it: for a draft."""
+        return json.loads(self._native.preview_json(role, text, time))
+
+    def pending(self) -> List[dict]:
+        """What the agent still owes."""
+        return json.loads(self._native.pending_json())
+
+    def finish(self) -> dict:
+        """Ends the conversation and returns its report, as :meth:`Checker.check` would."""
+        return json.loads(self._native.finish_json())
 
 
 FINDING_COLUMNS = [

@@ -6,7 +6,10 @@
 use std::path::PathBuf;
 
 use huashu::read::ReadOptions;
-use huashu::{Checker as Engine, PackError as EnginePackError, Role, RulePack};
+use huashu::{
+    Channel, Checker as Engine, PackError as EnginePackError, Role, RulePack,
+    Session as EngineSession, Turn,
+};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyValueError};
 use pyo3::prelude::*;
@@ -125,6 +128,21 @@ impl Checker {
         })
     }
 
+    /// A live session for one conversation: push each turn as it is said.
+    #[pyo3(signature = (id = "live", channel = None, agent = None))]
+    fn session(&self, id: &str, channel: Option<&str>, agent: Option<&str>) -> PyResult<Session> {
+        let channel = channel
+            .map(|c| c.parse::<Channel>().map_err(PyValueError::new_err))
+            .transpose()?;
+        let mut session = self.engine.session(id, channel);
+        if let Some(agent) = agent {
+            session.set_agent(agent);
+        }
+        Ok(Session {
+            inner: Some(session),
+        })
+    }
+
     /// The rules of the pack, as JSON text: id, kind, severity, message and source.
     fn rules_json(&self) -> String {
         let rules: Vec<serde_json::Value> = self
@@ -143,6 +161,66 @@ impl Checker {
             })
             .collect();
         serde_json::Value::Array(rules).to_string()
+    }
+}
+
+/// A conversation in progress (see `Checker.session`).
+#[pyclass(module = "huashu._huashu")]
+struct Session {
+    inner: Option<EngineSession>,
+}
+
+fn turn(role: &str, text: &str, time: Option<f64>) -> PyResult<Turn> {
+    let role = Role::from_alias(role)
+        .ok_or_else(|| PyValueError::new_err(format!("unknown role `{role}`")))?;
+    Ok(Turn {
+        role,
+        text: text.to_string(),
+        time,
+    })
+}
+
+fn to_json(value: &impl serde::Serialize) -> PyResult<String> {
+    serde_json::to_string(value).map_err(|e| PyValueError::new_err(e.to_string()))
+}
+
+impl Session {
+    fn live(&mut self) -> PyResult<&mut EngineSession> {
+        self.inner
+            .as_mut()
+            .ok_or_else(|| PyValueError::new_err("the session is finished"))
+    }
+}
+
+#[pymethods]
+impl Session {
+    /// Adds a turn; returns, as JSON text, the findings it made certain and what the agent
+    /// still owes (`{"findings": […], "pending": […]}`).
+    #[pyo3(signature = (role, text, time = None))]
+    fn push_json(&mut self, role: &str, text: &str, time: Option<f64>) -> PyResult<String> {
+        let turn = turn(role, text, time)?;
+        to_json(&self.live()?.push(turn))
+    }
+
+    /// What pushing this turn would give, without pushing it: for checking a draft.
+    #[pyo3(signature = (role, text, time = None))]
+    fn preview_json(&mut self, role: &str, text: &str, time: Option<f64>) -> PyResult<String> {
+        let turn = turn(role, text, time)?;
+        to_json(&self.live()?.preview(turn))
+    }
+
+    /// What the agent still owes, as JSON text.
+    fn pending_json(&mut self) -> PyResult<String> {
+        to_json(&self.live()?.pending())
+    }
+
+    /// Ends the conversation; returns its report as JSON text.
+    fn finish_json(&mut self) -> PyResult<String> {
+        let session = self
+            .inner
+            .take()
+            .ok_or_else(|| PyValueError::new_err("the session is finished"))?;
+        to_json(&session.finish())
     }
 }
 
@@ -166,6 +244,7 @@ fn check_one(engine: &Engine, options: &ReadOptions, text: &str) -> Result<Strin
 #[pymodule]
 fn _huashu(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Checker>()?;
+    m.add_class::<Session>()?;
     m.add("PackError", m.py().get_type::<PackError>())?;
     m.add("InputError", m.py().get_type::<InputError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

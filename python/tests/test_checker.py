@@ -100,3 +100,35 @@ def test_one_checker_serves_many_threads():
     for t in threads:
         t.join()
     assert all(results[i] == expected for i in range(4))
+
+
+def test_a_live_session_reports_each_finding_once_and_ends_as_check_does():
+    checker = huashu.Checker.builtin()
+    turns = [
+        ("agent", "您好，我是1024号客服人员，很高兴为您服务。", 0.0),
+        ("customer", "我的快递丢了", 5.0),
+        ("agent", "这个我不知道，你找快递公司去", 9.0),
+        ("customer", "什么态度", 15.0),
+    ]
+    session = checker.session("live-1", channel="chat")
+    seen = []
+    for role, text, time in turns:
+        draft = session.preview(role, text, time)
+        update = session.push(role, text, time)
+        assert update == draft, "a preview is what the push gives"
+        seen.extend((f["rule"], f["turn"], f["start"]) for f in update["findings"])
+    assert "forbidden.dont-know" in {rule for rule, _, _ in seen}
+    assert len(seen) == len(set(seen)), "each finding is reported once"
+    pending = session.pending()
+    assert all("rule" in p for p in pending)
+    report = session.finish()
+    whole = checker.check(
+        {
+            "id": "live-1",
+            "channel": "chat",
+            "turns": [{"role": r, "text": t, "time": s} for r, t, s in turns],
+        }
+    )
+    assert report == whole
+    with pytest.raises(ValueError, match="finished"):
+        session.push("agent", "您好")
