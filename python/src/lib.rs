@@ -224,21 +224,25 @@ impl Session {
     }
 }
 
+/// A report with the input's own fields, serialized in one pass.
+#[derive(serde::Serialize)]
+struct WithFields<'a> {
+    #[serde(flatten)]
+    report: &'a huashu::Report,
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    fields: &'a serde_json::Map<String, serde_json::Value>,
+}
+
 fn check_one(engine: &Engine, options: &ReadOptions, text: &str) -> Result<String, String> {
     let transcript = options
         .parse_json_record(text, 1, None)
         .map_err(|e| e.to_string())?;
     let report = engine.check(&transcript);
-    let mut value = serde_json::to_value(&report).map_err(|e| e.to_string())?;
-    if !transcript.metadata.is_empty()
-        && let Some(object) = value.as_object_mut()
-    {
-        object.insert(
-            "fields".into(),
-            serde_json::Value::Object(transcript.metadata.clone()),
-        );
-    }
-    Ok(value.to_string())
+    serde_json::to_string(&WithFields {
+        report: &report,
+        fields: &transcript.metadata,
+    })
+    .map_err(|e| e.to_string())
 }
 
 #[pymodule]

@@ -102,6 +102,18 @@ struct AgentStats {
     findings: u64,
 }
 
+impl AgentStats {
+    /// The mean score of the scored transcripts, to one decimal.
+    fn mean_score(&self) -> Option<f64> {
+        (self.scored > 0).then(|| round1(self.score_sum as f64 / self.scored as f64))
+    }
+
+    /// Passed over scored, to three decimals.
+    fn pass_rate(&self) -> Option<f64> {
+        (self.scored > 0).then(|| round3(self.passed as f64 / self.scored as f64))
+    }
+}
+
 impl Tally {
     pub(crate) fn add(&mut self, outcome: RecordOutcome) {
         let RecordOutcome::Transcript {
@@ -206,8 +218,8 @@ impl Tally {
                 agent: agent.clone(),
                 transcripts: s.transcripts,
                 scored: s.scored,
-                mean_score: (s.scored > 0).then(|| round1(s.score_sum as f64 / s.scored as f64)),
-                pass_rate: (s.scored > 0).then(|| round3(s.passed as f64 / s.scored as f64)),
+                mean_score: s.mean_score(),
+                pass_rate: s.pass_rate(),
                 findings: s.findings,
             })
             .collect();
@@ -226,8 +238,8 @@ impl Tally {
                 channel: channel.map_or("unknown", |c| c.as_str()),
                 transcripts: s.transcripts,
                 scored: s.scored,
-                mean_score: (s.scored > 0).then(|| round1(s.score_sum as f64 / s.scored as f64)),
-                pass_rate: (s.scored > 0).then(|| round3(s.passed as f64 / s.scored as f64)),
+                mean_score: s.mean_score(),
+                pass_rate: s.pass_rate(),
                 findings: s.findings,
             })
             .collect();
