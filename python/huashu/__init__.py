@@ -21,7 +21,16 @@ from typing import Any, Iterable, List, Mapping, Optional, Sequence, Union
 from . import _huashu
 from ._huashu import InputError, PackError, __version__
 
-__all__ = ["Checker", "Session", "PackError", "InputError", "score_frame", "__version__"]
+__all__ = [
+    "Checker",
+    "Session",
+    "PackError",
+    "InputError",
+    "score_frame",
+    "score_arrow",
+    "FINDING_COLUMNS",
+    "__version__",
+]
 
 Transcript = Union[str, bytes, Mapping[str, Any]]
 PathLike = Union[str, "os.PathLike[str]"]
@@ -66,6 +75,13 @@ class Checker:
         ``[pack]`` table, and ``extends = "zh-CN"`` to build on the built-in pack. ``name``
         is the file name that errors report. Raises :class:`PackError`."""
         return cls(_huashu.Checker.from_toml(text, name))
+
+    @classmethod
+    def from_texts(cls, packs: Sequence[tuple]) -> "Checker":
+        """Packs given as ``(name, text)`` pairs of TOML, layered in order as
+        :meth:`from_path` layers files: how a pack travels where there is no shared file
+        system (Spark executors). Raises :class:`PackError`."""
+        return cls(_huashu.Checker.from_texts([(str(n), str(t)) for n, t in packs]))
 
     def check(self, transcript: Transcript) -> dict:
         """Checks one transcript (a dict with ``turns``, a speech-recognition result, or
@@ -134,38 +150,62 @@ FINDING_COLUMNS = [
 ]
 
 
-def _is_missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
+def _pyarrow(native: Any) -> Any:
+    """A pyarrow.Table of an Arrow table made in Rust, without a copy; the Rust object itself
+    (which any Arrow library reads through ``__arrow_c_stream__``) when pyarrow is not
+    installed."""
+    try:
+        import pyarrow as pa
+    except ImportError:
+        return native
+    return pa.table(native)
 
 
-def _rows(frame: Any, columns: Sequence[Optional[str]]) -> List[tuple]:
-    """The values of ``columns`` of a pandas or Polars frame, row by row."""
-    wanted = [c for c in columns if c is not None]
-    missing = [c for c in wanted if c not in list(frame.columns)]
-    if missing:
-        raise KeyError(
-            f"the frame has no column {', '.join(map(repr, missing))}; "
-            f"it has {', '.join(map(repr, frame.columns))}"
-        )
-    if hasattr(frame, "iter_rows"):  # Polars
-        picked = frame.select(wanted).iter_rows()
-    else:  # pandas
-        picked = frame[wanted].itertuples(index=False, name=None)
-    return [dict(zip(wanted, row)) for row in picked]
+def score_arrow(
+    data: Any,
+    id: str = "id",
+    role: str = "role",
+    text: str = "text",
+    time: Optional[str] = None,
+    agent: Optional[str] = None,
+    channel: Optional[str] = None,
+    *,
+    checker: Optional[Checker] = None,
+    timezone: Optional[str] = None,
+    time_unit: Optional[str] = None,
+    threads: Optional[int] = None,
+) -> tuple:
+    """Scores an Arrow table with one row per turn: a ``pyarrow.Table``, ``RecordBatch`` or
+    ``RecordBatchReader``, or anything else that exports Arrow data (``__arrow_c_stream__``
+    or ``__arrow_c_array__``: Polars, DuckDB, nanoarrow…).
+
+    The columns are read in Rust, without a Python object per value. Rows are grouped into
+    transcripts by ``id`` in the order each first appears, and each row is read as
+    ``huashu check`` reads a row of a CSV export: roles by name or alias (客服, 用户…), times
+    as seconds, epoch seconds or milliseconds, timestamps, or ``2024-05-21 10:00:00`` text at
+    ``timezone`` (default ``+08:00``). A timestamp column with a time zone keeps it.
+
+    Returns two ``pyarrow.Table``: one row per transcript (``id, agent, channel, turns,
+    score, passed, findings, deducted``, a column per scorecard dimension, ``not_scored``,
+    ``error``) and one row per finding (:data:`FINDING_COLUMNS`). A transcript that cannot
+    be read has its reason in ``error``, with the row it is on. Raises :class:`InputError`
+    for a column that is not there."""
+    checker = checker or _builtin()
+    transcripts, findings = checker._native.score_arrow(
+        data, id, role, text, time, agent, channel, timezone, time_unit, threads, False
+    )
+    return _pyarrow(transcripts), _pyarrow(findings)
 
 
-def _frame_like(frame: Any, records: List[dict], columns: List[str]) -> Any:
-    """A frame of the same library as ``frame`` (pandas or Polars) with these columns."""
-    module = type(frame).__module__.split(".")[0]
-    if module == "polars":
-        import polars as pl
+_BUILTIN: Optional[Checker] = None
 
-        return pl.DataFrame(
-            {c: [r.get(c) for r in records] for c in columns}, strict=False
-        )
-    import pandas as pd
 
-    return pd.DataFrame.from_records(records, columns=columns)
+def _builtin() -> Checker:
+    """The built-in pack, compiled once per process."""
+    global _BUILTIN
+    if _BUILTIN is None:
+        _BUILTIN = Checker.builtin()
+    return _BUILTIN
 
 
 def score_frame(
@@ -174,62 +214,39 @@ def score_frame(
     role: str = "role",
     text: str = "text",
     time: Optional[str] = None,
+    agent: Optional[str] = None,
+    channel: Optional[str] = None,
+    *,
     checker: Optional[Checker] = None,
+    timezone: Optional[str] = None,
+    time_unit: Optional[str] = None,
     threads: Optional[int] = None,
 ) -> tuple:
-    """Scores a pandas or Polars frame with one row per turn: rows are grouped into
-    transcripts by ``id``, in the order each first appears. Returns two frames of the same
-    library: one row per transcript (``id, turns, score, passed, findings, deducted``, one
-    column per scorecard dimension, ``not_scored``, ``error``) and one row per finding
-    (``id, rule, severity, deduct, turn, start, end, text, message, suggest, source,
-    detail``). Times may be seconds, timestamps, or ``2024-05-21 10:00:00`` strings."""
-    checker = checker or Checker.builtin()
-    groups: dict = {}
-    for row in _rows(frame, [id, role, text, time]):
-        key = row[id]
-        if _is_missing(key):
-            raise ValueError(f"a row has no {id!r}")
-        turn = {"role": str(row[role]), "text": "" if _is_missing(row[text]) else str(row[text])}
-        if time is not None and not _is_missing(row[time]):
-            value = row[time]
-            turn["time"] = value if isinstance(value, (int, float)) else str(value)
-        groups.setdefault(str(key), []).append(turn)
-    transcripts = [{"id": key, "turns": turns} for key, turns in groups.items()]
-    reports = checker.check_many(transcripts, threads)
-    dimensions: List[str] = []
-    for report in reports:
-        for d in report.get("dimensions", []):
-            if d["name"] not in dimensions:
-                dimensions.append(d["name"])
-    scores, findings = [], []
-    for transcript, report in zip(transcripts, reports):
-        row = {"id": transcript["id"], "turns": len(transcript["turns"])}
-        if "error" in report:
-            row["error"] = report["error"]
-            scores.append(row)
-            continue
-        row.update(
-            score=report["score"],
-            passed=report["passed"],
-            findings=len(report["findings"]),
-            deducted=sum(f["deduct"] for f in report["findings"]),
-            not_scored=report["not_scored"],
+    """Scores a pandas or Polars frame with one row per turn, through :func:`score_arrow`,
+    and returns its two tables as frames of the same library: one row per transcript and
+    one row per finding. A pandas frame needs pyarrow to cross to Arrow."""
+    wanted = [c for c in (id, role, text, time, agent, channel) if c is not None]
+    missing = [c for c in wanted if c not in list(frame.columns)]
+    if missing:
+        raise KeyError(
+            f"the frame has no column {', '.join(map(repr, missing))}; "
+            f"it has {', '.join(map(repr, frame.columns))}"
         )
-        for d in report["dimensions"]:
-            row[d["name"]] = d["subtotal"]
-        scores.append(row)
-        for f in report["findings"]:
-            evidence = f.get("evidence") or {}
-            findings.append(
-                {**{c: f.get(c) for c in FINDING_COLUMNS}, "id": transcript["id"],
-                 "detail": evidence.get("detail")}
-            )
-    transcript_columns = (
-        ["id", "turns", "score", "passed", "findings", "deducted"]
-        + dimensions
-        + ["not_scored", "error"]
+    module = type(frame).__module__.split(".")[0]
+    if module == "polars":
+        data = frame.select(wanted)
+    else:
+        import pyarrow as pa
+
+        data = pa.Table.from_pandas(frame[wanted], preserve_index=False)
+    checker = checker or _builtin()
+    transcripts, findings = checker._native.score_arrow(
+        data, id, role, text, time, agent, channel, timezone, time_unit, threads, False
     )
-    return (
-        _frame_like(frame, scores, transcript_columns),
-        _frame_like(frame, findings, FINDING_COLUMNS),
-    )
+    if module == "polars":
+        import polars as pl
+
+        return pl.DataFrame(transcripts), pl.DataFrame(findings)
+    import pyarrow as pa
+
+    return pa.table(transcripts).to_pandas(), pa.table(findings).to_pandas()

@@ -22,6 +22,8 @@ class Checker:
     def from_path(cls, path: Union[PathLike, Sequence[PathLike]]) -> Checker: ...
     @classmethod
     def from_toml(cls, text: str, name: str = "pack.toml") -> Checker: ...
+    @classmethod
+    def from_texts(cls, packs: Sequence[tuple[str, str]]) -> Checker: ...
     def check(self, transcript: Transcript) -> dict[str, Any]: ...
     def check_message(self, role: str, text: str) -> List[dict[str, Any]]: ...
     def check_many(
@@ -40,12 +42,31 @@ class Session:
     def pending(self) -> List[dict[str, Any]]: ...
     def finish(self) -> dict[str, Any]: ...
 
+def score_arrow(
+    data: Any,
+    id: str = "id",
+    role: str = "role",
+    text: str = "text",
+    time: Optional[str] = None,
+    agent: Optional[str] = None,
+    channel: Optional[str] = None,
+    *,
+    checker: Optional[Checker] = None,
+    timezone: Optional[str] = None,
+    time_unit: Optional[str] = None,
+    threads: Optional[int] = None,
+) -> tuple[Any, Any]: ...
 def score_frame(
     frame: Any,
     id: str = "id",
     role: str = "role",
     text: str = "text",
     time: Optional[str] = None,
+    agent: Optional[str] = None,
+    channel: Optional[str] = None,
+    *,
     checker: Optional[Checker] = None,
+    timezone: Optional[str] = None,
+    time_unit: Optional[str] = None,
     threads: Optional[int] = None,
 ) -> tuple[Any, Any]: ...

@@ -3,6 +3,8 @@
 //! the same shape as `huashu check --format json`; the Python layer (`huashu/__init__.py`)
 //! turns them into dicts. `check_many` releases the GIL and checks on every core.
 
+mod arrow;
+
 use std::path::PathBuf;
 
 use huashu::read::ReadOptions;
@@ -13,6 +15,8 @@ use huashu::{
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyValueError};
 use pyo3::prelude::*;
+use pyo3_arrow::PyTable;
+use pyo3_arrow::input::AnyRecordBatch;
 use rayon::prelude::*;
 
 create_exception!(
@@ -84,6 +88,25 @@ impl Checker {
         })
     }
 
+    /// Packs from TOML texts, `(name, text)` each, layered in order as `from_paths` layers
+    /// files: the first is read as `from_toml` reads it, each later one applied on top.
+    #[staticmethod]
+    fn from_texts(packs: Vec<(String, String)>) -> PyResult<Checker> {
+        let mut iter = packs.iter();
+        let mut pack = match iter.next() {
+            Some((name, text)) => RulePack::from_toml(name, text).map_err(pack_error)?,
+            None => RulePack::builtin().map_err(pack_error)?,
+        };
+        for (name, text) in iter {
+            pack = pack.layer_toml(name, text).map_err(pack_error)?;
+        }
+        let engine = Engine::new(&pack).map_err(pack_error)?;
+        Ok(Checker {
+            engine,
+            options: ReadOptions::default(),
+        })
+    }
+
     /// Checks one transcript, given as JSON text (an object with `turns`, or a
     /// speech-recognition result); returns the report as JSON text.
     fn check_json(&self, text: &str) -> PyResult<String> {
@@ -118,14 +141,59 @@ impl Checker {
                 })
                 .collect::<Vec<String>>()
         };
-        py.allow_threads(|| match threads {
-            None => Ok(run()),
-            Some(n) => rayon::ThreadPoolBuilder::new()
-                .num_threads(n.max(1))
-                .build()
-                .map(|pool| pool.install(run))
-                .map_err(|e| PyValueError::new_err(e.to_string())),
-        })
+        py.detach(|| on_threads(threads, run))
+    }
+
+    /// Scores a turn-per-row Arrow table (anything with `__arrow_c_stream__` or
+    /// `__arrow_c_array__`): rows are grouped into transcripts by `id`, in the order each
+    /// first appears, as `huashu check` groups a CSV export's rows. Returns the transcripts
+    /// table and the findings table, or with `nested` one table whose `dimensions` and
+    /// `findings` are lists of structs.
+    #[pyo3(signature = (data, id, role, text, time = None, agent = None, channel = None,
+                        timezone = None, time_unit = None, threads = None, nested = false))]
+    #[allow(clippy::too_many_arguments)]
+    fn score_arrow(
+        &self,
+        py: Python<'_>,
+        data: AnyRecordBatch,
+        id: String,
+        role: String,
+        text: String,
+        time: Option<String>,
+        agent: Option<String>,
+        channel: Option<String>,
+        timezone: Option<&str>,
+        time_unit: Option<&str>,
+        threads: Option<usize>,
+        nested: bool,
+    ) -> PyResult<(PyTable, Option<PyTable>)> {
+        let mut options = self.options.clone();
+        if let Some(tz) = timezone {
+            options.timezone = huashu::read::parse_offset(tz).map_err(PyValueError::new_err)?;
+        }
+        if let Some(unit) = time_unit {
+            options.time_unit = unit.parse().map_err(PyValueError::new_err)?;
+        }
+        let columns = arrow::Columns {
+            id,
+            role,
+            text,
+            time,
+            agent,
+            channel,
+        };
+        let reader = data.into_reader()?;
+        let engine = &self.engine;
+        let (transcripts, findings) = py.detach(|| {
+            let reads = arrow::read(reader, &columns, &options).map_err(InputError::new_err)?;
+            let results = on_threads(threads, || arrow::check(engine, &reads))?;
+            arrow::tables(engine, &reads, &results, nested).map_err(PyValueError::new_err)
+        })?;
+        let table = |batch: arrow_array::RecordBatch| {
+            let schema = batch.schema();
+            PyTable::try_new(vec![batch], schema)
+        };
+        Ok((table(transcripts)?, findings.map(table).transpose()?))
     }
 
     /// A live session for one conversation: push each turn as it is said.
@@ -178,6 +246,18 @@ fn turn(role: &str, text: &str, time: Option<f64>) -> PyResult<Turn> {
         text: text.to_string(),
         time,
     })
+}
+
+/// Runs `run` on every core, or on a pool of `threads`.
+fn on_threads<T: Send>(threads: Option<usize>, run: impl FnOnce() -> T + Send) -> PyResult<T> {
+    match threads {
+        None => Ok(run()),
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build()
+            .map(|pool| pool.install(run))
+            .map_err(|e| PyValueError::new_err(e.to_string())),
+    }
 }
 
 fn to_json(value: &impl serde::Serialize) -> PyResult<String> {
