@@ -9,6 +9,8 @@
 //! The size takes a K, M or G suffix (powers of 1024). The output is the same for the same
 //! size and seed (`gen_corpus 1G 7`): calls and chats of 6–60 turns from the benchmarks'
 //! corpus, with times, fifty agents, and now and then a forbidden phrase or a mobile number.
+//! A third argument spreads the conversations over that many days from 2024-05-01, with
+//! timestamps for times (`gen_corpus 20M 1 30`), as a month of a contact centre's work.
 
 #[path = "../benches/support/corpus.rs"]
 mod corpus;
@@ -23,11 +25,12 @@ use serde_json::json;
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let Some(size) = args.next().as_deref().and_then(parse_size) else {
-        eprintln!("usage: gen_corpus SIZE [SEED]   (SIZE such as 200M or 1G)");
+        eprintln!("usage: gen_corpus SIZE [SEED [DAYS]]   (SIZE such as 200M or 1G)");
         return ExitCode::from(2);
     };
     let seed = args.next().and_then(|s| s.parse().ok()).unwrap_or(1);
-    match generate(size, seed, &mut BufWriter::new(io::stdout().lock())) {
+    let days = args.next().and_then(|s| s.parse().ok());
+    match generate(size, seed, days, &mut BufWriter::new(io::stdout().lock())) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
@@ -63,8 +66,10 @@ const SLIPS: &[&str] = &[
     "你找领导去呀！",
 ];
 
-fn generate(size: u64, seed: u64, out: &mut impl Write) -> io::Result<()> {
+fn generate(size: u64, seed: u64, days: Option<u64>, out: &mut impl Write) -> io::Result<()> {
     let mut rng = Rng::new(seed);
+    // Conversations take the days in turn, each at a time from 08:00 to 20:00 in Beijing.
+    let first: jiff::Timestamp = "2024-05-01T00:00:00Z".parse().unwrap_or_default();
     let mut written = 0u64;
     let mut n = 0u64;
     let mut line = Vec::new();
@@ -76,6 +81,14 @@ fn generate(size: u64, seed: u64, out: &mut impl Write) -> io::Result<()> {
             transcript.channel = Some(Channel::Chat);
         }
         let slip = rng.below(4) == 0;
+        let start = days.map(|days| {
+            let day = (n - 1) % days.max(1);
+            first
+                .checked_add(jiff::SignedDuration::from_secs(
+                    (day * 86_400 + rng.below(12 * 3600) as u64) as i64,
+                ))
+                .unwrap_or(first)
+        });
         let turns: Vec<serde_json::Value> = transcript
             .turns
             .iter()
@@ -86,7 +99,16 @@ fn generate(size: u64, seed: u64, out: &mut impl Write) -> io::Result<()> {
                 } else {
                     turn.text.as_str()
                 };
-                json!({"role": turn.role.as_str(), "text": text, "time": turn.time})
+                let time = match (start, turn.time) {
+                    (Some(start), Some(t)) => json!(
+                        start
+                            .checked_add(jiff::SignedDuration::from_secs_f64(t))
+                            .unwrap_or(start)
+                            .to_string()
+                    ),
+                    (_, time) => json!(time),
+                };
+                json!({"role": turn.role.as_str(), "text": text, "time": time})
             })
             .collect();
         let record = json!({

@@ -182,6 +182,10 @@ pub struct Report {
     /// The transcript's channel, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<Channel>,
+    /// When the conversation started, if its turns carried timestamps; in JSON, RFC 3339 in
+    /// UTC (`2024-05-21T02:00:00Z`).
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "rfc3339")]
+    pub started_at: Option<jiff::Timestamp>,
     /// Full marks minus every deduction, never below zero; `None` when the transcript is not
     /// eligible for scoring.
     pub score: Option<u32>,
@@ -201,6 +205,16 @@ pub struct Report {
     /// Required scripts an ASR transcript has only tolerantly.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tolerant: Vec<TolerantMatch>,
+}
+
+fn rfc3339<S: serde::Serializer>(
+    at: &Option<jiff::Timestamp>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match at {
+        Some(at) => serializer.collect_str(at),
+        None => serializer.serialize_none(),
+    }
 }
 
 /// When an obligation falls due.

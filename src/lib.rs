@@ -60,6 +60,9 @@ mod transcript;
 pub mod lint;
 #[cfg(feature = "replies")]
 pub mod replies;
+// On top, apart: the HTML QA report, made from the JSON records that checking writes.
+#[cfg(feature = "html")]
+pub mod html;
 
 pub use transcript::read;
 

@@ -264,7 +264,9 @@ fn every_example_runs_from_the_readme() {
     for entry in std::fs::read_dir("examples").expect("examples/") {
         let path = entry.expect("an entry").path();
         let name = path.to_string_lossy().replace('\\', "/");
-        if name.ends_with(".rs") {
+        // Rust examples build with `cargo build --examples`; the Python and Spark examples
+        // are run by .ci/run.
+        if name.ends_with(".rs") || name == "examples/python" || name == "examples/spark" {
             continue;
         }
         assert!(

@@ -26,6 +26,7 @@ const LIBRARY: &[&[&str]] = &[
     &["eval"],
     &["replies"],
     &["lint"],
+    &["html"],
     &["reference"],
 ];
 
@@ -41,7 +42,7 @@ const BINARY: &[&[&str]] = &[
         "lint::files",
     ],
     &["render"],
-    &["check", "lint", "eval"],
+    &["check", "lint", "eval", "report"],
     &["rules"],
 ];
 

@@ -28,6 +28,7 @@ __all__ = [
     "InputError",
     "score_frame",
     "score_arrow",
+    "report",
     "FINDING_COLUMNS",
     "__version__",
 ]
@@ -83,23 +84,29 @@ class Checker:
         system (Spark executors). Raises :class:`PackError`."""
         return cls(_huashu.Checker.from_texts([(str(n), str(t)) for n, t in packs]))
 
-    def check(self, transcript: Transcript) -> dict:
+    def check(self, transcript: Transcript, turns: bool = False) -> dict:
         """Checks one transcript (a dict with ``turns``, a speech-recognition result, or
-        the JSON text of either) and returns its report. Raises :class:`InputError`."""
-        return json.loads(self._native.check_json(_as_json(transcript)))
+        the JSON text of either) and returns its report; with ``turns``, the report carries
+        the transcript's turns too, as ``huashu check --turns`` writes them, for
+        :func:`report`. Raises :class:`InputError`."""
+        return json.loads(self._native.check_json(_as_json(transcript), turns))
 
     def check_message(self, role: str, text: str) -> List[dict]:
         """Checks one message before it is sent; returns its findings."""
         return json.loads(self._native.check_message_json(role, text))
 
     def check_many(
-        self, transcripts: Iterable[Transcript], threads: Optional[int] = None
+        self,
+        transcripts: Iterable[Transcript],
+        threads: Optional[int] = None,
+        turns: bool = False,
     ) -> List[dict]:
         """Checks many transcripts on every core (or ``threads``), without holding the GIL.
         Returns one dict per transcript, in order: its report, or for one that cannot be
-        read ``{"index": i, "error": "line 1, column …: …"}``."""
+        read ``{"index": i, "error": "line 1, column …: …"}``. With ``turns``, as
+        :meth:`check`."""
         texts = [_as_json(t) for t in transcripts]
-        return [json.loads(r) for r in self._native.check_many_json(texts, threads)]
+        return [json.loads(r) for r in self._native.check_many_json(texts, threads, turns)]
 
     def session(
         self, id: str = "live", channel: Optional[str] = None, agent: Optional[str] = None
@@ -250,3 +257,42 @@ def score_frame(
     import pyarrow as pa
 
     return pa.table(transcripts).to_pandas(), pa.table(findings).to_pandas()
+
+
+def report(
+    results: Union[Iterable[Any], PathLike],
+    path: PathLike,
+    *,
+    title: Optional[str] = None,
+    max_transcripts: int = 10_000,
+    timezone: Optional[str] = None,
+) -> str:
+    """Writes the HTML QA report of ``huashu report`` to ``path``: one page that works
+    offline, with the score distribution, pass rates per agent, findings per rule and per
+    dimension, the trend over time, and a table of transcripts that open to their turns with
+    every finding marked.
+
+    ``results`` are reports of :meth:`Checker.check` or :meth:`Checker.check_many` (dicts,
+    or their JSON text), or JSON Lines files of ``huashu check --format json`` (paths), or a
+    mix. Pass ``turns=True`` to ``check``/``check_many`` (``--turns`` on the command line)
+    for the page to show each finding in its sentence. ``max_transcripts`` bounds the table
+    (the charts count every transcript); ``timezone`` is the offset in which days begin
+    (default ``+08:00``). Raises :class:`InputError` for an item that is not a result.
+    Returns ``path``."""
+    native = _huashu.HtmlReport(title, max_transcripts, timezone)
+    if isinstance(results, (str, os.PathLike)) and not str(results).lstrip().startswith("{"):
+        results = [results]
+    for n, item in enumerate(results, start=1):
+        if isinstance(item, os.PathLike) or (
+            isinstance(item, str) and not item.lstrip().startswith("{")
+        ):
+            native.add_file(os.fspath(item))
+        elif isinstance(item, (Mapping, bytes, str)):
+            native.add_json("results", n, _as_json(item))
+        else:
+            raise TypeError(
+                "a result is a report dict, its JSON text, or a path to JSON Lines, not "
+                + type(item).__name__
+            )
+    native.write(os.fspath(path))
+    return os.fspath(path)

@@ -24,10 +24,13 @@ class Checker:
     def from_toml(cls, text: str, name: str = "pack.toml") -> Checker: ...
     @classmethod
     def from_texts(cls, packs: Sequence[tuple[str, str]]) -> Checker: ...
-    def check(self, transcript: Transcript) -> dict[str, Any]: ...
+    def check(self, transcript: Transcript, turns: bool = False) -> dict[str, Any]: ...
     def check_message(self, role: str, text: str) -> List[dict[str, Any]]: ...
     def check_many(
-        self, transcripts: Iterable[Transcript], threads: Optional[int] = None
+        self,
+        transcripts: Iterable[Transcript],
+        threads: Optional[int] = None,
+        turns: bool = False,
     ) -> List[dict[str, Any]]: ...
     def session(
         self, id: str = "live", channel: Optional[str] = None, agent: Optional[str] = None
@@ -70,3 +73,11 @@ def score_frame(
     time_unit: Optional[str] = None,
     threads: Optional[int] = None,
 ) -> tuple[Any, Any]: ...
+def report(
+    results: Union[Iterable[Any], PathLike],
+    path: PathLike,
+    *,
+    title: Optional[str] = None,
+    max_transcripts: int = 10_000,
+    timezone: Optional[str] = None,
+) -> str: ...

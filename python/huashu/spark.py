@@ -14,11 +14,10 @@ The checker is compiled once per Python worker process and reused for every batc
 scores. A custom pack crosses to the executors as TOML text, not as a path, so it needs no
 shared file system.
 
-The executors need the ``huashu`` wheel: install it on each node (``pip install huashu-…
-.whl`` on the cluster image, or a cluster library), or ship it with ``spark-submit
---py-files huashu-….whl`` only where the executors' Python can import compiled wheels
-from a zip (it cannot: prefer installing it, or ``--archives`` a virtual environment and
-set ``spark.pyspark.python`` to it).
+The executors need the ``huashu`` wheel: install it on each node (the cluster's image,
+bootstrap script or library settings), or ship a packed virtual environment with
+``spark-submit --archives env.tar.gz#environment`` and ``PYSPARK_PYTHON=./environment/bin/python``.
+``--py-files`` does not work for a compiled wheel. See ``examples/spark/README.md``.
 """
 
 from __future__ import annotations

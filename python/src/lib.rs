@@ -109,8 +109,9 @@ impl Checker {
 
     /// Checks one transcript, given as JSON text (an object with `turns`, or a
     /// speech-recognition result); returns the report as JSON text.
-    fn check_json(&self, text: &str) -> PyResult<String> {
-        check_one(&self.engine, &self.options, text).map_err(InputError::new_err)
+    #[pyo3(signature = (text, turns = false))]
+    fn check_json(&self, text: &str, turns: bool) -> PyResult<String> {
+        check_one(&self.engine, &self.options, text, turns).map_err(InputError::new_err)
     }
 
     /// Checks one message of `role` (`agent`, 客服…); returns its findings as JSON text.
@@ -124,19 +125,20 @@ impl Checker {
     /// Checks many transcripts (JSON texts) on `threads` threads (every core by default),
     /// without the GIL; returns, in order, each report as JSON text, or for a record that
     /// cannot be read a JSON error record `{"index", "line", "column", "error"}`.
-    #[pyo3(signature = (texts, threads = None))]
+    #[pyo3(signature = (texts, threads = None, turns = false))]
     fn check_many_json(
         &self,
         py: Python<'_>,
         texts: Vec<String>,
         threads: Option<usize>,
+        turns: bool,
     ) -> PyResult<Vec<String>> {
         let run = || {
             texts
                 .par_iter()
                 .enumerate()
                 .map(|(i, text)| {
-                    check_one(&self.engine, &self.options, text)
+                    check_one(&self.engine, &self.options, text, turns)
                         .unwrap_or_else(|e| serde_json::json!({"index": i, "error": e}).to_string())
                 })
                 .collect::<Vec<String>>()
@@ -311,9 +313,16 @@ struct WithFields<'a> {
     report: &'a huashu::Report,
     #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
     fields: &'a serde_json::Map<String, serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    turns: Option<&'a [Turn]>,
 }
 
-fn check_one(engine: &Engine, options: &ReadOptions, text: &str) -> Result<String, String> {
+fn check_one(
+    engine: &Engine,
+    options: &ReadOptions,
+    text: &str,
+    turns: bool,
+) -> Result<String, String> {
     let transcript = options
         .parse_json_record(text, 1, None)
         .map_err(|e| e.to_string())?;
@@ -321,13 +330,86 @@ fn check_one(engine: &Engine, options: &ReadOptions, text: &str) -> Result<Strin
     serde_json::to_string(&WithFields {
         report: &report,
         fields: &transcript.metadata,
+        turns: turns.then_some(transcript.turns.as_slice()),
     })
     .map_err(|e| e.to_string())
+}
+
+/// An HTML QA report being made (see `huashu.report`).
+#[pyclass(module = "huashu._huashu")]
+struct HtmlReport {
+    inner: huashu::html::HtmlReport,
+}
+
+#[pymethods]
+impl HtmlReport {
+    #[new]
+    #[pyo3(signature = (title = None, max_transcripts = huashu::html::DEFAULT_MAX_TRANSCRIPTS, timezone = None))]
+    fn new(
+        title: Option<String>,
+        max_transcripts: usize,
+        timezone: Option<&str>,
+    ) -> PyResult<Self> {
+        let defaults = huashu::html::Options::default();
+        let timezone = match timezone {
+            Some(tz) => huashu::read::parse_offset(tz).map_err(PyValueError::new_err)?,
+            None => defaults.timezone,
+        };
+        Ok(HtmlReport {
+            inner: huashu::html::HtmlReport::new(huashu::html::Options {
+                title: title.unwrap_or(defaults.title),
+                max_transcripts,
+                timezone,
+                generated: Some(jiff::Timestamp::now()),
+            }),
+        })
+    }
+
+    /// Adds one result (JSON text) from `name` at `line`; raises InputError for one that is
+    /// not a result of `check`.
+    fn add_json(&mut self, name: &str, line: usize, text: &str) -> PyResult<()> {
+        self.inner
+            .add_json(name, line, text)
+            .map_err(|e| InputError::new_err(e.to_string()))
+    }
+
+    /// Adds every line of a JSON Lines file of results; raises InputError at the first line
+    /// that is not one.
+    fn add_file(&mut self, path: PathBuf) -> PyResult<()> {
+        use std::io::BufRead;
+        let name = path.display().to_string();
+        let file = std::fs::File::open(&path)
+            .map_err(|e| InputError::new_err(format!("cannot read {name}: {e}")))?;
+        for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+            let line = line.map_err(|e| InputError::new_err(format!("{name}:{}: {e}", i + 1)))?;
+            self.add_json(&name, i + 1, &line)?;
+        }
+        Ok(())
+    }
+
+    /// How many transcripts were added, and how many of them carry their turns.
+    fn counts(&self) -> (u64, u64) {
+        (self.inner.transcripts(), self.inner.with_turns())
+    }
+
+    /// Writes the page to `path`.
+    fn write(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        py.detach(|| {
+            let file = std::fs::File::create(&path)?;
+            let mut out = std::io::BufWriter::new(file);
+            self.inner.write(&mut out)?;
+            std::io::Write::flush(&mut out)
+        })
+        .map_err(|e| {
+            pyo3::exceptions::PyOSError::new_err(format!("cannot write {}: {e}", path.display()))
+        })
+    }
 }
 
 #[pymodule]
 fn _huashu(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Checker>()?;
+    m.add_class::<HtmlReport>()?;
     m.add_class::<Session>()?;
     m.add("PackError", m.py().get_type::<PackError>())?;
     m.add("InputError", m.py().get_type::<InputError>())?;

@@ -187,14 +187,17 @@ impl FromStr for Channel {
     }
 }
 
-/// One turn of a conversation: a message or utterance by one role.
-#[derive(Clone, Debug, PartialEq)]
+/// One turn of a conversation: a message or utterance by one role. It serializes as a turn
+/// of the JSON Lines input is written: `{"role", "text", "time"}`, without `time` when it
+/// has none.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Turn {
     /// Who speaks.
     pub role: Role,
     /// What was said or written, exactly as exported.
     pub text: String,
     /// Seconds from the start of the conversation, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub time: Option<f64>,
 }
 

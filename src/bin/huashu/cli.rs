@@ -37,6 +37,9 @@ pub(crate) enum Command {
     Check(CheckArgs),
     /// Lint canned-reply libraries (TOML, JSON, YAML, CSV, Markdown, plain text), for CI.
     Lint(LintArgs),
+    /// Make an HTML QA report from `huashu check --format json` results: one page that
+    /// works offline, with charts, a table of transcripts, and each finding in its sentence.
+    Report(ReportArgs),
     /// List, explain, test and audit the rules of a pack.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -50,6 +53,37 @@ pub(crate) enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct ReportArgs {
+    /// Results of `huashu check --format json` (JSON Lines; `--turns` adds the turns the
+    /// page shows), one or more files, or directories of *.jsonl files; `-` reads standard
+    /// input. Several files (a day or a team each) make one report.
+    #[arg(required = true, value_name = "FILES")]
+    pub(crate) files: Vec<PathBuf>,
+
+    /// The HTML file to write; `-` writes to standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub(crate) output: PathBuf,
+
+    /// The page's title.
+    #[arg(long, value_name = "TEXT")]
+    pub(crate) title: Option<String>,
+
+    /// How many transcripts the page lists (the charts count them all). Past it, those of
+    /// most interest: failures, then the lowest scores.
+    #[arg(long, value_name = "N", default_value_t = huashu::html::DEFAULT_MAX_TRANSCRIPTS)]
+    pub(crate) max_transcripts: usize,
+
+    /// The time zone offset in which days begin, for the trend.
+    #[arg(long, value_name = "OFFSET", default_value = "+08:00", value_parser = parse_timezone)]
+    pub(crate) timezone: jiff::tz::Offset,
+
+    /// The largest line read; a longer one is an error, and reading goes on. Bytes, or with
+    /// a unit: `64KiB`, `32MiB`.
+    #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = parse_size)]
+    pub(crate) max_record_size: usize,
 }
 
 #[derive(Subcommand, Debug)]
@@ -365,6 +399,11 @@ pub(crate) struct CheckArgs {
     /// into the CSV output, as one JSON column `fields`. JSON output always carries them.
     #[arg(long)]
     pub(crate) keep_fields: bool,
+
+    /// With `--format json`: carry each transcript's turns (`role`, `text`, `time`) in its
+    /// record, so that `huashu report` can show every finding in its sentence.
+    #[arg(long)]
+    pub(crate) turns: bool,
 
     /// Print no reports: only the totals (and the summary with `--summary`), and the exit
     /// status. Errors still go to standard error.

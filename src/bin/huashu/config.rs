@@ -68,6 +68,8 @@ pub(crate) struct CheckConfig {
     pub(crate) threads: Option<usize>,
     /// Print the aggregate statistics after the reports.
     pub(crate) summary: Option<bool>,
+    /// Carry each transcript's turns in its JSON record, for `huashu report`.
+    pub(crate) turns: Option<bool>,
 }
 
 /// A field a table column holds.
@@ -300,6 +302,9 @@ impl Config {
         }
         if let (false, Some(v)) = (given(m, "summary"), c.summary) {
             args.summary = v;
+        }
+        if let (false, Some(v)) = (given(m, "turns"), c.turns) {
+            args.turns = v;
         }
     }
 

@@ -19,6 +19,7 @@ mod exit;
 mod lint;
 mod pack;
 mod render;
+mod report;
 mod rules;
 mod walk;
 
@@ -60,6 +61,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Lint(args) => lint::run(&args),
+        Command::Report(args) => report::run(&args),
         Command::Rules(command) => rules::run(&command),
         Command::Config(ConfigCommand::Schema) => {
             print(&config::schema());

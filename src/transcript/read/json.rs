@@ -303,18 +303,23 @@ pub fn parse_json_record(text: &str, line: usize) -> Result<Transcript, InputErr
     ReadOptions::default().parse_json_record(text, line, None)
 }
 
+/// serde_json's message in the project's words, without the " at line L column C" it
+/// appends: the position is reported on its own.
+pub(crate) fn serde_message(e: &serde_json::Error) -> String {
+    let mut message = e.to_string();
+    if let Some(at) = message.rfind(" at line ") {
+        message.truncate(at);
+    }
+    in_our_words(&message)
+}
+
 fn json_error(line: usize, e: serde_path_to_error::Error<serde_json::Error>) -> InputError {
     let path = e.path().to_string();
     let inner = e.into_inner();
     let column = Some(inner.column().max(1));
     // Within a record that spans lines (a pretty-printed document), serde counts from 1.
     let line = line + inner.line().saturating_sub(1);
-    let mut message = inner.to_string();
-    // serde_json appends " at line L column C"; the position is reported separately.
-    if let Some(at) = message.rfind(" at line ") {
-        message.truncate(at);
-    }
-    let message = in_our_words(&message);
+    let message = serde_message(&inner);
     let message = match inner.classify() {
         serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
             format!("invalid JSON: {message}")

@@ -12,7 +12,7 @@
 
 mod asr;
 mod document;
-mod json;
+pub(crate) mod json;
 mod speakers;
 pub mod table;
 mod text;

@@ -52,6 +52,8 @@ struct Style {
     /// `--table`, `--keep-fields` and `--quiet`.
     table: crate::cli::Table,
     fields: bool,
+    /// `--turns`.
+    turns: bool,
     quiet: bool,
 }
 
@@ -67,6 +69,7 @@ pub(crate) fn run(checker: &Checker, args: &CheckArgs) -> io::Result<Tally> {
         error_color: args.color.enabled(&io::stderr()),
         table: args.table,
         fields: args.keep_fields,
+        turns: args.turns,
         quiet: args.quiet,
     };
     let options = args.read_options();
@@ -153,7 +156,9 @@ fn process(checker: &Checker, raw: Raw, options: &ReadOptions, style: Style) -> 
             let report = checker.check(transcript);
             let _ = match style.format {
                 _ if style.quiet => Ok(()),
-                Format::Json => render::check_json::report(&mut output, &item, &report),
+                Format::Json => {
+                    render::check_json::report(&mut output, &item, &report, style.turns)
+                }
                 Format::Csv => render::check_csv::report(
                     &mut output,
                     style.table,

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use huashu::Report;
+use huashu::{Report, Turn};
 use serde::Serialize;
 
 use crate::check::input::Item;
@@ -21,11 +21,19 @@ struct ReportRecord<'a> {
     /// The input record's fields that huashu does not interpret (a table's other columns).
     #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
     fields: &'a serde_json::Map<String, serde_json::Value>,
+    /// With `--turns`: what was said.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    turns: Option<&'a [Turn]>,
 }
 
 /// `{"id","agent","channel","score","passed","findings":[…],…,"file","line","fields"}` and a
 /// newline.
-pub(crate) fn report(out: &mut impl Write, item: &Item, report: &Report) -> io::Result<()> {
+pub(crate) fn report(
+    out: &mut impl Write,
+    item: &Item,
+    report: &Report,
+    turns: bool,
+) -> io::Result<()> {
     if let Item::Transcript {
         file,
         line,
@@ -37,6 +45,7 @@ pub(crate) fn report(out: &mut impl Write, item: &Item, report: &Report) -> io::
             file,
             line: *line,
             fields: &transcript.metadata,
+            turns: turns.then_some(transcript.turns.as_slice()),
         };
         serde_json::to_writer(&mut *out, &record)?;
         out.write_all(b"\n")?;
