@@ -14,9 +14,11 @@ Reports are dicts in the shape of ``huashu check --format json``: ``id``, ``scor
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import os
-from typing import Any, Iterable, List, Mapping, Optional, Sequence, Union
+from typing import Any, Iterable, Iterator, List, Mapping, Optional, Sequence, Union
 
 from . import _huashu
 from ._huashu import InputError, PackError, __version__
@@ -34,6 +36,17 @@ __all__ = [
 ]
 
 Transcript = Union[str, bytes, Mapping[str, Any]]
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 PathLike = Union[str, "os.PathLike[str]"]
 
 
@@ -106,7 +119,11 @@ class Checker:
         read ``{"index": i, "error": "line 1, column …: …"}``. With ``turns``, as
         :meth:`check`."""
         texts = [_as_json(t) for t in transcripts]
-        return [json.loads(r) for r in self._native.check_many_json(texts, threads, turns)]
+        reports = self._native.check_many_json(texts, threads, turns)
+        # Reports are trees, never cycles: the cycle collector has nothing to find in them,
+        # and running it while millions of objects are made halves the speed.
+        with _no_cycle_collection():
+            return [json.loads(r) for r in reports]
 
     def session(
         self, id: str = "live", channel: Optional[str] = None, agent: Optional[str] = None

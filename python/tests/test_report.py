@@ -39,18 +39,22 @@ def month(tmp_path_factory):
     transcripts = folder / "month.jsonl"
     transcripts.write_bytes(generated.stdout)
     results = folder / "results.jsonl"
+    binary = os.path.abspath(BINARY)
+    # Relative names, run in the folder: the page (and its screenshots) name `month.jsonl`.
     with open(results, "wb") as out:
         run = subprocess.run(
-            [BINARY, "--no-config", "check", "--format", "json", "--turns", str(transcripts)],
+            [binary, "--no-config", "check", "--format", "json", "--turns", "month.jsonl"],
             stdout=out,
             stderr=subprocess.PIPE,
+            cwd=folder,
             check=False,
         )
     assert run.returncode in (0, 1), run.stderr
     page = folder / "report.html"
     made = subprocess.run(
-        [BINARY, "report", str(results), "-o", str(page), "--title", "五月质检报告"],
+        [binary, "report", "results.jsonl", "-o", "report.html", "--title", "五月质检报告"],
         capture_output=True,
+        cwd=folder,
         check=False,
     )
     assert made.returncode == 0, made.stderr
