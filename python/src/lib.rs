@@ -374,17 +374,36 @@ impl HtmlReport {
     }
 
     /// Adds every line of a JSON Lines file of results; raises InputError at the first line
-    /// that is not one.
-    fn add_file(&mut self, path: PathBuf) -> PyResult<()> {
-        use std::io::BufRead;
+    /// that is not one, or that is longer than `max_line` bytes.
+    #[pyo3(signature = (path, max_line = 64 << 20))]
+    fn add_file(&mut self, path: PathBuf, max_line: usize) -> PyResult<()> {
+        use huashu::read::{RecordRead, read_record};
         let name = path.display().to_string();
         let file = std::fs::File::open(&path)
             .map_err(|e| InputError::new_err(format!("cannot read {name}: {e}")))?;
-        for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
-            let line = line.map_err(|e| InputError::new_err(format!("{name}:{}: {e}", i + 1)))?;
-            self.add_json(&name, i + 1, &line)?;
+        let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
+        let mut buf = Vec::new();
+        let mut line = 0usize;
+        loop {
+            line += 1;
+            let read = read_record(&mut reader, &mut buf, max_line)
+                .map_err(|e| InputError::new_err(format!("cannot read {name}: {e}")))?;
+            let problem = match read {
+                RecordRead::End => return Ok(()),
+                RecordRead::Line => match std::str::from_utf8(&buf) {
+                    Ok(text) => {
+                        self.add_json(&name, line, text)?;
+                        continue;
+                    }
+                    Err(e) => format!("not UTF-8 (at byte {})", e.valid_up_to() + 1),
+                },
+                RecordRead::TooLong { len } => {
+                    format!("the line is {len} bytes long, more than {max_line}")
+                }
+                RecordRead::Binary => "binary data, not JSON Lines".to_string(),
+            };
+            return Err(InputError::new_err(format!("{name}:{line}: {problem}")));
         }
-        Ok(())
     }
 
     /// How many transcripts were added, and how many of them carry their turns.

@@ -373,7 +373,7 @@
     table.textContent = "";
     table.appendChild(el("thead", null, [el("tr", null, columns.map(function (c) {
       var th = el("th", { class: "sort" + (c.num ? " num" : ""), "data-key": c.key, text: c.title, onclick: function () {
-        sort.dir = sort.key === c.key ? -sort.dir : c.num ? 1 : 1; sort.key = c.key; drawTable();
+        sort.dir = sort.key === c.key ? -sort.dir : 1; sort.key = c.key; drawTable();
       } });
       if (sort.key === c.key) th.setAttribute("aria-sort", sort.dir > 0 ? "ascending" : "descending");
       return th;
