@@ -90,6 +90,11 @@ class Checker:
         is the file name that errors report. Raises :class:`PackError`."""
         return cls(_huashu.Checker.from_toml(text, name))
 
+    @staticmethod
+    def builtin_names() -> List[str]:
+        """The names of the built-in packs, which a pack may ``extends``."""
+        return list(_huashu.Checker.builtin_names())
+
     @classmethod
     def from_texts(cls, packs: Sequence[tuple]) -> "Checker":
         """Packs given as ``(name, text)`` pairs of TOML, layered in order as
@@ -215,10 +220,23 @@ def score_arrow(
     be read has its reason in ``error``, with the row it is on. Raises :class:`InputError`
     for a column that is not there."""
     checker = checker or _builtin()
+    if type(data).__module__.split(".")[0] == "polars":
+        data = _polars_columns(data, [id, role, text, time, agent, channel])
     transcripts, findings = checker._native.score_arrow(
         data, id, role, text, time, agent, channel, timezone, time_unit, threads, False
     )
     return _pyarrow(transcripts), _pyarrow(findings)
+
+
+def _polars_columns(frame: Any, columns: Sequence[Optional[str]]) -> Any:
+    """The columns a Polars frame is scored by: a column of nulls alone (Polars' ``Null``
+    type, which does not cross the Arrow C interface) as empty text."""
+    import polars as pl
+
+    wanted = [c for c in dict.fromkeys(columns) if c is not None and c in frame.columns]
+    return frame.select(
+        [pl.col(c).cast(pl.Utf8) if frame.schema[c] == pl.Null else pl.col(c) for c in wanted]
+    )
 
 
 _BUILTIN: Optional[Checker] = None
@@ -258,7 +276,7 @@ def score_frame(
         )
     module = type(frame).__module__.split(".")[0]
     if module == "polars":
-        data = frame.select(wanted)
+        data = _polars_columns(frame, wanted)
     else:
         import pyarrow as pa
 
@@ -277,8 +295,8 @@ def score_frame(
 
 
 def report(
-    results: Union[Iterable[Any], PathLike],
-    path: PathLike,
+    results: Union[Iterable[Any], Mapping[str, Any], PathLike],
+    path: Optional[PathLike] = None,
     *,
     title: Optional[str] = None,
     max_transcripts: int = 10_000,
@@ -290,20 +308,28 @@ def report(
     every finding marked.
 
     ``results`` are reports of :meth:`Checker.check` or :meth:`Checker.check_many` (dicts,
-    or their JSON text), or JSON Lines files of ``huashu check --format json`` (paths), or a
-    mix. Pass ``turns=True`` to ``check``/``check_many`` (``--turns`` on the command line)
-    for the page to show each finding in its sentence. ``max_transcripts`` bounds the table
-    (the charts count every transcript); ``timezone`` is the offset in which days begin
-    (default ``+08:00``). Raises :class:`InputError` for an item that is not a result.
-    Returns ``path``."""
+    or their JSON text; one report or many), or JSON Lines files of ``huashu check --format
+    json`` (paths, or directories of ``*.jsonl`` files), or a mix. Pass ``turns=True`` to
+    ``check``/``check_many`` (``--turns`` on the command line) for the page to show each
+    finding in its sentence. ``max_transcripts`` bounds the table (the charts count every
+    transcript); ``timezone`` is the offset in which days begin (default ``+08:00``).
+
+    Returns ``path``; without a ``path``, returns the page itself as text (for
+    ``IPython.display.HTML``). Raises :class:`InputError` for an item that is not a result,
+    or when there are no results at all."""
     native = _huashu.HtmlReport(title, max_transcripts, timezone)
-    if isinstance(results, (str, os.PathLike)) and not str(results).lstrip().startswith("{"):
+    if isinstance(results, (Mapping, bytes)) or (
+        isinstance(results, str) and results.lstrip().startswith("{")
+    ):
+        results = [results]
+    elif isinstance(results, (str, os.PathLike)):
         results = [results]
     for n, item in enumerate(results, start=1):
         if isinstance(item, os.PathLike) or (
             isinstance(item, str) and not item.lstrip().startswith("{")
         ):
-            native.add_file(os.fspath(item))
+            for file in _result_files(os.fspath(item)):
+                native.add_file(file)
         elif isinstance(item, (Mapping, bytes, str)):
             native.add_json("results", n, _as_json(item))
         else:
@@ -311,5 +337,26 @@ def report(
                 "a result is a report dict, its JSON text, or a path to JSON Lines, not "
                 + type(item).__name__
             )
+    if native.records() == 0:
+        raise InputError("no results of `huashu check` to report on")
+    if path is None:
+        return native.html()
+    if os.fspath(path) == "-":
+        raise ValueError("report() writes to a file; leave out the path to get the page as text")
     native.write(os.fspath(path))
     return os.fspath(path)
+
+
+def _result_files(path: str) -> List[str]:
+    """A results file, or a directory's ``*.jsonl`` and ``*.ndjson`` files in path order."""
+    if not os.path.isdir(path):
+        return [path]
+    found = sorted(
+        os.path.join(root, name)
+        for root, _, names in os.walk(path)
+        for name in names
+        if name.lower().endswith((".jsonl", ".ndjson"))
+    )
+    if not found:
+        raise InputError(f"{path} holds no *.jsonl or *.ndjson file of `huashu check` results")
+    return found

@@ -22,6 +22,8 @@ class Checker:
     def from_path(cls, path: Union[PathLike, Sequence[PathLike]]) -> Checker: ...
     @classmethod
     def from_toml(cls, text: str, name: str = "pack.toml") -> Checker: ...
+    @staticmethod
+    def builtin_names() -> List[str]: ...
     @classmethod
     def from_texts(cls, packs: Sequence[tuple[str, str]]) -> Checker: ...
     def check(self, transcript: Transcript, turns: bool = False) -> dict[str, Any]: ...
@@ -74,8 +76,8 @@ def score_frame(
     threads: Optional[int] = None,
 ) -> tuple[Any, Any]: ...
 def report(
-    results: Union[Iterable[Any], PathLike],
-    path: PathLike,
+    results: Union[Iterable[Any], Mapping[str, Any], PathLike],
+    path: Optional[PathLike] = None,
     *,
     title: Optional[str] = None,
     max_transcripts: int = 10_000,

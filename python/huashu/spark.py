@@ -23,6 +23,7 @@ bootstrap script or library settings), or ship a packed virtual environment with
 from __future__ import annotations
 
 import os
+import re
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from . import Checker, _builtin
@@ -40,6 +41,9 @@ SCHEMA = (
 
 #: The column that keeps the DataFrame's own order of turns through the shuffle.
 ROW = "__huashu_row"
+#: The conversation key the rows are partitioned, sorted and cut by: the id as text, trimmed,
+#: as the engine groups rows (`" c1"` and `"c1"` are one conversation).
+KEY = "__huashu_key"
 
 PackText = Tuple[str, str]
 
@@ -65,8 +69,20 @@ def pack_texts(packs: Union[None, str, "os.PathLike[str]", Sequence[Any]]) -> Li
                 "file: merge its files into one, or layer them as several files"
             )
         with open(path, encoding="utf-8") as f:
-            out.append((os.path.basename(path), f.read()))
+            text = f.read()
+        extends = _EXTENDS.search(text)
+        if extends and extends.group(1) not in Checker.builtin_names():
+            raise ValueError(
+                f"{path} extends {extends.group(1)!r}, a file, which the executors do not "
+                "have: a pack shipped as text may extend only a built-in pack; leave out its "
+                f"`extends` and pass packs=[{extends.group(1)!r}, {path!r}] to layer them"
+            )
+        out.append((os.path.basename(path), text))
     return out
+
+
+# `extends = "…"` in a pack's [pack] table.
+_EXTENDS = re.compile(r'^\s*extends\s*=\s*["\']([^"\']+)["\']', re.M)
 
 
 def checker_for(packs: Sequence[PackText]) -> Checker:
@@ -117,9 +133,12 @@ def score_batches(
             table = pa.concat_tables([carry, table])
         if table.num_rows == 0:
             continue
-        ids = table.column(id)
-        last = ids[table.num_rows - 1]
-        cut = 0 if not last.is_valid else pc.index(ids, last).as_py()
+        # The rows of the last conversation wait for the next batch. Rows come sorted by the
+        # key (the trimmed id as text, `KEY` when `score` made it), nulls first.
+        keys = table.column(KEY) if KEY in table.column_names else table.column(id)
+        last = keys[table.num_rows - 1]
+        cut = pc.index(keys, last).as_py() if last.is_valid else 0
+        cut = max(cut, 0)
         head, carry = table.slice(0, cut), table.slice(cut)
         if head.num_rows:
             yield from scored(head)
@@ -165,11 +184,13 @@ def score(
             f"it has {', '.join(map(repr, turns.columns))}"
         )
     keys = [] if order is None else [order] if isinstance(order, str) else list(order)
-    rows = turns.select(*dict.fromkeys(columns + keys)).withColumn(
-        ROW, F.monotonically_increasing_id()
+    rows = (
+        turns.select(*dict.fromkeys(columns + keys))
+        .withColumn(ROW, F.monotonically_increasing_id())
+        .withColumn(KEY, F.trim(F.col(id).cast("string")))
     )
     count = partitions or turns.rdd.getNumPartitions()
-    grouped = rows.repartition(count, id).sortWithinPartitions(id, *keys, ROW).drop(ROW)
+    grouped = rows.repartition(count, KEY).sortWithinPartitions(KEY, *keys, ROW).drop(ROW)
     settings = dict(
         id=id,
         role=role,

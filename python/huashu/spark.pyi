@@ -5,6 +5,7 @@ from . import Checker
 
 SCHEMA: str
 ROW: str
+KEY: str
 PackText = Tuple[str, str]
 
 def pack_texts(packs: Union[None, str, os.PathLike[str], Sequence[Any]]) -> List[PackText]: ...

@@ -45,10 +45,25 @@ impl Strings {
     }
 }
 
+/// What a column holds, for how its values are written as text.
+#[derive(Clone, Copy)]
+enum Kind {
+    /// Text as it is: the role and what was said.
+    Text,
+    /// A name (id, agent, channel): a whole number held as a float (pandas turns an integer
+    /// column with a blank cell into floats) is written as the integer it is, `1024`, not
+    /// `1024.0`.
+    Label,
+    /// The time, read afterwards in this unit when it is a bare number.
+    Time(huashu::read::TimeUnit),
+}
+
 /// A column as text, as a CSV export would have it: strings as they are, numbers in decimal,
-/// timestamps in RFC 3339 (with their offset when the column has a time zone), durations in
-/// seconds. Times are then read by the same rules as a CSV export's time column.
-fn strings(name: &str, array: &ArrayRef) -> Result<Strings, String> {
+/// timestamps in RFC 3339 (in UTC when the column has a time zone; without an offset, to be
+/// read at the reader's time zone, when it has none), durations in the time unit the reader
+/// expects. Times are then read by the same rules as a CSV export's time column, and a value
+/// that cannot be a time fails its own row, not the table.
+fn strings(name: &str, array: &ArrayRef, kind: Kind) -> Result<Strings, String> {
     let cast = |array: &dyn Array| {
         arrow_cast::cast(array, &DataType::Utf8).map_err(|e| {
             format!(
@@ -62,26 +77,92 @@ fn strings(name: &str, array: &ArrayRef) -> Result<Strings, String> {
         DataType::LargeUtf8 => Strings::Large(array.as_string::<i64>().clone()),
         DataType::Utf8View => Strings::View(array.as_string_view().clone()),
         DataType::Duration(unit) => {
-            let seconds: Vec<Option<String>> = match unit {
-                TimeUnit::Second => durations::<DurationSecondType>(array, 1.0),
-                TimeUnit::Millisecond => durations::<DurationMillisecondType>(array, 1e3),
-                TimeUnit::Microsecond => durations::<DurationMicrosecondType>(array, 1e6),
-                TimeUnit::Nanosecond => durations::<DurationNanosecondType>(array, 1e9),
+            // A duration carries its unit: write it in the one the reader expects.
+            let per_second = match kind {
+                Kind::Time(huashu::read::TimeUnit::Milliseconds) => 1e3,
+                _ => 1.0,
             };
-            Strings::Utf8(seconds.into_iter().collect())
+            let values: Vec<Option<String>> = match unit {
+                TimeUnit::Second => durations::<DurationSecondType>(array, 1.0 / per_second),
+                TimeUnit::Millisecond => {
+                    durations::<DurationMillisecondType>(array, 1e3 / per_second)
+                }
+                TimeUnit::Microsecond => {
+                    durations::<DurationMicrosecondType>(array, 1e6 / per_second)
+                }
+                TimeUnit::Nanosecond => {
+                    durations::<DurationNanosecondType>(array, 1e9 / per_second)
+                }
+            };
+            Strings::Utf8(values.into_iter().collect())
+        }
+        DataType::Timestamp(unit, zone) => {
+            let raw = arrow_cast::cast(array.as_ref(), &DataType::Int64)
+                .map_err(|e| format!("column `{name}` has timestamps that cannot be read: {e}"))?;
+            let raw = raw.as_primitive::<arrow_array::types::Int64Type>();
+            Strings::Utf8(
+                raw.iter()
+                    .map(|v| v.map(|v| timestamp(v, *unit, zone.is_some())))
+                    .collect(),
+            )
+        }
+        DataType::Float16 | DataType::Float32 | DataType::Float64
+            if matches!(kind, Kind::Label) =>
+        {
+            let floats = arrow_cast::cast(array.as_ref(), &DataType::Float64)
+                .map_err(|e| format!("column `{name}` cannot be read: {e}"))?;
+            let floats = floats.as_primitive::<arrow_array::types::Float64Type>();
+            Strings::Utf8(
+                floats
+                    .iter()
+                    .map(|v| {
+                        v.map(|v| {
+                            if v.fract() == 0.0 && v.abs() < 9.0e15 {
+                                format!("{}", v as i64)
+                            } else {
+                                v.to_string()
+                            }
+                        })
+                    })
+                    .collect(),
+            )
         }
         _ => Strings::Utf8(cast(array.as_ref())?.as_string::<i32>().clone()),
     })
 }
 
+/// One timestamp as RFC 3339: with `Z` for a column with a time zone (an instant), without
+/// an offset for one without (a wall-clock time). One out of range says so, in words the
+/// time reader then reports for its row.
+fn timestamp(value: i64, unit: TimeUnit, zoned: bool) -> String {
+    let at = match unit {
+        TimeUnit::Second => jiff::Timestamp::from_second(value),
+        TimeUnit::Millisecond => jiff::Timestamp::from_millisecond(value),
+        TimeUnit::Microsecond => jiff::Timestamp::from_microsecond(value),
+        TimeUnit::Nanosecond => Ok(jiff::Timestamp::from_nanosecond(i128::from(value))
+            .unwrap_or(jiff::Timestamp::UNIX_EPOCH)),
+    };
+    let unit_name = match unit {
+        TimeUnit::Second => "s",
+        TimeUnit::Millisecond => "ms",
+        TimeUnit::Microsecond => "µs",
+        TimeUnit::Nanosecond => "ns",
+    };
+    match at {
+        Ok(at) if zoned => at.to_string(),
+        Ok(at) => at.to_zoned(jiff::tz::TimeZone::UTC).datetime().to_string(),
+        Err(_) => format!("timestamp {value} {unit_name}, out of range"),
+    }
+}
+
 fn durations<T: arrow_array::ArrowPrimitiveType<Native = i64>>(
     array: &ArrayRef,
-    per_second: f64,
+    per_unit: f64,
 ) -> Vec<Option<String>> {
     array
         .as_primitive::<T>()
         .iter()
-        .map(|v| v.map(|v| (v as f64 / per_second).to_string()))
+        .map(|v| v.map(|v| (v as f64 / per_unit).to_string()))
         .collect()
 }
 
@@ -136,13 +217,15 @@ pub(crate) fn read(
     let mut rows = 0usize;
     for batch in reader {
         let batch = batch.map_err(|e| format!("the table cannot be read: {e}"))?;
-        let column = |at: usize| strings(schema.field(at).name(), batch.column(at));
-        let ids = column(id_at)?;
-        let roles = column(role_at)?;
-        let texts = column(text_at)?;
-        let times = time_at.map(column).transpose()?;
-        let agents = agent_at.map(column).transpose()?;
-        let channels = channel_at.map(column).transpose()?;
+        let column = |at: usize, kind| strings(schema.field(at).name(), batch.column(at), kind);
+        let ids = column(id_at, Kind::Label)?;
+        let roles = column(role_at, Kind::Text)?;
+        let texts = column(text_at, Kind::Text)?;
+        let times = time_at
+            .map(|at| column(at, Kind::Time(options.time_unit)))
+            .transpose()?;
+        let agents = agent_at.map(|at| column(at, Kind::Label)).transpose()?;
+        let channels = channel_at.map(|at| column(at, Kind::Label)).transpose()?;
         for i in 0..batch.num_rows() {
             let row = Row {
                 line: rows + i + 1,
@@ -180,13 +263,16 @@ pub(crate) fn read(
         .collect())
 }
 
-/// Checks every transcript on the current rayon pool.
-pub(crate) fn check(checker: &Checker, reads: &[Read]) -> Vec<Result<Report, String>> {
+/// Checks every transcript on the current rayon pool. An error names its row counted from
+/// 0, as pandas and pyarrow count them; with `rows` false (a Spark partition, whose row
+/// numbers mean nothing to its user) it names none.
+pub(crate) fn check(checker: &Checker, reads: &[Read], rows: bool) -> Vec<Result<Report, String>> {
     reads
         .par_iter()
         .map(|read| match &read.record.transcript {
             Ok(t) => Ok(checker.check(t)),
-            Err(e) => Err(format!("row {}: {}", e.line(), e.message())),
+            Err(e) if rows => Err(format!("row {} (from 0): {}", e.line() - 1, e.message())),
+            Err(e) => Err(e.message().to_string()),
         })
         .collect()
 }

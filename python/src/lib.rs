@@ -107,6 +107,12 @@ impl Checker {
         })
     }
 
+    /// The names of the built-in packs (`zh-CN`).
+    #[staticmethod]
+    fn builtin_names() -> Vec<&'static str> {
+        RulePack::builtin_names().collect()
+    }
+
     /// Checks one transcript, given as JSON text (an object with `turns`, or a
     /// speech-recognition result); returns the report as JSON text.
     #[pyo3(signature = (text, turns = false))]
@@ -188,7 +194,7 @@ impl Checker {
         let engine = &self.engine;
         let (transcripts, findings) = py.detach(|| {
             let reads = arrow::read(reader, &columns, &options).map_err(InputError::new_err)?;
-            let results = on_threads(threads, || arrow::check(engine, &reads))?;
+            let results = on_threads(threads, || arrow::check(engine, &reads, !nested))?;
             arrow::tables(engine, &reads, &results, nested).map_err(PyValueError::new_err)
         })?;
         let table = |batch: arrow_array::RecordBatch| {
@@ -409,6 +415,20 @@ impl HtmlReport {
     /// How many transcripts were added, and how many of them carry their turns.
     fn counts(&self) -> (u64, u64) {
         (self.inner.transcripts(), self.inner.with_turns())
+    }
+
+    /// How many results (transcripts and unreadable records) were added.
+    fn records(&self) -> u64 {
+        self.inner.records()
+    }
+
+    /// The page, as text.
+    fn html(&self) -> PyResult<String> {
+        let mut out = Vec::new();
+        self.inner
+            .write(&mut out)
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        String::from_utf8(out).map_err(|e| PyValueError::new_err(e.to_string()))
     }
 
     /// Writes the page to `path`.

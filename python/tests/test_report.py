@@ -215,3 +215,30 @@ def test_a_page_without_turns_or_dates_still_works(browser, tmp_path):
     page.wait_for_selector("#detail.open")
     assert "--turns" in page.locator("#detail-turns .note").inner_text()
     assert errors == [] and requests == []
+
+
+def test_text_from_the_results_cannot_run_as_script(browser, tmp_path):
+    evil = "<img src=x onerror=window.__owned=1>"
+    record = {
+        "id": evil, "agent": evil, "channel": "chat", "score": 70, "passed": False,
+        "findings": [{"rule": evil, "severity": "major", "deduct": 30, "turn": 0, "start": 0,
+                      "end": 5, "text": evil[:5], "message": evil, "suggest": evil,
+                      "source": evil, "evidence": {"detail": evil}}],
+        "dimensions": [{"name": evil, "max": 100, "deducted": 30, "subtotal": 70}],
+        "turns": [{"role": "agent", "text": evil + "</script><script>window.__owned=2</script>"}],
+    }
+    results = tmp_path / "evil.jsonl"
+    results.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    page_path = tmp_path / "evil.html"
+    assert subprocess.run([BINARY, "report", str(results), "-o", str(page_path)]).returncode == 0
+    page, errors, requests = open_page(browser, page_path)
+    for name in ["rules", "agents", "dimensions", "scores"]:
+        box = page.locator(f'[data-chart="{name}"] svg').bounding_box()
+        for x in range(1, 10):
+            page.mouse.move(box["x"] + box["width"] * x / 10, box["y"] + box["height"] / 2)
+            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] * x / 10)
+    page.locator("#rows tr").first.click()
+    page.wait_for_selector("#detail.open")
+    assert page.evaluate("window.__owned") is None
+    assert page.locator("img").count() == 0
+    assert errors == [] and requests == []

@@ -277,3 +277,48 @@ def test_a_pack_that_cannot_be_used_fails_on_the_driver_with_its_location(spark,
     turns = spark.createDataFrame([("a", "agent", "您好")], "id string, role string, text string")
     with pytest.raises(huashu.PackError, match=r"bad\.toml:\d+:\d+"):
         hs.score(turns, packs=[str(bad)])
+
+
+def test_spark_groups_ids_as_the_engine_does_across_batches(spark):
+    """Ids that differ only by spaces are one conversation, NaN ids make no crash, and a
+    conversation split over many small Arrow batches is scored whole: the same as the Arrow
+    path on the same rows."""
+    from huashu import spark as hs
+
+    rows = [
+        ("w1", 0, "客服", "您好，我是1024号客服，很高兴为您服务"),
+        (" w1", 1, "客户", "我的快递三天了还没到"),
+        ("w1 ", 2, "客服", "这个我不知道"),
+        ("w2", 0, "客服", "您好"),
+        ("w2", 1, "客户", "谢谢"),
+        ("w2", 2, "客服", "不客气，再见"),
+    ]
+    table = pa.Table.from_pylist(
+        [{"id": i, "seq": s, "role": r, "text": t} for i, s, r, t in rows]
+    )
+    want, _ = huashu.score_arrow(table)
+    want = {r["id"]: (r["score"], r["turns"]) for r in want.to_pylist()}
+    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", "2")
+    try:
+        turns = spark.createDataFrame(rows, "id string, seq int, role string, text string")
+        got = hs.score(turns, order="seq", partitions=1).collect()
+        assert {r["id"]: (r["score"], r["turns"]) for r in got} == want
+        assert want["w1"][1] == 3
+        nan = spark.createDataFrame(
+            [(float("nan"), 0, "客服", "您好"), (float("nan"), 1, "客户", "在吗"), (1.0, 0, "客服", "您好")],
+            "id double, seq int, role string, text string",
+        )
+        got = hs.score(nan, order="seq", partitions=1).collect()
+        assert sorted((r["id"], r["turns"]) for r in got) == [("1", 1), ("NaN", 2)]
+    finally:
+        spark.conf.unset("spark.sql.execution.arrow.maxRecordsPerBatch")
+
+
+def test_a_pack_that_extends_a_file_is_refused_on_the_driver(tmp_path):
+    from huashu import spark as hs
+
+    (tmp_path / "base.toml").write_text('[pack]\nname = "base"\nextends = "zh-CN"\n', encoding="utf-8")
+    pack = tmp_path / "acme.toml"
+    pack.write_text('[pack]\nname = "acme"\nextends = "base.toml"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="extend only a built-in pack"):
+        hs.pack_texts([pack])

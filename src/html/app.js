@@ -182,7 +182,7 @@
     }
     chart("chart-rules", {
       grid: { left: 8, right: 40, top: 8, bottom: 24, containLabel: true },
-      tooltip: { trigger: "item", formatter: function (p) { var r = top[p.dataIndex]; return r.name + "<br>" + escapeHtml(r.message) + "<br>" + fmt(r.findings) + " findings · " + fmt(r.transcripts) + " transcripts · −" + fmt(r.deducted); } },
+      tooltip: { trigger: "item", formatter: function (p) { var r = top[p.dataIndex]; return escapeHtml(r.name) + "<br>" + escapeHtml(r.message) + "<br>" + fmt(r.findings) + " findings · " + fmt(r.transcripts) + " transcripts · −" + fmt(r.deducted); } },
       xAxis: { type: "value", minInterval: 1 },
       yAxis: { type: "category", data: top.map(function (r) { return r.name; }), axisLabel: { width: 190, overflow: "truncate" } },
       series: [{ type: "bar", label: { show: true, position: "right" },

@@ -132,7 +132,9 @@ struct InRecord {
     file: Option<String>,
     line: Option<usize>,
     column: Option<usize>,
-    turns: Option<Vec<Turn>>,
+    /// Read as turns only once the line is known to be a result: a transcript's own turns
+    /// (times as text, `speaker`) are told apart from a result's.
+    turns: Option<Box<serde_json::value::RawValue>>,
     error: Option<String>,
     summary: Option<serde::de::IgnoredAny>,
     index: Option<usize>,
@@ -381,6 +383,11 @@ impl HtmlReport {
         self.totals.transcripts
     }
 
+    /// How many results have been added: transcripts, and records `check` could not read.
+    pub fn records(&self) -> u64 {
+        self.records
+    }
+
     /// How many of them carry their turns.
     pub fn with_turns(&self) -> u64 {
         self.with_turns
@@ -429,7 +436,7 @@ impl HtmlReport {
             column,
             message,
         };
-        let record: InRecord = serde_json::from_str(text).map_err(|e| {
+        let record: InRecord = serde_json::from_str(text).map_err(|e: serde_json::Error| {
             // serde counts bytes; columns are counted in characters.
             let column = (e.line() == 1).then(|| {
                 let bytes = e.column().saturating_sub(1).min(text.len());
@@ -444,6 +451,8 @@ impl HtmlReport {
                 format!(
                     "not a record of `huashu check --format json`: {}",
                     crate::transcript::read::json::serde_message(&e)
+                        .replace("struct InRecord", "an object")
+                        .replace(" with 17 elements", "")
                 ),
             )
         })?;
@@ -452,21 +461,31 @@ impl HtmlReport {
         }
         self.records += 1;
         if let Some(message) = record.error {
-            self.problem(
-                record.file.unwrap_or_else(|| file.to_string()),
-                record.line.or(record.index.map(|i| i + 1)),
-                record.column,
-                message,
-            );
+            // Where `check` read the record, when it says; else where this line is, with the
+            // place in the Python batch it came from.
+            let (file, line, message) = match record.file {
+                Some(source) => (source, record.line, message),
+                None => (
+                    file.to_string(),
+                    Some(line),
+                    match record.index {
+                        Some(i) => format!("{message} (check_many index {i})"),
+                        None => message,
+                    },
+                ),
+            };
+            self.problem(file, line, record.column, message);
             return Ok(());
         }
         let (Some(id), Some(findings)) = (record.id, record.findings) else {
             self.records -= 1;
-            return Err(error(
-                None,
+            let message = if record.turns.is_some() {
+                "a transcript, not a result: score it with `huashu check --format json --turns` \
+                 first, and make the report from what that writes"
+            } else {
                 "not a record of `huashu check --format json`: it has no `id` and `findings`"
-                    .to_string(),
-            ));
+            };
+            return Err(error(None, message.to_string()));
         };
         let id = match id {
             serde_json::Value::String(s) => s,
@@ -480,6 +499,19 @@ impl HtmlReport {
                 return Err(error(None, format!("`started_at` is not a timestamp: {e}")));
             }
         };
+        let turns = match record.turns {
+            None => None,
+            Some(raw) => Some(serde_json::from_str::<Vec<Turn>>(raw.get()).map_err(|e| {
+                self.records -= 1;
+                error(
+                    None,
+                    format!(
+                        "turns: {}",
+                        crate::transcript::read::json::serde_message(&e)
+                    ),
+                )
+            })?),
+        };
         let parts = Parts {
             agent: record.agent,
             channel: record.channel,
@@ -492,7 +524,7 @@ impl HtmlReport {
             not_scored: record.not_scored,
             source_file: record.file,
             source_line: record.line,
-            turns: record.turns,
+            turns,
         };
         self.add(file, line, id, parts);
         Ok(())

@@ -333,3 +333,54 @@ fn columns_of_errors_count_characters() {
         .expect_err("not JSON");
     assert_eq!(e.column(), Some(28));
 }
+
+#[test]
+fn a_transcript_is_told_from_a_result() {
+    let mut r = HtmlReport::new(Options::default());
+    let e = r
+        .add_json(
+            "calls.jsonl",
+            3,
+            r#"{"id":"c1","turns":[{"role":"agent","text":"您好","time":"2024-05-21T10:00:00+08:00"}]}"#,
+        )
+        .expect_err("a transcript");
+    assert!(e.message().starts_with("a transcript, not a result"), "{e}");
+    let e = r.add_json("x.jsonl", 4, "[1]").expect_err("an array");
+    assert!(!e.message().contains("InRecord"), "{e}");
+    assert!(e.message().contains("an object"), "{e}");
+}
+
+#[test]
+fn an_error_record_of_check_many_is_listed_where_it_was_read() {
+    let mut r = HtmlReport::new(Options::default());
+    r.add_json(
+        "results",
+        6,
+        r#"{"index": 5, "error": "line 1, column 2: bad"}"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    r.add_json(
+        "day.jsonl",
+        2,
+        r#"{"file":"calls.jsonl","line":9,"column":3,"error":"bad role"}"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let data = r.data();
+    let rows: Vec<(&str, Option<usize>, &str)> = data
+        .problems
+        .rows
+        .iter()
+        .map(|p| (p.file.as_str(), p.line, p.error.as_str()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (
+                "results",
+                Some(6),
+                "line 1, column 2: bad (check_many index 5)"
+            ),
+            ("calls.jsonl", Some(9), "bad role")
+        ]
+    );
+}

@@ -77,7 +77,8 @@ pub(crate) struct ReportArgs {
     pub(crate) max_transcripts: usize,
 
     /// The time zone offset in which days begin, for the trend.
-    #[arg(long, value_name = "OFFSET", default_value = "+08:00", value_parser = parse_timezone)]
+    #[arg(long, value_name = "OFFSET", default_value = "+08:00", value_parser = parse_timezone,
+          allow_hyphen_values = true)]
     pub(crate) timezone: jiff::tz::Offset,
 
     /// The largest line read; a longer one is an error, and reading goes on. Bytes, or with
@@ -376,7 +377,8 @@ pub(crate) struct CheckArgs {
     pub(crate) time_unit: huashu::read::TimeUnit,
 
     /// The time zone offset of times written without one (`2024-05-21 10:00:00`).
-    #[arg(long, value_name = "OFFSET", default_value = "+08:00", value_parser = parse_timezone)]
+    #[arg(long, value_name = "OFFSET", default_value = "+08:00", value_parser = parse_timezone,
+          allow_hyphen_values = true)]
     pub(crate) timezone: jiff::tz::Offset,
 
     /// Treat every transcript as a speech-recognition (ASR) transcript, as `"source": "asr"`

@@ -24,14 +24,18 @@ pub(crate) fn run(args: &ReportArgs) -> u8 {
         timezone: args.timezone,
         generated: Some(jiff::Timestamp::now()),
     });
+    // Lines that are not results are listed on the page; an input that cannot be read at
+    // all would leave a hole in it that nobody sees, so then nothing is written.
     let mut failed = false;
+    let mut unreadable = false;
+    let mut seen: Vec<PathBuf> = Vec::new();
     let mut stderr = io::stderr().lock();
     for path in &args.files {
         let files = match inputs(path) {
             Ok(files) => files,
             Err(message) => {
                 let _ = writeln!(stderr, "error: {}", printable(&message));
-                failed = true;
+                unreadable = true;
                 continue;
             }
         };
@@ -41,6 +45,16 @@ pub(crate) fn run(args: &ReportArgs) -> u8 {
             } else {
                 file.display().to_string()
             };
+            let same = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
+            if file != Path::new("-") && seen.contains(&same) {
+                let _ = writeln!(
+                    stderr,
+                    "warning: {} is named twice; it is read once",
+                    printable(&name)
+                );
+                continue;
+            }
+            seen.push(same);
             let reader: Box<dyn BufRead> = if file == Path::new("-") {
                 Box::new(io::stdin().lock())
             } else {
@@ -48,7 +62,7 @@ pub(crate) fn run(args: &ReportArgs) -> u8 {
                     Ok(f) => Box::new(BufReader::with_capacity(1 << 16, f)),
                     Err(e) => {
                         let _ = writeln!(stderr, "error: cannot read {}: {e}", printable(&name));
-                        failed = true;
+                        unreadable = true;
                         continue;
                     }
                 }
@@ -64,24 +78,35 @@ pub(crate) fn run(args: &ReportArgs) -> u8 {
                 Ok(_) => failed = true,
                 Err(message) => {
                     let _ = writeln!(stderr, "error: {}", printable(&message));
-                    failed = true;
+                    unreadable = true;
                 }
             }
         }
     }
-    if let Err(e) = write(&report, &args.output) {
+    let output = printable(&args.output.display().to_string());
+    if unreadable {
         let _ = writeln!(
             stderr,
-            "error: cannot write {}: {e}",
-            printable(&args.output.display().to_string())
+            "error: {output} was not written, as not every input could be read"
         );
+        return exit::ERROR;
+    }
+    if report.records() == 0 {
+        let _ = writeln!(
+            stderr,
+            "error: {output} was not written: the input holds no results of `huashu check \
+             --format json`"
+        );
+        return exit::ERROR;
+    }
+    if let Err(e) = write(&report, &args.output) {
+        let _ = writeln!(stderr, "error: cannot write {output}: {e}");
         return exit::ERROR;
     }
     if args.output != Path::new("-") {
         let _ = writeln!(
             stderr,
-            "wrote {}: {} transcript{}",
-            printable(&args.output.display().to_string()),
+            "wrote {output}: {} transcript{}",
             report.transcripts(),
             if report.transcripts() == 1 { "" } else { "s" },
         );
