@@ -2,14 +2,14 @@
 //! the findings it makes certain and what the agent still owes, with deadlines; finishing
 //! returns exactly the report a batch check of the same transcript gives.
 
-use std::sync::Arc;
+use rustc_hash::FxHashSet;
 
 use serde::Serialize;
 
 use crate::checker::Checker;
 use crate::engine::TurnScan;
 use crate::finding::{Finding, Obligation, Report};
-use crate::judge::evaluate;
+use crate::judge;
 use crate::transcript::{Channel, Transcript, Turn};
 
 /// What one turn changed.
@@ -22,18 +22,39 @@ pub struct Update {
     pub pending: Vec<Obligation>,
 }
 
-/// What identifies a finding across pushes: rule, turn and byte span.
-type FindingKey = (Arc<str>, Option<usize>, Option<usize>, Option<usize>);
-
 /// A conversation in progress. Cheap: it holds the turns so far and their hits, and shares the
 /// compiled checker with every other session.
+///
+/// A push costs the new turn's scan and the rules the turn can concern: those that still
+/// have something owed (their window is open), those whose phrases the turn hits, and the few
+/// whose judgement moves with every turn (response times, a window at the end). The others'
+/// judgement cannot change, so it is not made again: the cost of a push does not grow with
+/// the conversation so far.
 #[derive(Clone, Debug)]
 pub struct Session {
     checker: Checker,
     transcript: Transcript,
     scans: Vec<TurnScan>,
+    /// What judging each turn on its own needs from the turns before.
+    kept: Box<Kept>,
+}
+
+/// What a session keeps so that a push judges only what the new turn concerns.
+#[derive(Clone, Debug, Default)]
+struct Kept {
+    /// Each (target, turn) with a hit, sorted, kept as turns come.
+    index: Vec<(u32, u32)>,
+    /// What each rule said is owed after its last judging, in pack order.
+    owed: Vec<Vec<Obligation>>,
     /// Findings already reported by `push`, so that each is reported once.
-    reported: Vec<FindingKey>,
+    reported: FxHashSet<judge::Reported>,
+    /// The hits of phrases that name values (王先生 once the surname is 王), found in each
+    /// turn once.
+    dynamic: judge::DynamicHits,
+    /// How many turns of each role there have been.
+    role_turns: [u32; 4],
+    /// The windows of situations' triggers that were open when last judged.
+    windows: std::cell::RefCell<judge::Windows>,
 }
 
 impl Checker {
@@ -48,46 +69,119 @@ impl Session {
     fn new(checker: Checker, id: String, channel: Option<Channel>) -> Session {
         let mut transcript = Transcript::new(id, Vec::new());
         transcript.channel = channel;
+        let rules = checker.engine().rules.len();
         Session {
             checker,
             transcript,
             scans: Vec::new(),
-            reported: Vec::new(),
+            kept: Box::new(Kept {
+                owed: vec![Vec::new(); rules],
+                ..Kept::default()
+            }),
         }
     }
 
     /// Sets the agent's id or name, for rules that need it (an e-mail signature).
     pub fn set_agent(&mut self, agent: impl Into<String>) {
         self.transcript.agent = Some(agent.into());
+        // What triggers and responses were found with the agent's name is looked for again.
+        self.kept.windows.get_mut().clear();
     }
 
     /// Adds a turn. Returns the findings it makes certain and what is still owed.
     pub fn push(&mut self, turn: Turn) -> Update {
-        let scan =
-            self.checker
-                .engine()
-                .scan_whole_turn(&turn.text, turn.role, self.transcript.channel);
+        let engine = self.checker.engine();
+        let scan = engine.scan_whole_turn(&turn.text, turn.role, self.transcript.channel);
+        let at = self.transcript.turns.len() as u32;
+        let role = turn.role;
         self.transcript.turns.push(turn);
+        for hit in &scan.hits {
+            let entry = (hit.target, at);
+            let i = self.kept.index.partition_point(|&e| e < entry);
+            if self.kept.index.get(i) != Some(&entry) {
+                self.kept.index.insert(i, entry);
+            }
+        }
+        // The rules the turn can concern: those that owe something, those whose phrases the
+        // turn hits (of a situation, those that trigger it), and those that move with turns
+        // of its role. Before its first turn no rule owes anything.
+        let mut dirty = vec![false; engine.rules.len()];
+        for (r, owed) in self.kept.owed.iter().enumerate() {
+            dirty[r] |= !owed.is_empty();
+        }
+        for hit in &scan.hits {
+            if engine.hit_concerns_rule(hit.target) {
+                dirty[engine.rule_of(hit.target)] = true;
+            }
+        }
+        self.kept.role_turns[role.index()] += 1;
+        let of_role = self.kept.role_turns[role.index()];
+        for &(r, until) in engine.moving_rules(role) {
+            if until.is_none_or(|n| of_role <= n) {
+                dirty[r as usize] = true;
+            }
+        }
+        let channel = self.transcript.channel;
+        let dirty = (0..engine.rules.len() as u32).filter(|&r| {
+            dirty[r as usize] && engine.rules[r as usize].channels().applies_to(channel)
+        });
         self.scans.push(scan);
-        let evaluation = evaluate(
-            self.checker.engine(),
+        // A situation judges again only the triggers whose window was open when last judged
+        // (they owed something), and the new turn.
+        let triggers_from: Vec<usize> = self
+            .kept
+            .owed
+            .iter()
+            .map(|owed| {
+                owed.iter()
+                    .filter_map(|o| o.turn)
+                    .min()
+                    .map_or(at as usize, |t| t.min(at as usize))
+            })
+            .collect();
+        let mut found = Vec::new();
+        let owed = &mut self.kept.owed;
+        let live = judge::Live {
+            index: &self.kept.index,
+            triggers_from: &triggers_from,
+            dynamic: &self.kept.dynamic,
+            reported: &self.kept.reported,
+            windows: &self.kept.windows,
+        };
+        judge::evaluate_turn(
+            engine,
             &self.transcript,
             &self.scans,
-            false,
-            None,
+            &live,
+            dirty,
+            |r, evaluation| {
+                if let Some(owed) = owed.get_mut(r as usize) {
+                    *owed = evaluation.obligations;
+                }
+                found.extend(evaluation.findings);
+            },
         );
+        // The windows that closed are final: forget them.
+        let owed = &self.kept.owed;
+        self.kept.windows.get_mut().retain(|&(r, t), _| {
+            owed[r as usize]
+                .iter()
+                .any(|o| o.turn.is_some_and(|owed| owed <= t))
+        });
         let mut findings = Vec::new();
-        for (_, f) in evaluation.findings {
-            let key = (f.rule.clone(), f.turn, f.byte_start, f.byte_end);
-            if !self.reported.contains(&key) {
-                self.reported.push(key);
+        for (r, f) in found {
+            if self
+                .kept
+                .reported
+                .insert((r, f.turn, f.byte_start, f.byte_end))
+            {
                 findings.push(f);
             }
         }
         findings.sort_by_key(|f| (f.turn, f.byte_start));
         Update {
             findings,
-            pending: evaluation.obligations,
+            pending: self.pending(),
         }
     }
 
@@ -99,14 +193,7 @@ impl Session {
 
     /// What the agent owes now.
     pub fn pending(&self) -> Vec<Obligation> {
-        evaluate(
-            self.checker.engine(),
-            &self.transcript,
-            &self.scans,
-            false,
-            None,
-        )
-        .obligations
+        self.kept.owed.iter().flatten().cloned().collect()
     }
 
     /// The conversation so far.
@@ -116,7 +203,7 @@ impl Session {
 
     /// Ends the conversation: the report, identical to checking the whole transcript in batch.
     pub fn finish(self) -> Report {
-        let evaluation = evaluate(
+        let evaluation = judge::evaluate(
             self.checker.engine(),
             &self.transcript,
             &self.scans,
@@ -124,5 +211,130 @@ impl Session {
             None,
         );
         crate::score::report(self.checker.engine(), &self.transcript, evaluation)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transcript::Role;
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+    use std::sync::Arc;
+
+    type FindingKey = (Arc<str>, Option<usize>, Option<usize>, Option<usize>);
+
+    /// The session before it judged only the rules a turn concerns: every rule, every push.
+    struct Reference {
+        session: Session,
+        reported: Vec<FindingKey>,
+    }
+
+    impl Reference {
+        fn push(&mut self, turn: Turn) -> Update {
+            let s = &mut self.session;
+            let engine = s.checker.engine();
+            let scan = engine.scan_whole_turn(&turn.text, turn.role, s.transcript.channel);
+            s.transcript.turns.push(turn);
+            s.scans.push(scan);
+            let evaluation = judge::evaluate(engine, &s.transcript, &s.scans, false, None);
+            let mut findings = Vec::new();
+            for (_, f) in evaluation.findings {
+                let key = (f.rule.clone(), f.turn, f.byte_start, f.byte_end);
+                if !self.reported.contains(&key) {
+                    self.reported.push(key);
+                    findings.push(f);
+                }
+            }
+            findings.sort_by_key(|f| (f.turn, f.byte_start));
+            Update {
+                findings,
+                pending: evaluation.obligations,
+            }
+        }
+    }
+
+    const CUSTOMER: &[&str] = &[
+        "你好，我想查一下订单。",
+        "好的，谢谢你。",
+        "不好意思，刚才说错了。",
+        "我要投诉你们！",
+        "怎么这么久才回？",
+        "我建议你们加个提醒功能。",
+        "我姓王。",
+        "打错了。",
+        "听不清。",
+        "再见。",
+        "在吗？",
+        "",
+    ];
+    const AGENT: &[&str] = &[
+        "您好，我是客服李娜，很高兴为您服务。",
+        "请您稍等，我查一下。",
+        "让您久等了，明天送达。",
+        "不客气，这是我们应该做的。",
+        "没关系，请不必介意。",
+        "非常抱歉，给您添麻烦了。",
+        "王先生，请问还有什么可以帮您？",
+        "这个我不知道，你找领导去吧。",
+        "感谢您的来电，再见！",
+        "嗯。",
+        "您的手机号是13812345678。",
+        "不清楚",
+    ];
+
+    #[test]
+    fn each_push_says_what_judging_every_rule_again_would_say() {
+        let checker = Checker::builtin().unwrap_or_else(|e| panic!("{e}"));
+        let config = Config {
+            cases: std::env::var("PROPTEST_CASES")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(300),
+            failure_persistence: None,
+            ..Config::default()
+        };
+        let mut runner =
+            TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]));
+        let strategy = (
+            proptest::collection::vec((any::<u8>(), any::<u8>(), 0u8..120), 0..24),
+            any::<u8>(),
+            any::<bool>(),
+        );
+        let result = runner.run(&strategy, |(choices, channel, timed)| {
+            let channel = match channel % 4 {
+                0 => Some(Channel::Phone),
+                1 => Some(Channel::Chat),
+                2 => Some(Channel::Email),
+                _ => None,
+            };
+            let mut live = checker.session("s", channel);
+            live.set_agent("李娜");
+            let mut reference = Reference {
+                session: live.clone(),
+                reported: Vec::new(),
+            };
+            let mut time = 0.0;
+            for (who, what, gap) in choices {
+                time += f64::from(gap);
+                let (role, text) = match who % 5 {
+                    0 | 1 => (Role::Customer, CUSTOMER[what as usize % CUSTOMER.len()]),
+                    4 => (Role::System, "正在为您转接人工客服"),
+                    _ => (Role::Agent, AGENT[what as usize % AGENT.len()]),
+                };
+                let turn = Turn {
+                    role,
+                    text: text.to_string(),
+                    time: timed.then_some(time),
+                };
+                let got = live.push(turn.clone());
+                let want = reference.push(turn);
+                prop_assert_eq!(&got, &want, "after {:?}", live.transcript().turns);
+            }
+            Ok(())
+        });
+        if let Err(e) = result {
+            panic!("{e}");
+        }
     }
 }

@@ -6,6 +6,7 @@
 //! the hit is nominal.
 
 use aho_corasick::{AhoCorasick, MatchKind};
+use rustc_hash::FxHashMap;
 
 use crate::pack::rule::{ContextWords, Feature, FeatureSet};
 use crate::text::normalize::{NormText, Normalizer};
@@ -13,21 +14,95 @@ use crate::text::normalize::{NormText, Normalizer};
 /// The `[context]` word lists, normalized as the text of one normalization is.
 #[derive(Debug)]
 pub(crate) struct ContextModel {
-    agent: Vec<String>,
-    third_party: Vec<String>,
-    customer: Vec<String>,
-    between: Vec<String>,
-    question: Vec<String>,
-    question_end: Vec<String>,
-    conditional: Vec<String>,
-    concessive: Vec<String>,
-    perception: Vec<String>,
-    nominal: Vec<String>,
-    reported: Vec<String>,
-    particles: Vec<String>,
+    agent: Words,
+    third_party: Words,
+    customer: Words,
+    between: Words,
+    question: Words,
+    question_end: Words,
+    conditional: Words,
+    concessive: Words,
+    perception: Words,
+    nominal: Words,
+    reported: Words,
+    particles: Words,
     /// Apology, reason and next-step words, searched in the whole turn at most once.
     turn: Option<AhoCorasick>,
     turn_features: Vec<Feature>,
+}
+
+/// One word list, longest word first, indexed for the three questions the model asks of it:
+/// which word a text ends with, which it starts with, and whether any occurs in it. A list
+/// is looked at for every candidate hit, so each question looks only at the words that can
+/// answer it (those ending, or starting, with the text's last or first character) or runs
+/// one automaton, instead of comparing every word.
+#[derive(Debug, Default)]
+struct Words {
+    words: Vec<String>,
+    /// By last character: the indices of the words that end with it, longest first.
+    by_last: FxHashMap<char, Vec<u32>>,
+    /// By first character: the same for the words that start with it.
+    by_first: FxHashMap<char, Vec<u32>>,
+    any: Option<AhoCorasick>,
+}
+
+impl Words {
+    fn new(words: Vec<String>) -> Words {
+        let mut by_last: FxHashMap<char, Vec<u32>> = FxHashMap::default();
+        let mut by_first: FxHashMap<char, Vec<u32>> = FxHashMap::default();
+        for (i, w) in words.iter().enumerate() {
+            if let (Some(first), Some(last)) = (w.chars().next(), w.chars().next_back()) {
+                by_first.entry(first).or_default().push(i as u32);
+                by_last.entry(last).or_default().push(i as u32);
+            }
+        }
+        let any = (!words.is_empty())
+            .then(|| {
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::Standard)
+                    .build(&words)
+                    .ok()
+            })
+            .flatten();
+        Words {
+            words,
+            by_last,
+            by_first,
+            any,
+        }
+    }
+
+    /// The longest word that `text` ends with.
+    fn suffix_of(&self, text: &str) -> Option<&str> {
+        let last = text.chars().next_back()?;
+        self.by_last
+            .get(&last)?
+            .iter()
+            .map(|&i| self.words[i as usize].as_str())
+            .find(|w| text.ends_with(w))
+    }
+
+    /// The longest word that `text` starts with.
+    fn prefix_of(&self, text: &str) -> Option<&str> {
+        let first = text.chars().next()?;
+        self.by_first
+            .get(&first)?
+            .iter()
+            .map(|&i| self.words[i as usize].as_str())
+            .find(|w| text.starts_with(w))
+    }
+
+    /// Whether any word occurs in `text`.
+    fn occurs_in(&self, text: &str) -> bool {
+        self.any.as_ref().is_some_and(|ac| ac.is_match(text))
+    }
+
+    /// Every occurrence of every word in `text`: (start, end).
+    fn occurrences<'a>(&'a self, text: &'a str) -> impl Iterator<Item = (usize, usize)> + 'a {
+        self.any
+            .iter()
+            .flat_map(move |ac| ac.find_overlapping_iter(text).map(|m| (m.start(), m.end())))
+    }
 }
 
 /// Words that, after a subject, make it the one who reports or stands apart: 仓库那边, 师傅说.
@@ -36,6 +111,7 @@ const THIRD_PARTY_MARKS: [&str; 7] = ["那边", "那里", "说", "反馈", "表�
 impl ContextModel {
     pub(crate) fn new(words: &ContextWords, normalizer: &Normalizer) -> ContextModel {
         let norm = |list: &[String]| normalizer.words_longest_first(list);
+        let list = |list: &[String]| Words::new(norm(list));
         let mut turn_words = Vec::new();
         let mut turn_features = Vec::new();
         for (list, feature) in [
@@ -57,18 +133,18 @@ impl ContextModel {
                 .ok()
         };
         ContextModel {
-            agent: norm(&words.agent),
-            third_party: norm(&words.third_party),
-            customer: norm(&words.customer),
-            between: norm(&words.between),
-            question: norm(&words.question),
-            question_end: norm(&words.question_end),
-            conditional: norm(&words.conditional),
-            concessive: norm(&words.concessive),
-            perception: norm(&words.perception),
-            nominal: norm(&words.nominal),
-            reported: norm(&words.reported),
-            particles: norm(&words.particles),
+            agent: list(&words.agent),
+            third_party: list(&words.third_party),
+            customer: list(&words.customer),
+            between: list(&words.between),
+            question: list(&words.question),
+            question_end: list(&words.question_end),
+            conditional: list(&words.conditional),
+            concessive: list(&words.concessive),
+            perception: list(&words.perception),
+            nominal: list(&words.nominal),
+            reported: list(&words.reported),
+            particles: list(&words.particles),
             turn,
             turn_features,
         }
@@ -106,29 +182,24 @@ impl ContextModel {
         let before = &text[cs..start];
         let after = &text[end..ce];
         let mut found = FeatureSet::EMPTY;
-        let any = |list: &[String], s: &str| list.iter().any(|w| s.contains(w.as_str()));
-
         if wanted.contains(Feature::Question) {
-            let ends_asking = self
-                .question_end
-                .iter()
-                .any(|q| text[..ce].ends_with(q.as_str()) || text[ce..].starts_with(q.as_str()));
+            let ends_asking = self.question_end.suffix_of(&text[..ce]).is_some()
+                || self.question_end.prefix_of(&text[ce..]).is_some();
             let addressed = self
                 .customer
-                .iter()
-                .find(|c| after.starts_with(c.as_str()))
-                .is_some_and(|c| any(&self.question, &after[c.len()..]));
+                .prefix_of(after)
+                .is_some_and(|c| self.question.occurs_in(&after[c.len()..]));
             if ends_asking || addressed || a_not_a(&text[start..end], before) || wonders(after) {
                 found.insert(Feature::Question);
             }
         }
         if wanted.contains(Feature::Conditional)
-            && (any(&self.conditional, before) || after.contains("的话"))
+            && (self.conditional.occurs_in(before) || after.contains("的话"))
         {
             found.insert(Feature::Conditional);
         }
         if wanted.contains(Feature::Concessive)
-            && (any(&self.concessive, before) || any(&self.concessive, after))
+            && (self.concessive.occurs_in(before) || self.concessive.occurs_in(after))
         {
             found.insert(Feature::Concessive);
         }
@@ -141,12 +212,10 @@ impl ContextModel {
             found.insert(subject);
         }
         if wanted.contains(Feature::Perception)
-            && self.perception.iter().any(|p| {
-                before.ends_with(p.as_str())
-                    || before
-                        .strip_suffix('得')
-                        .is_some_and(|b| b.ends_with(p.as_str()))
-            })
+            && (self.perception.suffix_of(before).is_some()
+                || before
+                    .strip_suffix('得')
+                    .is_some_and(|b| self.perception.suffix_of(b).is_some()))
         {
             found.insert(Feature::Perception);
         }
@@ -158,8 +227,7 @@ impl ContextModel {
             found.insert(Feature::Final);
         }
         if wanted.contains(Feature::Nominal)
-            && (self.nominal.iter().any(|w| before.ends_with(w.as_str()))
-                || self.modifies_noun(after, first_tag))
+            && (self.nominal.suffix_of(before).is_some() || self.modifies_noun(after, first_tag))
         {
             found.insert(Feature::Nominal);
         }
@@ -178,7 +246,7 @@ impl ContextModel {
                 (&self.third_party, Feature::ThirdParty),
                 (&self.customer, Feature::Customer),
             ] {
-                if let Some(w) = list.iter().find(|w| rest.ends_with(w.as_str()))
+                if let Some(w) = list.suffix_of(rest)
                     && best.is_none_or(|(len, _)| w.len() > len)
                 {
                     best = Some((w.len(), feature));
@@ -192,7 +260,7 @@ impl ContextModel {
                 marked = true;
                 continue;
             }
-            match self.between.iter().find(|w| rest.ends_with(w.as_str())) {
+            match self.between.suffix_of(rest) {
                 Some(w) => rest = &rest[..rest.len() - w.len()],
                 None => break,
             }
@@ -204,18 +272,16 @@ impl ContextModel {
     /// Whether `sentence` relays what someone said (您是说…, 跟您说…), as opposed to naming it
     /// (您反映的问题, 您说的情况).
     fn relays(&self, sentence: &str) -> bool {
-        self.reported.iter().any(|w| {
-            sentence
-                .match_indices(w.as_str())
-                .any(|(at, _)| !sentence[at + w.len()..].starts_with('的'))
-        })
+        self.reported
+            .occurrences(sentence)
+            .any(|(_, end)| !sentence[end..].starts_with('的'))
     }
 
     /// What is left of `after` once leading sentence-final particles are taken off.
     fn strip_particles<'t>(&self, after: &'t str) -> &'t str {
         let mut rest = after;
         for _ in 0..6 {
-            match self.particles.iter().find(|p| rest.starts_with(p.as_str())) {
+            match self.particles.prefix_of(rest) {
                 Some(p) => rest = &rest[p.len()..],
                 None => break,
             }
@@ -229,7 +295,7 @@ impl ContextModel {
         let Some(head) = after.strip_prefix('的') else {
             return false;
         };
-        if head.is_empty() || self.particles.iter().any(|p| head.starts_with(p.as_str())) {
+        if head.is_empty() || self.particles.prefix_of(head).is_some() {
             return false;
         }
         // A headless 的 phrase as the subject: 不清楚的都可以问我.

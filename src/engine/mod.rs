@@ -42,9 +42,14 @@ pub(crate) struct Engine {
     pub(crate) leaf_targets: Vec<Vec<u32>>,
     /// The rule of each target.
     target_rule: Vec<u32>,
+    /// Each rule's roles (`Rule::roles`, which for a situation is worked out from its
+    /// response's leaves), looked up rather than worked out for every trigger.
+    pub(crate) rule_roles: Vec<crate::pack::rule::RoleSet>,
     /// For each situation rule, the leaves that can make its `when` hold, one of which a
     /// trigger turn must hit (empty for other rules).
     pub(crate) trigger_leaves: Vec<Vec<usize>>,
+    /// For each situation rule, the leaves its `then` looks at, each once.
+    pub(crate) response_leaves: Vec<Vec<usize>>,
     /// One matcher for each normalization the leaves use (usually one).
     profiles: Vec<Profile>,
     /// The same for the leaves of rules that judge a single turn, when there are others.
@@ -54,6 +59,11 @@ pub(crate) struct Engine {
     pub(crate) segmenter: Segmenter,
     /// Whether any leaf looks at turns of each role; turns of other roles are not scanned.
     scanned_roles: [bool; 4],
+    /// By role, the rules a live session judges again after a turn of that role, and for how
+    /// many turns of it.
+    moving: [Vec<(u32, Option<u32>)>; 4],
+    /// By target, whether a hit of it can change its rule's judgement on its own.
+    concerning: Vec<bool>,
 }
 
 #[derive(Debug)]
@@ -191,6 +201,18 @@ impl Engine {
                 leaves
             })
             .collect();
+        let response_leaves = rules
+            .iter()
+            .map(|rule| {
+                let mut leaves = Vec::new();
+                if let Some(then) = rule.then() {
+                    then.leaves(&mut leaves);
+                }
+                leaves.sort_unstable();
+                leaves.dedup();
+                leaves
+            })
+            .collect();
         let mut regexes = Vec::new();
         let error = |message| PackError::new(vec![Problem::whole(pack.name(), None, message)]);
         let all: Vec<u32> = (0..leaves.len() as u32).collect();
@@ -236,8 +258,10 @@ impl Engine {
                 scanned_roles[role.index()] = true;
             }
         }
-        Ok(Engine {
+        let rule_roles = rules.iter().map(Rule::roles).collect();
+        let mut engine = Engine {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            rule_roles,
             regexes,
             pack_name: pack.name().to_string(),
             scoring: pack.scoring().clone(),
@@ -246,12 +270,76 @@ impl Engine {
             leaf_targets,
             target_rule,
             trigger_leaves,
+            response_leaves,
             profiles,
             message_profiles,
             acceptance,
             segmenter: Segmenter::new(pack.segmenter_words().to_vec()),
             scanned_roles,
-        })
+            moving: Default::default(),
+            concerning: Vec::new(),
+        };
+        engine.concerning = (0..engine.target_rule.len() as u32)
+            .map(|target| {
+                let r = engine.rule_of(target);
+                let rule = &engine.rules[r];
+                rule.kind() != RuleKind::Situation
+                    || engine.trigger_leaves[r]
+                        .iter()
+                        .any(|&leaf| engine.leaf_targets[r][leaf] == target)
+            })
+            .collect();
+        for role in Role::ALL {
+            engine.moving[role.index()] = (0..engine.rules.len() as u32)
+                .filter_map(|r| engine.moves_with(r, role).map(|until| (r, until)))
+                .collect();
+        }
+        Ok(engine)
+    }
+
+    /// Whether a hit of `target` can change its rule's judgement in a live session when the
+    /// rule owes nothing: any phrase of most rules, but of a situation only what triggers
+    /// it (a response matters only to a trigger whose window is open, which owes it).
+    pub(crate) fn hit_concerns_rule(&self, target: u32) -> bool {
+        self.concerning[target as usize]
+    }
+
+    /// The rules whose judgement can change with a turn of `role` that none of their phrases
+    /// hit, while they owe nothing, with how many turns of the role they move with (`None`:
+    /// every one).
+    pub(crate) fn moving_rules(&self, role: Role) -> &[(u32, Option<u32>)] {
+        &self.moving[role.index()]
+    }
+
+    /// Whether rule `r`'s judgement can change with a turn of `role` that none of its
+    /// phrases hit, while it owes nothing, and for how many turns of that role:
+    /// - response times, with every customer message (it starts a wait; the agent's reply
+    ///   ends one the rule owes, and a hold announcement is a hit);
+    /// - required and courtesy phrases, with the first turn of their roles (which opens
+    ///   their window: before it they owe nothing), the first `n` for a window of the first
+    ///   `n` turns, and every turn for a window at the end (a new last turn moves it);
+    /// - situations triggered by a phrase that names a value, which no scan finds, with
+    ///   every turn.
+    fn moves_with(&self, r: u32, role: Role) -> Option<Option<u32>> {
+        let rule = &self.rules[r as usize];
+        match rule.kind() {
+            RuleKind::Timing => (role == Role::Customer).then_some(None),
+            RuleKind::Required | RuleKind::Courtesy => {
+                if !rule.leaves.first().is_some_and(|l| l.roles.contains(role)) {
+                    return None;
+                }
+                Some(match (rule.kind(), rule.window()) {
+                    (RuleKind::Courtesy, _) | (_, crate::pack::rule::Window::Anywhere) => Some(1),
+                    (_, crate::pack::rule::Window::First(n)) => Some(n.max(1)),
+                    (_, crate::pack::rule::Window::Last(_)) => None,
+                })
+            }
+            RuleKind::Situation => self.trigger_leaves[r as usize]
+                .iter()
+                .any(|&i| !rule.leaves[i].dynamic.is_empty())
+                .then_some(None),
+            RuleKind::Forbidden => None,
+        }
     }
 
     /// The rule of each target.

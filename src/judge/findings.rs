@@ -204,10 +204,9 @@ pub(crate) fn merged_finding(
 
 /// Whether the words were found as written, or only once normalization folded them.
 fn how_matched(rule: &Rule, text: &str) -> Match {
-    let folded = rule
-        .leaves
-        .first()
-        .is_some_and(|leaf| leaf.normalization.apply(text) != text);
+    let folded = rule.leaves.first().is_some_and(|leaf| {
+        !crate::text::normalize::Normalizer::new(leaf.normalization).leaves_unchanged(text)
+    });
     if folded {
         Match::Normalized
     } else {

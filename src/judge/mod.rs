@@ -15,6 +15,8 @@ mod timing;
 mod view;
 
 pub(crate) use findings::{CharCursor, Evaluation, drop_nested, merged, merged_finding};
+pub(crate) use situation::Windows;
+pub(crate) use view::{DynamicHits, Reported};
 
 use crate::engine::{Engine, Prenormalized, TurnScan};
 use crate::pack::rule::{AsrMode, RuleKind};
@@ -29,31 +31,95 @@ pub(crate) fn evaluate(
     complete: bool,
     prenormalized: Option<Prenormalized<'_>>,
 ) -> Evaluation {
-    let view = View::new(engine, transcript, scans, complete, prenormalized);
+    let view = View::new(
+        engine,
+        transcript,
+        scans,
+        complete,
+        prenormalized,
+        None,
+        None,
+    );
     let mut out = Evaluation::default();
-    for (r, rule) in engine.rules.iter().enumerate() {
-        if !rule.channels().applies_to(transcript.channel) {
-            continue;
-        }
-        if view.asr && rule.asr() == AsrMode::Off {
-            if complete {
-                out.not_applicable.push(crate::finding::NotApplicable {
-                    rule: rule.id.clone(),
-                    reason: "not judged on speech-recognition transcripts (`asr = \"off\"`)".into(),
-                });
-            }
-            continue;
-        }
-        let r = r as u32;
-        match rule.kind() {
-            RuleKind::Forbidden => view.forbidden(r, rule, &mut out),
-            RuleKind::Required | RuleKind::Courtesy => view.required(r, rule, &mut out),
-            RuleKind::Situation => view.situation(r, rule, &mut out),
-            RuleKind::Timing => view.timing(r, rule, &mut out),
-        }
+    for r in 0..engine.rules.len() as u32 {
+        judge_rule(&view, r, &mut out);
     }
     drop_nested(&mut out.findings, |r| {
         engine.rules[r as usize].kind() == RuleKind::Forbidden
     });
     out
+}
+
+/// What a live session keeps between turns, lent to judging.
+pub(crate) struct Live<'a> {
+    /// Each (target, turn) with a hit, sorted.
+    pub(crate) index: &'a [(u32, u32)],
+    /// Per rule, the first trigger turn a situation judges (see `View::triggers_from`).
+    pub(crate) triggers_from: &'a [usize],
+    pub(crate) dynamic: &'a DynamicHits,
+    pub(crate) reported: &'a rustc_hash::FxHashSet<Reported>,
+    pub(crate) windows: &'a std::cell::RefCell<Windows>,
+}
+
+/// What a live session judges after a turn is added: only the rules whose judgement the turn
+/// can change. `dirty` gives them in pack order; forbidden rules judge the new turn only (what
+/// they found in earlier turns was final when it was found), and situations the triggers
+/// from `live.triggers_from` on, in windows kept from the turns before.
+pub(crate) fn evaluate_turn(
+    engine: &Engine,
+    transcript: &Transcript,
+    scans: &[TurnScan],
+    live: &Live<'_>,
+    dirty: impl Iterator<Item = u32>,
+    mut each: impl FnMut(u32, Evaluation),
+) {
+    let mut view = View::new(
+        engine,
+        transcript,
+        scans,
+        false,
+        None,
+        Some(live.index),
+        Some(live.dynamic),
+    );
+    view.only_turn = transcript.turns.len().checked_sub(1);
+    view.triggers_from = Some(live.triggers_from);
+    view.reported = Some(live.reported);
+    view.windows = Some(live.windows);
+    let mut forbidden = Evaluation::default();
+    for r in dirty {
+        let mut out = Evaluation::default();
+        judge_rule(&view, r, &mut out);
+        if engine.rules[r as usize].kind() == RuleKind::Forbidden {
+            forbidden.findings.append(&mut out.findings);
+        }
+        each(r, out);
+    }
+    // Nested forbidden findings of the new turn, across rules, as a batch check drops them.
+    drop_nested(&mut forbidden.findings, |_| true);
+    each(u32::MAX, forbidden);
+}
+
+/// Judges one rule, if it applies to the transcript's channel.
+fn judge_rule(view: &View<'_>, r: u32, out: &mut Evaluation) {
+    let engine = view.engine;
+    let rule = &engine.rules[r as usize];
+    if !rule.channels().applies_to(view.transcript.channel) {
+        return;
+    }
+    if view.asr && rule.asr() == AsrMode::Off {
+        if view.complete {
+            out.not_applicable.push(crate::finding::NotApplicable {
+                rule: rule.id.clone(),
+                reason: "not judged on speech-recognition transcripts (`asr = \"off\"`)".into(),
+            });
+        }
+        return;
+    }
+    match rule.kind() {
+        RuleKind::Forbidden => view.forbidden(r, rule, out),
+        RuleKind::Required | RuleKind::Courtesy => view.required(r, rule, out),
+        RuleKind::Situation => view.situation(r, rule, out),
+        RuleKind::Timing => view.timing(r, rule, out),
+    }
 }

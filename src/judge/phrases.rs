@@ -67,6 +67,9 @@ impl View<'_> {
     pub(super) fn forbidden(&self, r: u32, rule: &Rule, out: &mut Evaluation) {
         let target = self.target(r, 0);
         for turn in self.turns_with(target) {
+            if self.only_turn.is_some_and(|only| only != turn) {
+                continue;
+            }
             let hits = self.hits(turn, target);
             let text = &self.transcript.turns[turn].text;
             let mut cursor = CharCursor::default();

@@ -3,20 +3,36 @@
 
 use super::findings::Evaluation;
 use super::findings::{CharCursor, na, obligation, transcript_finding, turn_finding};
-use super::view::{Values, View};
+use super::view::{View, give_back, lend_turns};
 use crate::finding::{Due, Evidence, Finding};
 use crate::pack::rule::{Expect, Rule, Within};
 use crate::transcript::Role;
 
-/// The turns in which a trigger's response is looked for.
-struct ResponseWindow {
+/// The turns in which a trigger's response is looked for, and how many times each of the
+/// rule's leaves matched in them. It is built turn by turn: a live session keeps it from one
+/// push to the next and only adds the new turn, so judging an open window does not cost
+/// its length again.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct WindowState {
     turns: Vec<usize>,
-    /// Whether the window has closed (by turns, time, `until` or `before`), rather than
-    /// being still open at the end of the turns so far.
-    closed: bool,
+    /// Whether adding turns has stopped (by turns, time, `until` or `before`).
+    stopped: bool,
+    /// The next turn to look at, while not stopped.
+    next: usize,
     /// How many turns of the responding roles it holds after the trigger.
     responses: u32,
+    /// Where the trigger was found: (turn, start, end).
+    hit: Option<(usize, usize, usize)>,
+    /// Per leaf of the rule: its count and first hit in `turns[..counted]`.
+    counts: Vec<LeafCount>,
+    counted: usize,
 }
+
+/// How many times a leaf matched, and where first: (turn, start, end).
+type LeafCount = (usize, Option<(usize, usize, usize)>);
+
+/// The windows a live session keeps, by (rule, trigger turn).
+pub(crate) type Windows = rustc_hash::FxHashMap<(u32, usize), WindowState>;
 
 /// One trigger of a situation, as the response is judged against it.
 struct Trigger<'v> {
@@ -25,7 +41,7 @@ struct Trigger<'v> {
     hit: Option<(usize, usize, usize)>,
     time: Option<f64>,
     /// The values phrases may name: the agent, and what the trigger captured.
-    values: Values<'v>,
+    values: std::borrow::Cow<'v, [(&'v str, &'v str)]>,
 }
 
 impl View<'_> {
@@ -34,14 +50,28 @@ impl View<'_> {
             return;
         };
         let mut triggered = false;
-        for t in self.trigger_candidates(r, rule) {
-            if !self.holds(r, when, &[t], &self.values) {
-                continue;
-            }
+        let from = self.triggers_from.map_or(0, |from| from[r as usize]);
+        let candidates = self.trigger_candidates(r, rule, from);
+        for &t in &candidates {
+            // A trigger a live session judged before held then, where it was found: its
+            // turn has not changed.
+            let kept = self
+                .windows
+                .and_then(|kept| kept.borrow().get(&(r, t)).map(|w| w.hit));
+            let hit = match kept {
+                Some(hit) => hit,
+                None if self.holds(r, when, &[t], &self.values) => self.first_hit_of(
+                    r,
+                    &self.engine.trigger_leaves[r as usize],
+                    &[t],
+                    &self.values,
+                ),
+                None => continue,
+            };
             triggered = true;
             let trigger = Trigger {
                 turn: t,
-                hit: self.first_hit(r, when, &[t], &self.values),
+                hit,
                 time: self.time(t),
                 values: self.trigger_values(r, t),
             };
@@ -52,11 +82,27 @@ impl View<'_> {
                         "its window is in seconds, and the turns carry no times",
                     ));
                 }
+                give_back(candidates);
                 return;
             }
-            let window = self.response_window(rule, &trigger);
-            self.judge_response(r, rule, &trigger, &window, out);
+            match self.windows {
+                Some(kept) => {
+                    let mut kept = kept.borrow_mut();
+                    let window = kept
+                        .entry((r, t))
+                        .or_insert_with(|| self.open_window(r, rule, &trigger, Vec::new()));
+                    self.extend_window(r, rule, &trigger, window);
+                    self.judge_response(r, rule, &trigger, window, out);
+                }
+                None => {
+                    let mut window = self.open_window(r, rule, &trigger, lend_turns());
+                    self.extend_window(r, rule, &trigger, &mut window);
+                    self.judge_response(r, rule, &trigger, &window, out);
+                    give_back(window.turns);
+                }
+            }
         }
+        give_back(candidates);
         if !triggered && self.complete {
             out.not_applicable
                 .push(na(rule, "what triggers it never happened"));
@@ -66,25 +112,33 @@ impl View<'_> {
     /// The turns that may trigger the rule. A trigger needs a hit of one of `when`'s positive
     /// leaves, so only turns with one are looked at (unless a leaf names a value, which no
     /// scan finds).
-    fn trigger_candidates(&self, r: u32, rule: &Rule) -> Vec<usize> {
+    fn trigger_candidates(&self, r: u32, rule: &Rule, from: usize) -> Vec<usize> {
         let positive = &self.engine.trigger_leaves[r as usize];
         if positive.iter().any(|&i| !rule.leaves[i].dynamic.is_empty()) {
-            return (0..self.transcript.turns.len()).collect();
+            return (from..self.transcript.turns.len()).collect();
         }
-        let mut turns: Vec<usize> = positive
-            .iter()
-            .flat_map(|&i| self.turns_with(self.target(r, i)))
-            .collect();
-        turns.sort_unstable();
-        turns.dedup();
+        let mut turns = lend_turns();
+        turns.extend(
+            positive
+                .iter()
+                .flat_map(|&i| self.turns_with(self.target(r, i)))
+                .filter(|&t| t >= from),
+        );
+        if positive.len() > 1 {
+            turns.sort_unstable();
+            turns.dedup();
+        }
         turns
     }
 
     /// The values the response's phrases may name: the agent's, and those the trigger's
     /// patterns captured in turn `t`, such as a surname.
-    fn trigger_values(&self, r: u32, t: usize) -> Values<'_> {
-        let mut values = self.values.clone();
+    fn trigger_values(&self, r: u32, t: usize) -> std::borrow::Cow<'_, [(&str, &str)]> {
         let captures = &self.scans[t].captures;
+        if captures.is_empty() {
+            return std::borrow::Cow::Borrowed(&self.values);
+        }
+        let mut values = self.values.clone();
         for &i in &self.engine.trigger_leaves[r as usize] {
             let target = self.target(r, i);
             for capture in captures.iter().filter(|c| c.target == target) {
@@ -93,68 +147,96 @@ impl View<'_> {
                 }
             }
         }
-        values
+        std::borrow::Cow::Owned(values)
     }
 
-    /// The window of `within` around a trigger.
-    fn response_window(&self, rule: &Rule, trigger: &Trigger<'_>) -> ResponseWindow {
+    /// The window of `within` around a trigger, before any turn after it is added.
+    fn open_window(
+        &self,
+        r: u32,
+        rule: &Rule,
+        trigger: &Trigger<'_>,
+        turns: Vec<usize>,
+    ) -> WindowState {
         let within = rule.within();
-        let respond_roles = rule.roles();
         let t = trigger.turn;
-        let mut window = ResponseWindow {
-            turns: Vec::new(),
-            closed: false,
-            responses: 0,
+        let mut window = WindowState {
+            turns,
+            hit: trigger.hit,
+            next: t + 1,
+            counts: vec![(0, None); rule.leaves.len()],
+            ..WindowState::default()
         };
         if let Some(n) = within.before {
-            let of_roles = self.turns_of(respond_roles);
+            let of_roles = self.turns_of(self.engine.rule_roles[r as usize]);
             let earlier = &of_roles[..of_roles.partition_point(|&u| u < t)];
             window
                 .turns
                 .extend(&earlier[earlier.len().saturating_sub(n as usize)..]);
             window.turns.push(t);
-            window.closed = true;
+            window.stopped = true;
             return window;
         }
         if within.include_trigger_turn {
             window.turns.push(t);
         }
-        let deadline = within.seconds.zip(trigger.time).map(|(s, at)| at + s);
         if within.turns == Some(0) {
-            window.closed = true;
-        } else {
-            for u in t + 1..self.transcript.turns.len() {
-                let role = self.role(u);
-                if within.until == Some(role) {
-                    window.closed = true;
+            window.stopped = true;
+        }
+        window
+    }
+
+    /// Adds the turns after the trigger to its window, up to where the window stops or the
+    /// turns so far end, and counts the rule's leaves in what was added.
+    fn extend_window(&self, r: u32, rule: &Rule, trigger: &Trigger<'_>, window: &mut WindowState) {
+        let within = rule.within();
+        let respond_roles = self.engine.rule_roles[r as usize];
+        let deadline = within.seconds.zip(trigger.time).map(|(s, at)| at + s);
+        while !window.stopped && window.next < self.transcript.turns.len() {
+            let u = window.next;
+            window.next += 1;
+            let role = self.role(u);
+            if within.until == Some(role) {
+                window.stopped = true;
+                break;
+            }
+            if let (Some(deadline), Some(at)) = (deadline, self.time(u)) {
+                if at > deadline {
+                    window.stopped = true;
                     break;
                 }
-                if let (Some(deadline), Some(at)) = (deadline, self.time(u)) {
-                    if at > deadline {
-                        window.closed = true;
-                        break;
-                    }
-                }
-                window.turns.push(u);
-                if respond_roles.contains(role) {
-                    window.responses += 1;
-                    if within.turns.is_some_and(|n| window.responses >= n) {
-                        window.closed = true;
-                        break;
-                    }
+            }
+            window.turns.push(u);
+            if respond_roles.contains(role) {
+                window.responses += 1;
+                if within.turns.is_some_and(|n| window.responses >= n) {
+                    window.stopped = true;
                 }
             }
         }
-        if !window.closed
-            && within.turns.is_none()
-            && within.seconds.is_none()
-            && within.until.is_none()
-            && !within.rest
-        {
-            // Only the trigger's own turn.
-            window.closed = true;
+        if window.counted < window.turns.len() {
+            let added = &window.turns[window.counted..];
+            for &leaf in &self.engine.response_leaves[r as usize] {
+                let (count, first) = &mut window.counts[leaf];
+                let (more, at) = self.leaf_count(r, leaf, added, &trigger.values);
+                *count += more;
+                if first.is_none() {
+                    *first = at;
+                }
+            }
+            window.counted = window.turns.len();
         }
-        window
+    }
+
+    /// Whether a window is closed: it stopped, or `within` sets no limit at all (only the
+    /// trigger's own turn is meant).
+    fn closed(rule: &Rule, window: &WindowState) -> bool {
+        let within = rule.within();
+        window.stopped
+            || (within.turns.is_none()
+                && within.seconds.is_none()
+                && within.until.is_none()
+                && !within.rest)
     }
 
     /// Whether the response happened (or, for `expect = "absent"`, did not) in the window: a
@@ -164,16 +246,17 @@ impl View<'_> {
         r: u32,
         rule: &Rule,
         trigger: &Trigger<'_>,
-        window: &ResponseWindow,
+        window: &WindowState,
         out: &mut Evaluation,
     ) {
         let Some(then) = rule.then() else {
             return;
         };
         let within = rule.within();
-        let respond_roles = rule.roles();
+        let respond_roles = self.engine.rule_roles[r as usize];
         let t = trigger.turn;
-        let found = self.holds(r, then, &window.turns, &trigger.values);
+        let closed = Self::closed(rule, window);
+        let found = self.holds_counted(r, then, &|leaf| window.counts[leaf].0);
         let range = window
             .turns
             .first()
@@ -205,15 +288,30 @@ impl View<'_> {
                 if found {
                     return;
                 }
-                let no_response = window.turns.iter().all(|&u| {
-                    (u == t && !within.include_trigger_turn)
-                        || !respond_roles.contains(self.role(u))
-                });
-                if window.closed || self.complete {
+                // No turn of the window is a response: of the turns after the trigger, none
+                // is of the responding roles (`responses` counts them), nor is the trigger's
+                // own turn when the window holds it. A window before the trigger is short
+                // and already whole: look at it.
+                let no_response = if within.before.is_some() {
+                    window.turns.iter().all(|&u| {
+                        (u == t && !within.include_trigger_turn)
+                            || !respond_roles.contains(self.role(u))
+                    })
+                } else {
+                    window.responses == 0
+                        && !(within.include_trigger_turn && respond_roles.contains(self.role(t)))
+                };
+                if closed || self.complete {
                     // A window closed by `until` or by time before any response is a miss;
                     // one the end of the conversation cut short before anyone could respond
                     // is not.
-                    if !window.closed && no_response {
+                    if !closed && no_response {
+                        return;
+                    }
+                    let (turn, s, e) = trigger
+                        .hit
+                        .map_or((t, None, None), |(u, s, e)| (u, Some(s), Some(e)));
+                    if self.already_reported(r, Some(turn), s, e) {
                         return;
                     }
                     let mut f = self.trigger_finding(rule, t, trigger.hit);
@@ -234,7 +332,19 @@ impl View<'_> {
             }
             Expect::Absent => {
                 if found {
-                    let at = self.first_hit(r, then, &window.turns, &trigger.values);
+                    let mut positive = Vec::new();
+                    then.positive_leaves(&mut positive);
+                    let at = positive
+                        .iter()
+                        .filter_map(|&leaf| window.counts[leaf].1)
+                        .min();
+                    let key = match (at, trigger.hit) {
+                        (Some((u, s, e)), _) | (None, Some((u, s, e))) => (u, Some(s), Some(e)),
+                        (None, None) => (t, None, None),
+                    };
+                    if self.already_reported(r, Some(key.0), key.1, key.2) {
+                        return;
+                    }
                     let mut f = match at {
                         Some((turn, s, e)) => {
                             let text = &self.transcript.turns[turn].text;
@@ -252,7 +362,7 @@ impl View<'_> {
                         limit: None,
                     });
                     out.findings.push((r, f));
-                } else if !(window.closed || self.complete) {
+                } else if !(closed || self.complete) {
                     let mut o = obligation(rule, Some(t), due());
                     o.avoid = true;
                     out.obligations.push(o);

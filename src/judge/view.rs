@@ -24,11 +24,73 @@ pub(super) struct View<'a> {
     prenormalized: Option<Prenormalized<'a>>,
     /// The values every phrase may name: the agent.
     pub(super) values: Values<'a>,
+    /// A leaf's phrases that name values (`{=surname}先生`), filled in, with their hits in
+    /// each turn looked at so far: several triggers with the same values share them, and a
+    /// live session keeps them from one turn to the next.
+    dynamic: std::borrow::Cow<'a, DynamicHits>,
     /// The turns of each set of roles, made when first asked for.
     role_turns: [OnceCell<Vec<usize>>; 16],
     /// Each (target, turn) with a hit, sorted: rules look up where their leaves matched,
-    /// rather than every rule looking at every turn.
-    index: Vec<(u32, u32)>,
+    /// rather than every rule looking at every turn. A live session keeps its own.
+    index: std::borrow::Cow<'a, [(u32, u32)]>,
+    /// For a live session's new turn: forbidden rules judge this turn only.
+    pub(super) only_turn: Option<usize>,
+    /// For a live session: per rule, the first turn whose trigger a situation judges. Those
+    /// before it had their response window closed when last judged, so what they came to
+    /// was final and has been reported.
+    pub(super) triggers_from: Option<&'a [usize]>,
+    /// For a live session: the findings it has reported, which judging need not build again.
+    pub(super) reported: Option<&'a rustc_hash::FxHashSet<Reported>>,
+    /// For a live session: the windows of situations' triggers, kept from turn to turn.
+    pub(super) windows: Option<&'a RefCell<super::situation::Windows>>,
+}
+
+thread_local! {
+    /// Lists of turns lent to judging (a trigger's window, the triggers of a rule) and given
+    /// back: once a thread has judged a conversation, judging another allocates none.
+    static TURN_LISTS: RefCell<Vec<Vec<usize>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// An empty list of turns, from this thread's pool.
+pub(super) fn lend_turns() -> Vec<usize> {
+    TURN_LISTS
+        .with(|pool| pool.try_borrow_mut().ok().and_then(|mut p| p.pop()))
+        .unwrap_or_default()
+}
+
+/// Gives a list lent by [`lend_turns`] back to the pool.
+pub(super) fn give_back(mut turns: Vec<usize>) {
+    turns.clear();
+    TURN_LISTS.with(|pool| {
+        if let Ok(mut pool) = pool.try_borrow_mut()
+            && pool.len() < 64
+        {
+            pool.push(turns);
+        }
+    });
+}
+
+/// What tells one finding from another in a live session: rule, turn and byte span.
+pub(crate) type Reported = (u32, Option<usize>, Option<usize>, Option<usize>);
+
+/// The hits of leaves' phrases that name values, by the values filled in and by turn.
+#[derive(Debug, Default)]
+pub(crate) struct DynamicHits(RefCell<Vec<Dynamic>>);
+
+impl Clone for DynamicHits {
+    fn clone(&self) -> Self {
+        DynamicHits(RefCell::new(self.0.borrow().clone()))
+    }
+}
+
+/// A leaf's phrases with values filled in, and their hits by turn (`None`: not looked yet).
+#[derive(Clone, Debug)]
+struct Dynamic {
+    rule: u32,
+    leaf: usize,
+    values: Vec<(String, String)>,
+    finders: Vec<memmem::Finder<'static>>,
+    hits: Vec<Option<Vec<(usize, usize)>>>,
 }
 
 /// Each (target, turn) with a hit, sorted.
@@ -54,6 +116,8 @@ impl<'a> View<'a> {
         scans: &'a [TurnScan],
         complete: bool,
         prenormalized: Option<Prenormalized<'a>>,
+        index: Option<&'a [(u32, u32)]>,
+        dynamic: Option<&'a DynamicHits>,
     ) -> View<'a> {
         View {
             engine,
@@ -70,9 +134,32 @@ impl<'a> View<'a> {
                 Some(agent) => vec![("agent", agent.as_str())],
                 None => Vec::new(),
             },
+            dynamic: match dynamic {
+                Some(kept) => std::borrow::Cow::Borrowed(kept),
+                None => std::borrow::Cow::Owned(DynamicHits::default()),
+            },
             role_turns: Default::default(),
-            index: index(scans),
+            index: match index {
+                Some(index) => std::borrow::Cow::Borrowed(index),
+                None => std::borrow::Cow::Owned(self::index(scans)),
+            },
+            only_turn: None,
+            triggers_from: None,
+            reported: None,
+            windows: None,
         }
+    }
+
+    /// Whether a live session has reported this finding already.
+    pub(super) fn already_reported(
+        &self,
+        r: u32,
+        turn: Option<usize>,
+        start: Option<usize>,
+        end: Option<usize>,
+    ) -> bool {
+        self.reported
+            .is_some_and(|set| set.contains(&(r, turn, start, end)))
     }
 
     pub(super) fn role(&self, turn: usize) -> Role {
@@ -117,19 +204,16 @@ impl<'a> View<'a> {
         r: u32,
         leaf_index: usize,
         turns: &[usize],
-        values: &Values<'_>,
+        values: &[(&str, &str)],
     ) -> (usize, Option<(usize, usize, usize)>) {
         let rule = &self.engine.rules[r as usize];
         let leaf = &rule.leaves[leaf_index];
         let target = self.target(r, leaf_index);
         let mut count = 0;
         let mut first = None;
-        let needles = if leaf.dynamic.is_empty() {
-            Vec::new()
-        } else {
-            dynamic_needles(leaf, values)
-        };
-        if needles.is_empty() && turns.len() > 1 {
+        let dynamic = (!leaf.dynamic.is_empty()).then(|| self.dynamic_set(r, leaf_index, values));
+        let dynamic = dynamic.filter(|&set| !self.dynamic.0.borrow()[set].finders.is_empty());
+        if dynamic.is_none() && turns.len() > 1 {
             // Only the turns with a hit, of those in the window.
             debug_assert!(turns.windows(2).all(|w| w[0] < w[1]), "windows are sorted");
             for turn in self.turns_with(target) {
@@ -149,18 +233,62 @@ impl<'a> View<'a> {
             if first.is_none() {
                 first = hits.first().map(|h| (turn, h.start, h.end));
             }
-            if !needles.is_empty() && leaf.roles.contains(self.role(turn)) {
-                self.dynamic_hits(leaf.normalization, turn, &needles, |start, end| {
+            if let Some(set) = dynamic
+                && leaf.roles.contains(self.role(turn))
+            {
+                let mut sets = self.dynamic.0.borrow_mut();
+                let cached = &mut sets[set];
+                if cached.hits.len() <= turn {
+                    cached.hits.resize(turn + 1, None);
+                }
+                if cached.hits[turn].is_none() {
+                    let mut hits = Vec::new();
+                    self.dynamic_hits(leaf.normalization, turn, &cached.finders, |s, e| {
+                        hits.push((s, e));
+                    });
+                    cached.hits[turn] = Some(hits);
+                }
+                for &(start, end) in cached.hits[turn].iter().flatten() {
                     count += 1;
                     // The earliest hit of the first turn with one.
                     match first {
                         Some((t, s, _)) if t < turn || s <= start => {}
                         _ => first = Some((turn, start, end)),
                     }
-                });
+                }
             }
         }
         (count, first)
+    }
+
+    /// The place in `dynamic` of a leaf's phrases with these values filled in, made at first
+    /// use.
+    fn dynamic_set(&self, r: u32, leaf_index: usize, values: &[(&str, &str)]) -> usize {
+        let mut sets = self.dynamic.0.borrow_mut();
+        let same = |d: &Dynamic| {
+            d.rule == r
+                && d.leaf == leaf_index
+                && d.values.len() == values.len()
+                && d.values
+                    .iter()
+                    .zip(values)
+                    .all(|((a, b), (c, d))| a == c && b == d)
+        };
+        if let Some(at) = sets.iter().position(same) {
+            return at;
+        }
+        let leaf = &self.engine.rules[r as usize].leaves[leaf_index];
+        sets.push(Dynamic {
+            rule: r,
+            leaf: leaf_index,
+            values: values
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect(),
+            finders: dynamic_needles(leaf, values),
+            hits: vec![None; self.transcript.turns.len()],
+        });
+        sets.len() - 1
     }
 
     /// Calls `emit` with every hit of `needles` in a turn, in original offsets (not sorted).
@@ -198,38 +326,46 @@ impl<'a> View<'a> {
         r: u32,
         condition: &Condition,
         turns: &[usize],
-        values: &Values<'_>,
+        values: &[(&str, &str)],
+    ) -> bool {
+        self.holds_counted(r, condition, &|leaf| {
+            self.leaf_count(r, leaf, turns, values).0
+        })
+    }
+
+    /// Whether a condition holds, given how many times each leaf matched.
+    pub(super) fn holds_counted(
+        &self,
+        r: u32,
+        condition: &Condition,
+        count: &dyn Fn(usize) -> usize,
     ) -> bool {
         let rule = &self.engine.rules[r as usize];
         match condition {
-            Condition::Leaf(i) => {
-                self.leaf_count(r, *i, turns, values).0 >= rule.leaves[*i].min_count as usize
-            }
-            Condition::Any(cs) => cs.iter().any(|c| self.holds(r, c, turns, values)),
-            Condition::All(cs) => cs.iter().all(|c| self.holds(r, c, turns, values)),
-            Condition::None(cs) => !cs.iter().any(|c| self.holds(r, c, turns, values)),
+            Condition::Leaf(i) => count(*i) >= rule.leaves[*i].min_count as usize,
+            Condition::Any(cs) => cs.iter().any(|c| self.holds_counted(r, c, count)),
+            Condition::All(cs) => cs.iter().all(|c| self.holds_counted(r, c, count)),
+            Condition::None(cs) => !cs.iter().any(|c| self.holds_counted(r, c, count)),
             Condition::AtLeast(n, cs) => {
                 cs.iter()
-                    .filter(|c| self.holds(r, c, turns, values))
+                    .filter(|c| self.holds_counted(r, c, count))
                     .count()
                     >= *n as usize
             }
         }
     }
 
-    /// The first hit of the condition's positive leaves in `turns`: (turn, start, end).
-    pub(super) fn first_hit(
+    /// The first hit of these leaves in `turns`: (turn, start, end).
+    pub(super) fn first_hit_of(
         &self,
         r: u32,
-        condition: &Condition,
+        leaves: &[usize],
         turns: &[usize],
-        values: &Values<'_>,
+        values: &[(&str, &str)],
     ) -> Option<(usize, usize, usize)> {
-        let mut leaves = Vec::new();
-        condition.positive_leaves(&mut leaves);
         leaves
-            .into_iter()
-            .filter_map(|i| self.leaf_count(r, i, turns, values).1)
+            .iter()
+            .filter_map(|&i| self.leaf_count(r, i, turns, values).1)
             .min()
     }
 }
@@ -269,7 +405,7 @@ fn find_needles(
 
 /// A leaf's phrases that name values, filled in and normalized; those whose value is
 /// missing are left out.
-fn dynamic_needles(leaf: &Leaf, values: &Values<'_>) -> Vec<memmem::Finder<'static>> {
+fn dynamic_needles(leaf: &Leaf, values: &[(&str, &str)]) -> Vec<memmem::Finder<'static>> {
     let normalizer = Normalizer::new(leaf.normalization);
     leaf.dynamic
         .iter()
@@ -281,7 +417,7 @@ fn dynamic_needles(leaf: &Leaf, values: &Values<'_>) -> Vec<memmem::Finder<'stat
 }
 
 /// `{=name}` replaced by its value; `None` if a value is missing.
-fn substitute(phrase: &str, values: &Values<'_>) -> Option<String> {
+fn substitute(phrase: &str, values: &[(&str, &str)]) -> Option<String> {
     let mut out = String::new();
     let mut rest = phrase;
     while let Some(i) = rest.find("{=") {

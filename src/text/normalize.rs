@@ -464,6 +464,28 @@ impl Normalizer {
         }
     }
 
+    /// Whether normalizing `text` leaves it as it is: nothing folded, skipped or collapsed.
+    /// The same answer as comparing `normalize`'s output with `text`, without making it.
+    pub(crate) fn leaves_unchanged(&self, text: &str) -> bool {
+        let (skip, collapse) = (self.options.separators, self.options.repeats);
+        let tables = tables();
+        let mut previous: Option<char> = None;
+        for c in text.chars() {
+            let folded = self.fold(c);
+            if folded != c {
+                return false;
+            }
+            let kind = kind_in(tables, folded);
+            if (skip && kind == CharKind::Separator)
+                || (collapse && kind == CharKind::Text && previous == Some(folded))
+            {
+                return false;
+            }
+            previous = Some(folded);
+        }
+        true
+    }
+
     /// A regex written against raw text, rewritten to run on normalized text: non-ASCII
     /// characters are folded like the text (a folded character that is a regex
     /// metacharacter is escaped, so `（` becomes `\(`), and with case folding the regex
@@ -540,6 +562,36 @@ mod tests {
         assert_eq!(norm("請稍等").0, "请稍等");
         assert_eq!(norm("ＯＫ，Ｔｈａｎｋｓ１２３").0, "ok,thanks123");
         assert_eq!(norm("臺灣 裏面 後來").0, "台湾里面后来");
+    }
+
+    #[test]
+    fn unchanged_text_is_told_without_normalizing() {
+        for n in [Normalization::DEFAULT, Normalization::NONE] {
+            let normalizer = Normalizer::new(n);
+            for text in [
+                "",
+                "不知道",
+                "不 知 道",
+                "不知知道",
+                "不知道！",
+                "不知道!",
+                "ＯＫ",
+                "ok",
+                "OK",
+                "領導",
+                "领导",
+                "a\u{200B}b",
+                "😀",
+                "哈哈哈",
+                "aab",
+            ] {
+                assert_eq!(
+                    normalizer.leaves_unchanged(text),
+                    n.apply(text) == text,
+                    "{text:?} under {n:?}"
+                );
+            }
+        }
     }
 
     #[test]
