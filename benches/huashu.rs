@@ -189,6 +189,35 @@ fn bench(c: &mut Criterion) {
     });
     group.finish();
 
+    // A live chat against a batch check of the same chat, in the same run: every turn of the
+    // long call pushed into a session (each push judges what the turn concerns), and the
+    // same with the report at the end.
+    let call = corpus::long_call();
+    let mut group = c.benchmark_group("session");
+    group.throughput(Throughput::Bytes(bytes(&call)));
+    group.bench_function("check the whole call", |b| {
+        b.iter(|| checker.check(black_box(&call)))
+    });
+    group.bench_function("push every turn", |b| {
+        b.iter(|| {
+            let mut session = checker.session("live", call.channel);
+            for turn in &call.turns {
+                black_box(session.push(turn.clone()));
+            }
+            session
+        })
+    });
+    group.bench_function("push every turn, then finish", |b| {
+        b.iter(|| {
+            let mut session = checker.session("live", call.channel);
+            for turn in &call.turns {
+                black_box(session.push(turn.clone()));
+            }
+            session.finish()
+        })
+    });
+    group.finish();
+
     // Threads sharing one checker: each thread checks the same messages.
     let mut group = c.benchmark_group("threads");
     let per_thread = 20_000u64;

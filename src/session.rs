@@ -50,11 +50,14 @@ struct Kept {
     reported: FxHashSet<judge::Reported>,
     /// The hits of phrases that name values (王先生 once the surname is 王), found in each
     /// turn once.
-    dynamic: judge::DynamicHits,
+    dynamic: judge::DynamicStore,
     /// How many turns of each role there have been.
     role_turns: [u32; 4],
+    /// The turns of each set of roles (by `RoleSet::bits`), for windows that count turns of
+    /// some roles.
+    turns_of: [Vec<usize>; 16],
     /// The windows of situations' triggers that were open when last judged.
-    windows: std::cell::RefCell<judge::Windows>,
+    windows: judge::Windows,
 }
 
 impl Checker {
@@ -85,7 +88,7 @@ impl Session {
     pub fn set_agent(&mut self, agent: impl Into<String>) {
         self.transcript.agent = Some(agent.into());
         // What triggers and responses were found with the agent's name is looked for again.
-        self.kept.windows.get_mut().clear();
+        self.kept.windows.clear();
     }
 
     /// Adds a turn. Returns the findings it makes certain and what is still owed.
@@ -102,12 +105,15 @@ impl Session {
                 self.kept.index.insert(i, entry);
             }
         }
-        // The rules the turn can concern: those that owe something, those whose phrases the
-        // turn hits (of a situation, those that trigger it), and those that move with turns
-        // of its role. Before its first turn no rule owes anything.
+        // The rules the turn can concern: those that owe something and whose windows the turn
+        // touches (a window the turn only lengthens is taken up where it was when the rule
+        // is judged next), those whose phrases the turn hits (of a situation, those that
+        // trigger it), and those that move with turns of its role. Before its first turn no
+        // rule owes anything.
         let mut dirty = vec![false; engine.rules.len()];
         for (r, owed) in self.kept.owed.iter().enumerate() {
-            dirty[r] |= !owed.is_empty();
+            dirty[r] |= !owed.is_empty()
+                && engine.turn_touches(r as u32, role, |target| !scan.hits_of(target).is_empty());
         }
         for hit in &scan.hits {
             if engine.hit_concerns_rule(hit.target) {
@@ -115,6 +121,11 @@ impl Session {
             }
         }
         self.kept.role_turns[role.index()] += 1;
+        for (bits, turns) in self.kept.turns_of.iter_mut().enumerate() {
+            if bits & (1 << role.index()) != 0 {
+                turns.push(at as usize);
+            }
+        }
         let of_role = self.kept.role_turns[role.index()];
         for &(r, until) in engine.moving_rules(role) {
             if until.is_none_or(|n| of_role <= n) {
@@ -141,12 +152,16 @@ impl Session {
             .collect();
         let mut found = Vec::new();
         let owed = &mut self.kept.owed;
+        // Cells only while judging, so that a session between pushes is `Sync`.
+        let dynamic = judge::DynamicHits::from_store(std::mem::take(&mut self.kept.dynamic));
+        let windows = std::cell::RefCell::new(std::mem::take(&mut self.kept.windows));
         let live = judge::Live {
             index: &self.kept.index,
             triggers_from: &triggers_from,
-            dynamic: &self.kept.dynamic,
+            dynamic: &dynamic,
             reported: &self.kept.reported,
-            windows: &self.kept.windows,
+            windows: &windows,
+            role_turns: &self.kept.turns_of,
         };
         judge::evaluate_turn(
             engine,
@@ -161,9 +176,11 @@ impl Session {
                 found.extend(evaluation.findings);
             },
         );
+        self.kept.dynamic = dynamic.into_store();
+        self.kept.windows = windows.into_inner();
         // The windows that closed are final: forget them.
         let owed = &self.kept.owed;
-        self.kept.windows.get_mut().retain(|&(r, t), _| {
+        self.kept.windows.retain(|&(r, t), _| {
             owed[r as usize]
                 .iter()
                 .any(|o| o.turn.is_some_and(|owed| owed <= t))

@@ -132,6 +132,8 @@ fn checker_is_send_sync_and_cheap_to_clone() {
     shared::<RulePack>();
     shared::<huashu::Report>();
     shared::<huashu::PackError>();
+    // A live session moves between a server's threads and may be read from several.
+    shared::<huashu::Session>();
     let checker = Checker::builtin().expect("loads");
     let handles: Vec<_> = (0..4)
         .map(|_| {

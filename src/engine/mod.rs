@@ -304,6 +304,36 @@ impl Engine {
         self.concerning[target as usize]
     }
 
+    /// Whether a turn of `role` can change what rule `r` owes when none of its phrases that
+    /// trigger it are in the turn: a turn of the roles that respond to it or that close its
+    /// window, any turn when its window is in seconds, a turn that hits a phrase of its
+    /// response (`hit(target)`), or one where a phrase naming a value could be. Required and
+    /// courtesy phrases owe until a turn of their roles says them; response times may be
+    /// ended by any turn.
+    pub(crate) fn turn_touches(&self, r: u32, role: Role, hit: impl Fn(u32) -> bool) -> bool {
+        let rule = &self.rules[r as usize];
+        let targets = &self.leaf_targets[r as usize];
+        match rule.kind() {
+            RuleKind::Situation => {
+                let within = rule.within();
+                self.rule_roles[r as usize].contains(role)
+                    || within.until == Some(role)
+                    || within.seconds.is_some()
+                    || self.response_leaves[r as usize].iter().any(|&leaf| {
+                        hit(targets[leaf])
+                            || (!rule.leaves[leaf].dynamic.is_empty()
+                                && rule.leaves[leaf].roles.contains(role))
+                    })
+            }
+            RuleKind::Required | RuleKind::Courtesy => {
+                rule.leaves.first().is_some_and(|l| l.roles.contains(role))
+                    || targets.iter().any(|&t| hit(t))
+            }
+            RuleKind::Timing => true,
+            RuleKind::Forbidden => targets.iter().any(|&t| hit(t)),
+        }
+    }
+
     /// The rules whose judgement can change with a turn of `role` that none of their phrases
     /// hit, while they owe nothing, with how many turns of the role they move with (`None`:
     /// every one).

@@ -16,7 +16,7 @@ mod view;
 
 pub(crate) use findings::{CharCursor, Evaluation, drop_nested, merged, merged_finding};
 pub(crate) use situation::Windows;
-pub(crate) use view::{DynamicHits, Reported};
+pub(crate) use view::{DynamicHits, DynamicStore, Reported};
 
 use crate::engine::{Engine, Prenormalized, TurnScan};
 use crate::pack::rule::{AsrMode, RuleKind};
@@ -59,6 +59,8 @@ pub(crate) struct Live<'a> {
     pub(crate) dynamic: &'a DynamicHits,
     pub(crate) reported: &'a rustc_hash::FxHashSet<Reported>,
     pub(crate) windows: &'a std::cell::RefCell<Windows>,
+    /// The turns of each set of roles (by `RoleSet::bits`).
+    pub(crate) role_turns: &'a [Vec<usize>; 16],
 }
 
 /// What a live session judges after a turn is added: only the rules whose judgement the turn
@@ -86,6 +88,7 @@ pub(crate) fn evaluate_turn(
     view.triggers_from = Some(live.triggers_from);
     view.reported = Some(live.reported);
     view.windows = Some(live.windows);
+    view.kept_role_turns = Some(live.role_turns);
     let mut forbidden = Evaluation::default();
     for r in dirty {
         let mut out = Evaluation::default();

@@ -41,6 +41,8 @@ pub(super) struct View<'a> {
     pub(super) triggers_from: Option<&'a [usize]>,
     /// For a live session: the findings it has reported, which judging need not build again.
     pub(super) reported: Option<&'a rustc_hash::FxHashSet<Reported>>,
+    /// For a live session: the turns of each set of roles, kept as turns come.
+    pub(super) kept_role_turns: Option<&'a [Vec<usize>; 16]>,
     /// For a live session: the windows of situations' triggers, kept from turn to turn.
     pub(super) windows: Option<&'a RefCell<super::situation::Windows>>,
 }
@@ -80,6 +82,21 @@ pub(crate) struct DynamicHits(RefCell<Vec<Dynamic>>);
 impl Clone for DynamicHits {
     fn clone(&self) -> Self {
         DynamicHits(RefCell::new(self.0.borrow().clone()))
+    }
+}
+
+/// The same hits at rest between the turns of a live session, which is shared between
+/// threads and so holds no cell.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct DynamicStore(Vec<Dynamic>);
+
+impl DynamicHits {
+    pub(crate) fn from_store(store: DynamicStore) -> DynamicHits {
+        DynamicHits(RefCell::new(store.0))
+    }
+
+    pub(crate) fn into_store(self) -> DynamicStore {
+        DynamicStore(self.0.into_inner())
     }
 }
 
@@ -147,6 +164,7 @@ impl<'a> View<'a> {
             triggers_from: None,
             reported: None,
             windows: None,
+            kept_role_turns: None,
         }
     }
 
@@ -172,6 +190,9 @@ impl<'a> View<'a> {
 
     /// The turns of `roles`, in order.
     pub(super) fn turns_of(&self, roles: RoleSet) -> &[usize] {
+        if let Some(kept) = self.kept_role_turns {
+            return &kept[roles.bits()];
+        }
         self.role_turns[roles.bits()].get_or_init(|| {
             (0..self.transcript.turns.len())
                 .filter(|&t| roles.contains(self.role(t)))
