@@ -277,3 +277,98 @@ fn every_example_runs_from_the_readme() {
         );
     }
 }
+
+/// `--compact` carries the same judgement as the default JSON, in fewer bytes: the same ids,
+/// scores and verdicts, and each finding's rule, place, deduction and evidence turns; the
+/// rules' words are left to `huashu rules list --format json`, and `huashu report` takes them
+/// from the pack.
+#[test]
+fn compact_json_says_what_the_default_says_and_the_report_fills_in_the_words() {
+    let files = [
+        "examples/transcripts/phone-calls.jsonl",
+        "examples/transcripts/chats.jsonl",
+        "examples/transcripts/emails.jsonl",
+    ];
+    let run = |extra: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_huashu"))
+            .args(["check", "--format", "json"])
+            .args(extra)
+            .args(files)
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(1), "some examples fail");
+        String::from_utf8(output.stdout).expect("UTF-8")
+    };
+    let full = run(&[]);
+    let compact = run(&["--compact"]);
+    assert!(
+        compact.len() * 2 < full.len(),
+        "compact is under half the size"
+    );
+    let lines = |text: &str| -> Vec<serde_json::Value> {
+        text.lines()
+            .map(|l| serde_json::from_str(l).expect("JSON"))
+            .collect()
+    };
+    let (full, compact) = (lines(&full), lines(&compact));
+    assert_eq!(full.len(), compact.len());
+    let mut findings = 0;
+    for (f, c) in full.iter().zip(&compact) {
+        for key in ["id", "score", "passed", "dimensions", "file", "line"] {
+            assert_eq!(f[key], c[key], "{key} of {}", f["id"]);
+        }
+        assert!(c.get("ledger").is_none() && c.get("not_applicable").is_none());
+        let (ff, cf) = (
+            f["findings"].as_array().expect("findings"),
+            c["findings"].as_array().expect("findings"),
+        );
+        assert_eq!(ff.len(), cf.len());
+        for (a, b) in ff.iter().zip(cf) {
+            for key in ["rule", "deduct", "turn", "start", "end", "text"] {
+                let expected = &a[key];
+                let got = b.get(key).unwrap_or(&serde_json::Value::Null);
+                assert_eq!(expected, got, "{key} of a finding of {}", f["id"]);
+            }
+            assert_eq!(a["evidence"]["turns"], b["evidence"]["turns"]);
+            assert!(b.get("message").is_none() && b.get("source").is_none());
+            findings += 1;
+        }
+    }
+    assert!(findings > 10, "the examples have findings to compare");
+
+    // The ledger and the not-applicable rules come back on request, as the default has them.
+    let kept = lines(&run(&["--compact", "--ledger", "--not-applicable"]));
+    for (f, k) in full.iter().zip(&kept) {
+        assert_eq!(f["ledger"], k["ledger"]);
+        assert_eq!(f["not_applicable"], k["not_applicable"]);
+    }
+
+    // The HTML report of compact records names each rule in the pack's words.
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("compact-report");
+    std::fs::create_dir_all(&dir).expect("creates");
+    let results = dir.join("compact.jsonl");
+    std::fs::write(&results, run(&["--compact"])).expect("writes");
+    let page = dir.join("report.html");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_huashu"))
+        .args(["report"])
+        .arg(&results)
+        .arg("-o")
+        .arg(&page)
+        .status()
+        .expect("runs");
+    assert!(status.success());
+    let html = std::fs::read_to_string(&page).expect("reads");
+    let pack = huashu::RulePack::builtin().expect("loads");
+    let rule = full
+        .iter()
+        .flat_map(|r| r["findings"].as_array().expect("findings"))
+        .map(|f| f["rule"].as_str().expect("rule"))
+        .next()
+        .expect("a finding");
+    let message = pack.rule(rule).expect("a built-in rule").message();
+    let in_page = serde_json::to_string(message).expect("JSON");
+    assert!(
+        html.contains(in_page.trim_matches('"')),
+        "the page gives {rule}'s message"
+    );
+}

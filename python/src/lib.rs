@@ -367,6 +367,7 @@ impl HtmlReport {
                 max_transcripts,
                 timezone,
                 generated: Some(jiff::Timestamp::now()),
+                rules: std::collections::HashMap::new(),
             }),
         })
     }

@@ -59,6 +59,42 @@ pub struct Options {
     pub timezone: Offset,
     /// When the report was made, shown under the title.
     pub generated: Option<Timestamp>,
+    /// What records of `check --compact` leave out of findings (severity, message,
+    /// suggestion, source, dimension), by rule id: see [`Options::describe_rules`].
+    pub rules: HashMap<String, RuleText>,
+}
+
+/// What the page says about a rule whose findings do not carry it.
+#[derive(Clone, Debug, Default)]
+pub struct RuleText {
+    /// `fatal`, `major` or `minor`.
+    pub severity: String,
+    /// The scorecard dimension it counts against.
+    pub dimension: Option<String>,
+    /// What is wrong.
+    pub message: String,
+    /// What to say instead.
+    pub suggest: Option<String>,
+    /// The clause of the standard.
+    pub source: Option<String>,
+}
+
+impl Options {
+    /// Takes each rule's words from `pack`, for results written with `check --compact`.
+    pub fn describe_rules(&mut self, pack: &crate::RulePack) {
+        for rule in pack.rules() {
+            self.rules.insert(
+                rule.id().to_string(),
+                RuleText {
+                    severity: rule.severity().to_string(),
+                    dimension: rule.dimension().map(str::to_string),
+                    message: rule.message().to_string(),
+                    suggest: rule.suggest().map(str::to_string),
+                    source: rule.source().map(str::to_string),
+                },
+            );
+        }
+    }
 }
 
 impl Default for Options {
@@ -68,6 +104,7 @@ impl Default for Options {
             max_transcripts: DEFAULT_MAX_TRANSCRIPTS,
             timezone: Offset::constant(8),
             generated: None,
+            rules: HashMap::new(),
         }
     }
 }
@@ -143,13 +180,14 @@ struct InRecord {
 #[derive(Deserialize)]
 struct InFinding {
     rule: String,
-    severity: String,
+    /// Absent from compact records, as are the message, suggestion and source.
+    severity: Option<String>,
     deduct: u32,
     turn: Option<usize>,
     start: Option<usize>,
     end: Option<usize>,
     text: Option<String>,
-    message: String,
+    message: Option<String>,
     suggest: Option<String>,
     source: Option<String>,
     evidence: Option<InEvidence>,
@@ -157,7 +195,8 @@ struct InFinding {
 
 #[derive(Deserialize)]
 struct InEvidence {
-    detail: String,
+    /// Absent from compact records.
+    detail: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -558,18 +597,32 @@ impl HtmlReport {
         // The rules, with the words of their first finding.
         let mut seen_rules: Vec<&str> = Vec::new();
         for f in &findings {
-            let stats = self
-                .rules
-                .entry(f.rule.clone())
-                .or_insert_with(|| RuleStats {
-                    severity: f.severity.clone(),
-                    message: f.message.clone(),
-                    suggest: f.suggest.clone(),
-                    source: f.source.clone(),
-                    ..RuleStats::default()
-                });
+            let described = self.options.rules.get(&f.rule);
+            let stats =
+                self.rules
+                    .entry(f.rule.clone())
+                    .or_insert_with(|| match (&f.message, described) {
+                        (None, Some(text)) => RuleStats {
+                            severity: text.severity.clone(),
+                            dimension: text.dimension.clone(),
+                            message: text.message.clone(),
+                            suggest: text.suggest.clone(),
+                            source: text.source.clone(),
+                            ..RuleStats::default()
+                        },
+                        _ => RuleStats {
+                            severity: f.severity.clone().unwrap_or_default(),
+                            message: f.message.clone().unwrap_or_default(),
+                            suggest: f.suggest.clone(),
+                            source: f.source.clone(),
+                            ..RuleStats::default()
+                        },
+                    });
             if stats.dimension.is_none() {
-                stats.dimension = dimension_of.get(f.rule.as_str()).map(|d| d.to_string());
+                stats.dimension = dimension_of
+                    .get(f.rule.as_str())
+                    .map(|d| d.to_string())
+                    .or_else(|| described.and_then(|t| t.dimension.clone()));
             }
             stats.findings += 1;
             stats.deducted += u64::from(f.deduct);
@@ -623,7 +676,7 @@ impl HtmlReport {
                     start: f.start,
                     end: f.end,
                     text: f.text,
-                    detail: f.evidence.map(|e| e.detail),
+                    detail: f.evidence.and_then(|e| e.detail),
                 })
                 .collect(),
             dimensions: dimensions

@@ -67,6 +67,12 @@ pub(crate) struct ReportArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     pub(crate) output: PathBuf,
 
+    /// The rule pack the results were checked with, layered like `check --rules`: the page
+    /// takes each rule's message, severity, suggestion and source from it for results of
+    /// `check --compact`, which leave them out [default: the built-in pack].
+    #[arg(long = "rules", value_name = "PACK")]
+    pub(crate) rules: Vec<PathBuf>,
+
     /// The page's title.
     #[arg(long, value_name = "TEXT")]
     pub(crate) title: Option<String>,
@@ -406,6 +412,24 @@ pub(crate) struct CheckArgs {
     /// record, so that `huashu report` can show every finding in its sentence.
     #[arg(long)]
     pub(crate) turns: bool,
+
+    /// With `--format json`: records that cost what they carry. Findings give the rule's id,
+    /// span, deduction and evidence (the turns looked at, the wait and the limit), without
+    /// the message, suggestion, source and severity that every finding of a rule repeats
+    /// (`huashu rules list --format json` lists them once per rule) and without the
+    /// evidence's sentence; fields without a value, the ledger and the not-applicable rules
+    /// are left out. `huashu report --rules` fills the rules' words back in.
+    #[arg(long)]
+    pub(crate) compact: bool,
+
+    /// With `--compact`: keep the ledger of deductions (the default JSON always has it).
+    #[arg(long)]
+    pub(crate) ledger: bool,
+
+    /// With `--compact`: keep the rules that had nothing to judge, with the reason (the
+    /// default JSON always has them).
+    #[arg(long)]
+    pub(crate) not_applicable: bool,
 
     /// Print no reports: only the totals (and the summary with `--summary`), and the exit
     /// status. Errors still go to standard error.

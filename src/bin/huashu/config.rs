@@ -70,6 +70,9 @@ pub(crate) struct CheckConfig {
     pub(crate) summary: Option<bool>,
     /// Carry each transcript's turns in its JSON record, for `huashu report`.
     pub(crate) turns: Option<bool>,
+    /// Compact JSON records: findings without the rules' words, no ledger and no
+    /// not-applicable rules.
+    pub(crate) compact: Option<bool>,
 }
 
 /// A field a table column holds.
@@ -305,6 +308,9 @@ impl Config {
         }
         if let (false, Some(v)) = (given(m, "turns"), c.turns) {
             args.turns = v;
+        }
+        if let (false, Some(v)) = (given(m, "compact"), c.compact) {
+            args.compact = v;
         }
     }
 

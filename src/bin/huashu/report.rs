@@ -10,12 +10,12 @@ use huashu::html::{HtmlReport, Options};
 use huashu::read::{RecordRead, read_record};
 
 use crate::cli::ReportArgs;
-use crate::exit;
 use crate::render::printable;
 use crate::walk::{self, Scope};
+use crate::{exit, pack};
 
 pub(crate) fn run(args: &ReportArgs) -> u8 {
-    let mut report = HtmlReport::new(Options {
+    let mut options = Options {
         title: args
             .title
             .clone()
@@ -23,7 +23,17 @@ pub(crate) fn run(args: &ReportArgs) -> u8 {
         max_transcripts: args.max_transcripts,
         timezone: args.timezone,
         generated: Some(jiff::Timestamp::now()),
-    });
+        ..Options::default()
+    };
+    match pack::load(&args.rules) {
+        Ok(pack) => options.describe_rules(&pack),
+        Err(e) => {
+            let color = crate::cli::Color::Auto.enabled(&io::stderr());
+            let _ = writeln!(io::stderr(), "{}", crate::render::pack_error(&e, color));
+            return exit::ERROR;
+        }
+    }
+    let mut report = HtmlReport::new(options);
     // Lines that are not results are listed on the page; an input that cannot be read at
     // all would leave a hole in it that nobody sees, so then nothing is written.
     let mut failed = false;

@@ -218,7 +218,11 @@ impl ReadOptions {
             ));
         }
         let mut de = serde_json::Deserializer::from_str(text);
-        let raw: RawTranscript = match serde_path_to_error::deserialize(&mut de) {
+        // Read without tracking the path, which costs on every field; only a record that
+        // fails is read again with it, for an error that says where.
+        let raw: RawTranscript = match RawTranscript::deserialize(&mut de).or_else(|_| {
+            serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(text))
+        }) {
             Ok(raw) => raw,
             Err(e) => {
                 if e.path().to_string() == "."

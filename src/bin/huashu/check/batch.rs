@@ -54,6 +54,8 @@ struct Style {
     fields: bool,
     /// `--turns`.
     turns: bool,
+    /// `--compact`, `--ledger` and `--not-applicable`.
+    compact: render::check_json::Compact,
     quiet: bool,
 }
 
@@ -70,6 +72,11 @@ pub(crate) fn run(checker: &Checker, args: &CheckArgs) -> io::Result<Tally> {
         table: args.table,
         fields: args.keep_fields,
         turns: args.turns,
+        compact: render::check_json::Compact {
+            on: args.compact,
+            ledger: args.ledger,
+            not_applicable: args.not_applicable,
+        },
         quiet: args.quiet,
     };
     let options = args.read_options();
@@ -156,9 +163,13 @@ fn process(checker: &Checker, raw: Raw, options: &ReadOptions, style: Style) -> 
             let report = checker.check(transcript);
             let _ = match style.format {
                 _ if style.quiet => Ok(()),
-                Format::Json => {
-                    render::check_json::report(&mut output, &item, &report, style.turns)
-                }
+                Format::Json => render::check_json::report(
+                    &mut output,
+                    &item,
+                    &report,
+                    style.turns,
+                    style.compact,
+                ),
                 Format::Csv => render::check_csv::report(
                     &mut output,
                     style.table,

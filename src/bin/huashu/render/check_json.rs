@@ -2,7 +2,10 @@
 
 use std::io::{self, Write};
 
-use huashu::{Report, Turn};
+use huashu::{
+    DimensionScore, Evidence, Finding, Fix, LedgerEntry, Match, NotApplicable, Report,
+    TolerantMatch, Turn,
+};
 use serde::Serialize;
 
 use crate::check::input::Item;
@@ -26,13 +29,122 @@ struct ReportRecord<'a> {
     turns: Option<&'a [Turn]>,
 }
 
+/// What `--compact` leaves out of each record, and what it keeps on request.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Compact {
+    /// `--compact`: findings carry the rule's id and no message, suggestion, source or
+    /// severity (`huashu rules list --format json` has them, once per rule), and evidence
+    /// without its sentence; fields without a value are left out.
+    pub(crate) on: bool,
+    /// `--ledger`: keep the ledger of deductions.
+    pub(crate) ledger: bool,
+    /// `--not-applicable`: keep the rules that had nothing to judge.
+    pub(crate) not_applicable: bool,
+}
+
+/// One transcript's report in the compact form.
+#[derive(Serialize)]
+struct CompactRecord<'a> {
+    id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    agent: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    channel: Option<huashu::Channel>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    started_at: Option<String>,
+    score: Option<u32>,
+    passed: Option<bool>,
+    #[serde(serialize_with = "compact_findings")]
+    findings: &'a [Finding],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    dimensions: &'a [DimensionScore],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    not_applicable: Option<&'a [NotApplicable]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ledger: Option<&'a [LedgerEntry]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    not_scored: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    tolerant: &'a [TolerantMatch],
+    file: &'a str,
+    line: usize,
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    fields: &'a serde_json::Map<String, serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    turns: Option<&'a [Turn]>,
+}
+
+/// Evidence in the compact form: the turns looked at, and for timing rules the wait and the
+/// limit. The sentence for a reviewer (`detail`) is left out: it says the same in words.
+#[derive(Serialize)]
+struct CompactEvidence {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    turns: Option<[usize; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    waited: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    limit: Option<f64>,
+}
+
+impl CompactEvidence {
+    fn of(evidence: &Evidence) -> CompactEvidence {
+        CompactEvidence {
+            turns: evidence.turns,
+            waited: evidence.waited,
+            limit: evidence.limit,
+        }
+    }
+}
+
+/// A finding in the compact form: which rule, where, what it cost and why.
+#[derive(Serialize)]
+struct CompactFinding<'a> {
+    rule: &'a str,
+    deduct: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    turn: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    time: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    evidence: Option<CompactEvidence>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<&'a Fix>,
+    #[serde(rename = "match", skip_serializing_if = "Option::is_none")]
+    matched: Option<Match>,
+}
+
+fn compact_findings<S: serde::Serializer>(
+    findings: &&[Finding],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(findings.iter().map(|f| CompactFinding {
+        rule: &f.rule,
+        deduct: f.deduct,
+        turn: f.turn,
+        start: f.start,
+        end: f.end,
+        text: f.text.as_deref(),
+        time: f.time,
+        evidence: f.evidence.as_ref().map(CompactEvidence::of),
+        fix: f.fix.as_ref(),
+        matched: f.matched,
+    }))
+}
+
 /// `{"id","agent","channel","score","passed","findings":[…],…,"file","line","fields"}` and a
-/// newline.
+/// newline; with `--compact`, the compact form of the same.
 pub(crate) fn report(
     out: &mut impl Write,
     item: &Item,
     report: &Report,
     turns: bool,
+    compact: Compact,
 ) -> io::Result<()> {
     if let Item::Transcript {
         file,
@@ -40,14 +152,37 @@ pub(crate) fn report(
         transcript,
     } = item
     {
-        let record = ReportRecord {
-            report,
-            file,
-            line: *line,
-            fields: &transcript.metadata,
-            turns: turns.then_some(transcript.turns.as_slice()),
-        };
-        serde_json::to_writer(&mut *out, &record)?;
+        let turns = turns.then_some(transcript.turns.as_slice());
+        if compact.on {
+            let record = CompactRecord {
+                id: &report.id,
+                agent: report.agent.as_deref(),
+                channel: report.channel,
+                started_at: report.started_at.map(|t| t.to_string()),
+                score: report.score,
+                passed: report.passed,
+                findings: &report.findings,
+                dimensions: &report.dimensions,
+                not_applicable: compact.not_applicable.then_some(&report.not_applicable[..]),
+                ledger: compact.ledger.then_some(&report.ledger[..]),
+                not_scored: report.not_scored.as_deref(),
+                tolerant: &report.tolerant,
+                file,
+                line: *line,
+                fields: &transcript.metadata,
+                turns,
+            };
+            serde_json::to_writer(&mut *out, &record)?;
+        } else {
+            let record = ReportRecord {
+                report,
+                file,
+                line: *line,
+                fields: &transcript.metadata,
+                turns,
+            };
+            serde_json::to_writer(&mut *out, &record)?;
+        }
         out.write_all(b"\n")?;
     }
     Ok(())

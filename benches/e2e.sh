@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# End to end: the whole command line against `grep -F -o -f` over the same bytes.
+#
+#   benches/e2e.sh [SIZE] [ROUNDS]      (SIZE as gen_corpus takes it, default 40M; ROUNDS 5)
+#
+# Generates a corpus of calls and chats (JSON Lines), then times, in alternating rounds so
+# that the machine's noise falls on every command alike, one thread each, output to a file
+# (grep with its output on /dev/null stops at the first match):
+#
+#   grep           grep -F -o -f benches/e2e/phrases.txt   (43 phrases)
+#   compact        huashu check --format json --compact --threads 1   (built-in pack)
+#   json           huashu check --format json --threads 1             (built-in pack)
+#   phrases        huashu check --format json --compact --threads 1 --rules benches/e2e/phrases.toml
+#   compact-2      the same as compact on two threads
+#
+# and prints each one's median time, its speed in MB/s of input, and its ratio to grep.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+size=${1:-40M}
+rounds=${2:-5}
+dir=target/e2e
+mkdir -p "$dir"
+
+cargo build --release --quiet --bin huashu --example gen_corpus
+huashu=target/release/huashu
+corpus="$dir/corpus-$size.jsonl"
+[ -s "$corpus" ] || target/release/examples/gen_corpus "$size" > "$corpus"
+bytes=$(stat -c %s "$corpus")
+
+declare -A cmd=(
+    [grep]="grep -F -o -f benches/e2e/phrases.txt $corpus"
+    [compact]="$huashu check $corpus --format json --compact --threads 1"
+    [json]="$huashu check $corpus --format json --threads 1"
+    [phrases]="$huashu check $corpus --format json --compact --threads 1 --rules benches/e2e/phrases.toml"
+    [compact-2]="$huashu check $corpus --format json --compact --threads 2"
+)
+order=(grep compact json phrases compact-2)
+declare -A times
+
+# Status 1 says that grep found nothing or that a transcript failed: only 2 and above is an
+# error.
+run() {
+    local start end status=0
+    start=$(date +%s%N)
+    ${cmd[$1]} > "$dir/out-$1" 2>/dev/null || status=$?
+    end=$(date +%s%N)
+    if [ "$status" -gt 1 ]; then
+        echo "$1 failed with status $status" >&2
+        exit 1
+    fi
+    times[$1]+="$(( (end - start) / 1000 )) "
+}
+
+for _ in $(seq "$rounds"); do
+    for name in "${order[@]}"; do run "$name"; done
+done
+
+median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+grep_us=$(echo "${times[grep]}" | median)
+printf 'corpus: %s (%d bytes), %d rounds, median of each\n' "$corpus" "$bytes" "$rounds"
+printf '%-10s %10s %10s %12s %14s\n' command seconds MB/s "× grep" "output bytes"
+for name in "${order[@]}"; do
+    us=$(echo "${times[$name]}" | median)
+    out=$(stat -c %s "$dir/out-$name")
+    awk -v n="$name" -v us="$us" -v b="$bytes" -v g="$grep_us" -v o="$out" \
+        'BEGIN { printf "%-10s %10.3f %10.1f %12.2f %14d\n", n, us / 1e6, b / us, us / g, o }'
+done
