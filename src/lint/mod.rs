@@ -174,7 +174,39 @@ fn lint_rule(id: &str) -> &'static LintRule {
 /// Checks every reply of `library` with `checker`. Findings are in file order, with those
 /// silenced by a suppression marked and kept.
 pub fn lint(checker: &Checker, library: &ReplyLibrary, options: &LintOptions) -> Vec<LintFinding> {
+    let found = lint_replies(checker, library, 0..library.replies.len(), options);
+    finish_lint(checker, library, found)
+}
+
+/// The findings of the replies `replies` (indexes into `library.replies`), in reply order,
+/// before suppressions apply: for linting one library on several threads, a range each.
+/// [`finish_lint`] joins them, in the order of their ranges, into what [`lint`] returns.
+pub fn lint_replies(
+    checker: &Checker,
+    library: &ReplyLibrary,
+    replies: std::ops::Range<usize>,
+    options: &LintOptions,
+) -> Vec<LintFinding> {
     let mut out = Vec::new();
+    let end = replies.end.min(library.replies.len());
+    for i in replies.start.min(end)..end {
+        let reply = &library.replies[i];
+        let context = collapse(&reply.text);
+        for finding in reply_findings(checker, reply, options) {
+            out.push(locate(library, i, reply, &finding, &context));
+        }
+    }
+    out
+}
+
+/// The findings of a whole library from those of [`lint_replies`] over all its replies: the
+/// file's problems added, suppressions applied, sorted by place.
+pub fn finish_lint(
+    checker: &Checker,
+    library: &ReplyLibrary,
+    found: Vec<LintFinding>,
+) -> Vec<LintFinding> {
+    let mut out = Vec::with_capacity(library.problems.len() + found.len());
     for problem in &library.problems {
         out.push(meta(
             library,
@@ -184,12 +216,7 @@ pub fn lint(checker: &Checker, library: &ReplyLibrary, options: &LintOptions) ->
             problem.message.clone(),
         ));
     }
-    for (i, reply) in library.replies.iter().enumerate() {
-        let context = collapse(&reply.text);
-        for finding in reply_findings(checker, reply, options) {
-            out.push(locate(library, i, reply, &finding, &context));
-        }
-    }
+    out.extend(found);
     suppress(checker, library, &mut out);
     out.sort_by(|a, b| (a.span.start, &a.rule).cmp(&(b.span.start, &b.rule)));
     out
@@ -497,5 +524,44 @@ mod tests {
             findings.iter().all(|f| f.line == 2),
             "the FAQ reply is fine"
         );
+    }
+
+    /// Linting a library in ranges of replies (as the command line does, a range per task)
+    /// and joining them gives what linting it whole gives, suppressions included.
+    #[test]
+    fn ranges_joined_are_the_whole() {
+        let checker = Checker::builtin().expect("compiles");
+        let options = LintOptions::default();
+        let mut findings = 0;
+        for entry in std::fs::read_dir("tests/cmd/fixtures/lint").expect("the lint fixtures") {
+            let path = entry.expect("an entry").path();
+            let source = std::fs::read_to_string(&path).expect("reads");
+            let format = LibraryFormat::from_path(&path).expect("a library format");
+            let lib = ReplyLibrary::parse(&path.to_string_lossy(), source, format);
+            let whole = lint(&checker, &lib, &options);
+            findings += whole.len();
+            for size in [1, 2, 5] {
+                let found = (0..lib.replies.len())
+                    .step_by(size)
+                    .flat_map(|start| lint_replies(&checker, &lib, start..start + size, &options))
+                    .collect();
+                let joined = finish_lint(&checker, &lib, found);
+                let key = |f: &LintFinding| {
+                    (
+                        f.rule.clone(),
+                        f.span.clone(),
+                        f.suppressed.clone(),
+                        f.fingerprint.clone(),
+                    )
+                };
+                assert_eq!(
+                    whole.iter().map(key).collect::<Vec<_>>(),
+                    joined.iter().map(key).collect::<Vec<_>>(),
+                    "{} in ranges of {size}",
+                    path.display()
+                );
+            }
+        }
+        assert!(findings > 10, "the fixtures have findings to compare");
     }
 }

@@ -126,6 +126,9 @@ pub struct Reply {
     /// The reply in the file, as byte offsets.
     pub span: Range<usize>,
     /// For each character of `text`: its byte offset in `text`, and its bytes in the file.
+    /// Empty when the file holds `text` verbatim at `span` (no escape or markup inside), as
+    /// most replies are: then offsets in `text` are offsets from `span.start`, and a large
+    /// library costs no table per character.
     chars: Vec<(usize, usize, usize)>,
     style: Style,
 }
@@ -134,6 +137,11 @@ impl Reply {
     /// The bytes in the file of the characters `text[range]` of the reply. An empty range maps
     /// to an empty span at its place.
     pub fn file_span(&self, range: Range<usize>) -> Range<usize> {
+        if self.chars.is_empty() {
+            let start = (self.span.start + range.start).min(self.span.end);
+            let end = (self.span.start + range.end).clamp(start, self.span.end);
+            return start..end;
+        }
         let first = self.chars.partition_point(|c| c.0 < range.start);
         let last = self.chars.partition_point(|c| c.0 < range.end);
         match (
@@ -269,11 +277,17 @@ impl Builder<'_> {
         if text.trim().is_empty() {
             return;
         }
-        let chars = align(self.source, region.clone(), &text, style);
+        let mut chars = align(self.source, region.clone(), &text, style);
         let span = match (chars.first(), chars.last()) {
             (Some(a), Some(b)) => a.1..b.2.max(a.1),
             _ => region.start..region.start,
         };
+        if self.source.get(span.clone()) == Some(text.as_str()) {
+            // Verbatim: each character sits at its own offset from the start.
+            chars = Vec::new();
+        } else {
+            chars.shrink_to_fit();
+        }
         let kind = kind_from(labels, &self.file_label);
         self.replies.push(Reply {
             text,

@@ -7,8 +7,9 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 
 use huashu::Checker;
-use huashu::lint::{Baseline, LintOptions, fix, lint};
+use huashu::lint::{Baseline, LintFinding, LintOptions, finish_lint, fix, lint_replies};
 use huashu::replies::{LibraryFormat, ReplyLibrary};
+use rayon::prelude::*;
 
 use crate::cli::{LintArgs, LintFormat};
 use crate::render::plural;
@@ -119,7 +120,7 @@ pub(crate) fn run(args: &LintArgs) -> u8 {
             None => LibraryFormat::from_path(&shown).unwrap_or(LibraryFormat::Text),
         };
         let library = ReplyLibrary::parse(&name, source, format);
-        let mut findings = lint(&checker, &library, &options);
+        let mut findings = lint_on_every_core(&checker, &library, &options);
         let mut fixed = 0;
         if args.fix {
             let outcome = fix(&checker, &library, &findings, &options, |f| {
@@ -154,7 +155,7 @@ pub(crate) fn run(args: &LintArgs) -> u8 {
                 }
                 // What is left after the fixes.
                 let library = ReplyLibrary::parse(&display(&path), text, format);
-                findings = lint(&checker, &library, &options);
+                findings = lint_on_every_core(&checker, &library, &options);
                 files.push(LintedFile {
                     library,
                     findings,
@@ -243,6 +244,26 @@ pub(crate) fn run(args: &LintArgs) -> u8 {
     } else {
         exit::OK
     }
+}
+
+/// How many replies a thread lints at a time.
+const REPLIES_PER_TASK: usize = 256;
+
+/// [`huashu::lint::lint`], with the replies shared out among every core in ranges.
+fn lint_on_every_core(
+    checker: &Checker,
+    library: &ReplyLibrary,
+    options: &LintOptions,
+) -> Vec<LintFinding> {
+    let replies = library.replies.len();
+    let found: Vec<Vec<LintFinding>> = (0..replies.div_ceil(REPLIES_PER_TASK))
+        .into_par_iter()
+        .map(|task| {
+            let start = task * REPLIES_PER_TASK;
+            lint_replies(checker, library, start..start + REPLIES_PER_TASK, options)
+        })
+        .collect();
+    finish_lint(checker, library, found.into_iter().flatten().collect())
 }
 
 /// A unified diff of one file's fixes.
