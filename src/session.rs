@@ -58,6 +58,10 @@ struct Kept {
     turns_of: [Vec<usize>; 16],
     /// The windows of situations' triggers that were open when last judged.
     windows: judge::Windows,
+    /// Per rule, the first turn of what it owes (`owed`), if anything.
+    first_owed: Vec<Option<usize>>,
+    /// Which rules a push judges: kept only so that each push need not allocate it.
+    dirty: Vec<bool>,
 }
 
 impl Checker {
@@ -79,6 +83,7 @@ impl Session {
             scans: Vec::new(),
             kept: Box::new(Kept {
                 owed: vec![Vec::new(); rules],
+                first_owed: vec![None; rules],
                 ..Kept::default()
             }),
         }
@@ -110,7 +115,9 @@ impl Session {
         // is judged next), those whose phrases the turn hits (of a situation, those that
         // trigger it), and those that move with turns of its role. Before its first turn no
         // rule owes anything.
-        let mut dirty = vec![false; engine.rules.len()];
+        let mut dirty = std::mem::take(&mut self.kept.dirty);
+        dirty.clear();
+        dirty.resize(engine.rules.len(), false);
         for (r, owed) in self.kept.owed.iter().enumerate() {
             dirty[r] |= !owed.is_empty()
                 && engine.turn_touches(r as u32, role, |target| !scan.hits_of(target).is_empty());
@@ -133,23 +140,12 @@ impl Session {
             }
         }
         let channel = self.transcript.channel;
-        let dirty = (0..engine.rules.len() as u32).filter(|&r| {
+        let judged = (0..engine.rules.len() as u32).filter(|&r| {
             dirty[r as usize] && engine.rules[r as usize].channels().applies_to(channel)
         });
         self.scans.push(scan);
         // A situation judges again only the triggers whose window was open when last judged
         // (they owed something), and the new turn.
-        let triggers_from: Vec<usize> = self
-            .kept
-            .owed
-            .iter()
-            .map(|owed| {
-                owed.iter()
-                    .filter_map(|o| o.turn)
-                    .min()
-                    .map_or(at as usize, |t| t.min(at as usize))
-            })
-            .collect();
         let mut found = Vec::new();
         let owed = &mut self.kept.owed;
         // Cells only while judging, so that a session between pushes is `Sync`.
@@ -157,7 +153,7 @@ impl Session {
         let windows = std::cell::RefCell::new(std::mem::take(&mut self.kept.windows));
         let live = judge::Live {
             index: &self.kept.index,
-            triggers_from: &triggers_from,
+            first_owed: &self.kept.first_owed,
             dynamic: &dynamic,
             reported: &self.kept.reported,
             windows: &windows,
@@ -168,7 +164,7 @@ impl Session {
             &self.transcript,
             &self.scans,
             &live,
-            dirty,
+            judged,
             |r, evaluation| {
                 if let Some(owed) = owed.get_mut(r as usize) {
                     *owed = evaluation.obligations;
@@ -178,6 +174,10 @@ impl Session {
         );
         self.kept.dynamic = dynamic.into_store();
         self.kept.windows = windows.into_inner();
+        for (r, _) in dirty.iter().enumerate().filter(|(_, d)| **d) {
+            self.kept.first_owed[r] = self.kept.owed[r].iter().filter_map(|o| o.turn).min();
+        }
+        self.kept.dirty = dirty;
         // The windows that closed are final: forget them.
         let owed = &self.kept.owed;
         self.kept.windows.retain(|&(r, t), _| {

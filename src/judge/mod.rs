@@ -54,8 +54,9 @@ pub(crate) fn evaluate(
 pub(crate) struct Live<'a> {
     /// Each (target, turn) with a hit, sorted.
     pub(crate) index: &'a [(u32, u32)],
-    /// Per rule, the first trigger turn a situation judges (see `View::triggers_from`).
-    pub(crate) triggers_from: &'a [usize],
+    /// Per rule, the first turn of what it owes, if it owes anything: a situation judges
+    /// the triggers from there on, or only the new turn's (see `View::triggers_from`).
+    pub(crate) first_owed: &'a [Option<usize>],
     pub(crate) dynamic: &'a DynamicHits,
     pub(crate) reported: &'a rustc_hash::FxHashSet<Reported>,
     pub(crate) windows: &'a std::cell::RefCell<Windows>,
@@ -66,7 +67,8 @@ pub(crate) struct Live<'a> {
 /// What a live session judges after a turn is added: only the rules whose judgement the turn
 /// can change. `dirty` gives them in pack order; forbidden rules judge the new turn only (what
 /// they found in earlier turns was final when it was found), and situations the triggers
-/// from `live.triggers_from` on, in windows kept from the turns before.
+/// from the first that owes something (or the new turn's) on, in windows kept from the turns
+/// before.
 pub(crate) fn evaluate_turn(
     engine: &Engine,
     transcript: &Transcript,
@@ -85,7 +87,7 @@ pub(crate) fn evaluate_turn(
         Some(live.dynamic),
     );
     view.only_turn = transcript.turns.len().checked_sub(1);
-    view.triggers_from = Some(live.triggers_from);
+    view.triggers_from = view.only_turn.map(|turn| (live.first_owed, turn));
     view.reported = Some(live.reported);
     view.windows = Some(live.windows);
     view.kept_role_turns = Some(live.role_turns);

@@ -50,7 +50,9 @@ impl View<'_> {
             return;
         };
         let mut triggered = false;
-        let from = self.triggers_from.map_or(0, |from| from[r as usize]);
+        let from = self.triggers_from.map_or(0, |(first_owed, new_turn)| {
+            first_owed[r as usize].map_or(new_turn, |t| t.min(new_turn))
+        });
         let candidates = self.trigger_candidates(r, rule, from);
         for &t in &candidates {
             // A trigger a live session judged before held then, where it was found: its

@@ -35,10 +35,11 @@ pub(super) struct View<'a> {
     index: std::borrow::Cow<'a, [(u32, u32)]>,
     /// For a live session's new turn: forbidden rules judge this turn only.
     pub(super) only_turn: Option<usize>,
-    /// For a live session: per rule, the first turn whose trigger a situation judges. Those
-    /// before it had their response window closed when last judged, so what they came to
-    /// was final and has been reported.
-    pub(super) triggers_from: Option<&'a [usize]>,
+    /// For a live session: per rule, the first turn of what it owes, and the new turn. A
+    /// situation judges the triggers from the first it owes something for (or the new
+    /// turn's): those before had their response window closed when last judged, so what they
+    /// came to was final and has been reported.
+    pub(super) triggers_from: Option<(&'a [Option<usize>], usize)>,
     /// For a live session: the findings it has reported, which judging need not build again.
     pub(super) reported: Option<&'a rustc_hash::FxHashSet<Reported>>,
     /// For a live session: the turns of each set of roles, kept as turns come.
