@@ -4,7 +4,8 @@
 //! Aho-Corasick automaton over the built-in pack's phrases, on the bytes as they are), a naive
 //! baseline (what a user would write: OpenCC conversion, lower case, separators dropped into a
 //! new string, then `str::matches` for every phrase of the pack), and huashu's own check. Then
-//! pack compilation, a 50,000-phrase pack, and threads sharing one checker.
+//! the automata a matcher could be built on, side by side; pack compilation, a 50,000-phrase
+//! pack, live sessions against checking once, and threads sharing one checker.
 //!
 //! `cargo bench --bench huashu`; throughput is in bytes of turn text.
 
@@ -145,6 +146,77 @@ fn bench(c: &mut Criterion) {
         group.bench_function("huashu check", |b| {
             b.iter(|| checker.check(black_box(&transcript)))
         });
+        group.finish();
+    }
+
+    // The automata a matcher could be built on, side by side: the built-in pack's phrases,
+    // leftmost-longest, over the long call's turns. The matcher uses daachorse's charwise
+    // automaton (a Chinese character is one step, not three).
+    {
+        let call = corpus::long_call();
+        let texts: Vec<&str> = call.turns.iter().map(|t| t.text.as_str()).collect();
+        let mut sorted = phrases.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let charwise: daachorse::CharwiseDoubleArrayAhoCorasick<u32> =
+            daachorse::CharwiseDoubleArrayAhoCorasickBuilder::new()
+                .match_kind(daachorse::MatchKind::LeftmostLongest)
+                .build(&sorted)
+                .expect("builds");
+        let bytewise: daachorse::DoubleArrayAhoCorasick<u32> =
+            daachorse::DoubleArrayAhoCorasickBuilder::new()
+                .match_kind(daachorse::MatchKind::LeftmostLongest)
+                .build(&sorted)
+                .expect("builds");
+        let ac = |kind: aho_corasick::AhoCorasickKind, prefilter: bool| {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .kind(Some(kind))
+                .prefilter(prefilter)
+                .build(&sorted)
+                .expect("builds")
+        };
+        let mut group = c.benchmark_group("automata");
+        group.throughput(Throughput::Bytes(bytes(&call)));
+        group.bench_function("daachorse charwise", |b| {
+            b.iter(|| {
+                texts
+                    .iter()
+                    .map(|t| charwise.leftmost_find_iter(black_box(*t)).count())
+                    .sum::<usize>()
+            })
+        });
+        group.bench_function("daachorse bytewise", |b| {
+            b.iter(|| {
+                texts
+                    .iter()
+                    .map(|t| bytewise.leftmost_find_iter(black_box(*t)).count())
+                    .sum::<usize>()
+            })
+        });
+        for (name, automaton) in [
+            (
+                "aho-corasick DFA",
+                ac(aho_corasick::AhoCorasickKind::DFA, true),
+            ),
+            (
+                "aho-corasick DFA, no prefilter",
+                ac(aho_corasick::AhoCorasickKind::DFA, false),
+            ),
+            (
+                "aho-corasick contiguous NFA",
+                ac(aho_corasick::AhoCorasickKind::ContiguousNFA, true),
+            ),
+        ] {
+            group.bench_function(name, |b| {
+                b.iter(|| {
+                    texts
+                        .iter()
+                        .map(|t| automaton.find_iter(black_box(*t)).count())
+                        .sum::<usize>()
+                })
+            });
+        }
         group.finish();
     }
 
