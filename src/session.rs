@@ -62,6 +62,9 @@ struct Kept {
     first_owed: Vec<Option<usize>>,
     /// Which rules a push judges: kept only so that each push need not allocate it.
     dirty: Vec<bool>,
+    /// The agent changed: the next push judges every rule, as what names the agent may now
+    /// be met or missed in turns already pushed.
+    agent_changed: bool,
 }
 
 impl Checker {
@@ -92,8 +95,10 @@ impl Session {
     /// Sets the agent's id or name, for rules that need it (an e-mail signature).
     pub fn set_agent(&mut self, agent: impl Into<String>) {
         self.transcript.agent = Some(agent.into());
-        // What triggers and responses were found with the agent's name is looked for again.
+        // What triggers and responses were found with the agent's name is looked for again,
+        // by every rule, at the next push.
         self.kept.windows.clear();
+        self.kept.agent_changed = true;
     }
 
     /// Adds a turn. Returns the findings it makes certain and what is still owed.
@@ -117,7 +122,10 @@ impl Session {
         // rule owes anything.
         let mut dirty = std::mem::take(&mut self.kept.dirty);
         dirty.clear();
-        dirty.resize(engine.rules.len(), false);
+        dirty.resize(
+            engine.rules.len(),
+            std::mem::take(&mut self.kept.agent_changed),
+        );
         for (r, owed) in self.kept.owed.iter().enumerate() {
             dirty[r] |= !owed.is_empty()
                 && engine.turn_touches(r as u32, role, |target| !scan.hits_of(target).is_empty());

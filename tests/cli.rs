@@ -371,4 +371,19 @@ fn compact_json_says_what_the_default_says_and_the_report_fills_in_the_words() {
         html.contains(in_page.trim_matches('"')),
         "the page gives {rule}'s message"
     );
+
+    // With a pack that does not have the rules, the page names them by id, and says so.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_huashu"))
+        .args(["report", "--rules", "benches/e2e/phrases.toml"])
+        .arg(&results)
+        .arg("-o")
+        .arg(&page)
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("warning: the pack does not have") && stderr.contains(rule),
+        "{stderr}"
+    );
 }

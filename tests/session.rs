@@ -236,3 +236,31 @@ fn a_finished_session_gives_the_batch_report_and_never_claims_too_early() {
         panic!("{e}");
     }
 }
+
+/// An agent who takes over a chat: what the new name meets is owed no more at the next push,
+/// whoever speaks in it.
+#[test]
+fn a_new_agent_is_judged_at_the_next_push() {
+    let checker = checker();
+    let owes_signature = |session: &huashu::Session| {
+        session
+            .pending()
+            .iter()
+            .any(|o| &*o.rule == "email.signature")
+    };
+    let mut session = checker.session("handover", Some(Channel::Email));
+    session.set_agent("李娜");
+    session.push(Turn::new(Role::Agent, "您好，我是王芳"));
+    assert!(owes_signature(&session), "李娜 has not signed");
+    session.set_agent("王芳");
+    session.push(Turn::new(Role::Customer, "好的"));
+    assert!(
+        !owes_signature(&session),
+        "王芳 signed the last reply: {:?}",
+        session.pending()
+    );
+    // The same conversation checked whole, with the agent it ended with, agrees.
+    let mut transcript = session.transcript().clone();
+    transcript.agent = Some("王芳".into());
+    assert_eq!(session.finish(), checker.check(&transcript));
+}

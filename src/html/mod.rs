@@ -618,6 +618,16 @@ impl HtmlReport {
                             ..RuleStats::default()
                         },
                     });
+            // A rule first seen in a compact record that the pack does not describe takes
+            // its words from the first full record that has them.
+            if stats.message.is_empty()
+                && let Some(message) = &f.message
+            {
+                stats.severity = f.severity.clone().unwrap_or_default();
+                stats.message = message.clone();
+                stats.suggest = f.suggest.clone();
+                stats.source = f.source.clone();
+            }
             if stats.dimension.is_none() {
                 stats.dimension = dimension_of
                     .get(f.rule.as_str())
@@ -733,6 +743,19 @@ impl HtmlReport {
                 self.kept.pop();
             }
         }
+    }
+
+    /// The rules whose findings came without their words (records of `check --compact`)
+    /// and that [`Options::rules`] does not describe: the page names them by id only.
+    pub fn undescribed_rules(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self
+            .rules
+            .iter()
+            .filter(|(_, stats)| stats.message.is_empty())
+            .map(|(id, _)| id.as_str())
+            .collect();
+        ids.sort_unstable();
+        ids
     }
 
     /// Writes the page.

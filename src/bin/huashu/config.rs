@@ -14,7 +14,9 @@ use clap::parser::ValueSource;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::cli::{ChannelArg, CheckArgs, InputFormat, LintArgs, RulesArgs, SeverityArg};
+use crate::cli::{
+    ChannelArg, CheckArgs, InputFormat, LintArgs, ReportArgs, RulesArgs, SeverityArg,
+};
 
 /// The file names searched for, nearest directory first.
 pub(crate) const FILE_NAMES: [&str; 2] = ["huashu.toml", ".huashu.toml"];
@@ -341,6 +343,14 @@ impl Config {
     }
 
     /// Fills the packs of `rules …` when none are given as flags.
+    /// Fills the pack of `report` (which describes the rules of compact results) when not
+    /// given as a flag.
+    pub(crate) fn apply_report(&self, base: &Path, args: &mut ReportArgs, m: &ArgMatches) {
+        if !given(m, "rules") && !self.rules.is_empty() {
+            args.rules = self.rules(base);
+        }
+    }
+
     pub(crate) fn apply_rules(&self, base: &Path, args: &mut RulesArgs, m: &ArgMatches) {
         if !given(m, "packs") && !self.rules.is_empty() {
             args.packs = self.rules(base);

@@ -46,6 +46,7 @@ fn main() -> ExitCode {
         match &mut cli.command {
             Command::Check(args) => config.apply_check(base, args, sub),
             Command::Lint(args) => config.apply_lint(base, args, sub),
+            Command::Report(args) => config.apply_report(base, args, sub),
             Command::Rules(command) => {
                 let sub = sub.subcommand().map_or(sub, |(_, m)| m);
                 let args = match command {

@@ -121,6 +121,16 @@ pub(crate) fn run(args: &ReportArgs) -> u8 {
             if report.transcripts() == 1 { "" } else { "s" },
         );
     }
+    let undescribed = report.undescribed_rules();
+    if !undescribed.is_empty() {
+        let _ = writeln!(
+            stderr,
+            "warning: the pack does not have {} (found in compact results), so the page names \
+             {} by id only; give the pack the results were checked with as `--rules`",
+            printable(&undescribed.join(", ")),
+            if undescribed.len() == 1 { "it" } else { "them" },
+        );
+    }
     if report.transcripts() > 0 && report.with_turns() == 0 {
         let _ = writeln!(
             stderr,
