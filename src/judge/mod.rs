@@ -13,10 +13,11 @@ mod situation;
 mod tests;
 mod timing;
 mod view;
+mod window;
 
 pub(crate) use findings::{CharCursor, Evaluation, drop_nested, merged, merged_finding};
-pub(crate) use situation::Windows;
 pub(crate) use view::{DynamicHits, DynamicStore, Reported};
+pub(crate) use window::Windows;
 
 use crate::engine::{Engine, Prenormalized, TurnScan};
 use crate::pack::rule::{AsrMode, RuleKind};

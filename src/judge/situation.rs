@@ -4,35 +4,10 @@
 use super::findings::Evaluation;
 use super::findings::{CharCursor, na, obligation, transcript_finding, turn_finding};
 use super::view::{View, give_back, lend_turns};
+use super::window::WindowState;
 use crate::finding::{Due, Evidence, Finding};
 use crate::pack::rule::{Expect, Rule, Within};
 use crate::transcript::Role;
-
-/// The turns in which a trigger's response is looked for, and how many times each of the
-/// rule's leaves matched in them. It is built turn by turn: a live session keeps it from one
-/// push to the next and only adds the new turn, so judging an open window does not cost
-/// its length again.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct WindowState {
-    turns: Vec<usize>,
-    /// Whether adding turns has stopped (by turns, time, `until` or `before`).
-    stopped: bool,
-    /// The next turn to look at, while not stopped.
-    next: usize,
-    /// How many turns of the responding roles it holds after the trigger.
-    responses: u32,
-    /// Where the trigger was found: (turn, start, end).
-    hit: Option<(usize, usize, usize)>,
-    /// Per leaf of the rule: its count and first hit in `turns[..counted]`.
-    counts: Vec<LeafCount>,
-    counted: usize,
-}
-
-/// How many times a leaf matched, and where first: (turn, start, end).
-type LeafCount = (usize, Option<(usize, usize, usize)>);
-
-/// The windows a live session keeps, by (rule, trigger turn).
-pub(crate) type Windows = rustc_hash::FxHashMap<(u32, usize), WindowState>;
 
 /// One trigger of a situation, as the response is judged against it.
 struct Trigger<'v> {

@@ -45,7 +45,7 @@ pub(super) struct View<'a> {
     /// For a live session: the turns of each set of roles, kept as turns come.
     pub(super) kept_role_turns: Option<&'a [Vec<usize>; 16]>,
     /// For a live session: the windows of situations' triggers, kept from turn to turn.
-    pub(super) windows: Option<&'a RefCell<super::situation::Windows>>,
+    pub(super) windows: Option<&'a RefCell<super::window::Windows>>,
 }
 
 thread_local! {
