@@ -36,32 +36,14 @@ declare -A cmd=(
     [compact-2]="$huashu check $corpus --format json --compact --threads 2"
 )
 order=(grep compact json phrases compact-2)
-declare -A times
+source benches/rounds.sh
+rounds "$rounds"
 
-# Status 1 says that grep found nothing or that a transcript failed: only 2 and above is an
-# error.
-run() {
-    local start end status=0
-    start=$(date +%s%N)
-    ${cmd[$1]} > "$dir/out-$1" 2>/dev/null || status=$?
-    end=$(date +%s%N)
-    if [ "$status" -gt 1 ]; then
-        echo "$1 failed with status $status" >&2
-        exit 1
-    fi
-    times[$1]+="$(( (end - start) / 1000 )) "
-}
-
-for _ in $(seq "$rounds"); do
-    for name in "${order[@]}"; do run "$name"; done
-done
-
-median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-grep_us=$(echo "${times[grep]}" | median)
+grep_us=$(median grep)
 printf 'corpus: %s (%d bytes), %d rounds, median of each\n' "$corpus" "$bytes" "$rounds"
 printf '%-10s %10s %10s %12s %14s\n' command seconds MB/s "× grep" "output bytes"
 for name in "${order[@]}"; do
-    us=$(echo "${times[$name]}" | median)
+    us=$(median "$name")
     out=$(stat -c %s "$dir/out-$name")
     awk -v n="$name" -v us="$us" -v b="$bytes" -v g="$grep_us" -v o="$out" \
         'BEGIN { printf "%-10s %10.3f %10.1f %12.2f %14d\n", n, us / 1e6, b / us, us / g, o }'

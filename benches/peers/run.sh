@@ -55,31 +55,14 @@ declare -A cmd=(
     [grep]="grep -F -o -f $phrases $text"
 )
 order=(huashu-phrases huashu-builtin pyahocorasick flashtext mint-filter grep)
-declare -A times
+source benches/rounds.sh
+rounds "$rounds"
 
-run() {
-    local start end status=0
-    start=$(date +%s%N)
-    ${cmd[$1]} > "$dir/out-$1" 2>/dev/null || status=$?
-    end=$(date +%s%N)
-    # Status 1: grep found nothing, or a transcript failed.
-    if [ "$status" -gt 1 ]; then
-        echo "$1 failed with status $status" >&2
-        exit 1
-    fi
-    times[$1]+="$(( (end - start) / 1000 )) "
-}
-
-for _ in $(seq "$rounds"); do
-    for name in "${order[@]}"; do run "$name"; done
-done
-
-median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-base=$(echo "${times[huashu-phrases]}" | median)
+base=$(median huashu-phrases)
 printf 'turn text: %s (%d bytes), %d rounds, median of each\n' "$text" "$bytes" "$rounds"
 printf '%-15s %10s %10s %22s\n' tool seconds "MB/s" "× huashu-phrases time"
 for name in "${order[@]}"; do
-    us=$(echo "${times[$name]}" | median)
+    us=$(median "$name")
     awk -v n="$name" -v us="$us" -v b="$bytes" -v h="$base" \
         'BEGIN { printf "%-15s %10.3f %10.1f %22.2f\n", n, us / 1e6, b / us, us / h }'
 done
