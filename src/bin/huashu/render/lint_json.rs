@@ -9,7 +9,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::json_error;
+use super::{indented, json_error};
 use crate::lint::results::LintResults;
 
 pub(crate) fn write(out: &mut impl Write, results: &LintResults<'_>) -> io::Result<()> {
@@ -82,19 +82,4 @@ fn field(out: &mut impl Write, key: &str, value: &impl Serialize) -> io::Result<
     // Through a `Value`, so that keys come out sorted as everywhere in the document.
     let value = serde_json::to_value(value).map_err(io::Error::other)?;
     indented(out, &value, 1)
-}
-
-/// `value` pretty-printed, every line after the first indented by `levels` steps of two
-/// spaces (a JSON string holds no raw line break, so lines are safe to indent).
-fn indented(out: &mut impl Write, value: &Value, levels: usize) -> io::Result<()> {
-    let text = serde_json::to_string_pretty(value).map_err(json_error)?;
-    let pad = "  ".repeat(levels);
-    for (i, line) in text.split('\n').enumerate() {
-        if i > 0 {
-            out.write_all(b"\n")?;
-            out.write_all(pad.as_bytes())?;
-        }
-        out.write_all(line.as_bytes())?;
-    }
-    Ok(())
 }

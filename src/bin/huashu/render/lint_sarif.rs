@@ -6,7 +6,7 @@ use huashu::Severity;
 use huashu::lint::LINT_RULES;
 use serde_json::{Value, json};
 
-use super::{json_error, plural};
+use super::{indented, plural};
 use crate::lint::results::LintResults;
 
 const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -48,7 +48,43 @@ pub(crate) fn write(out: &mut impl Write, results: &LintResults<'_>) -> io::Resu
     }
     let rules: Vec<Value> = rule_ids.iter().map(|id| descriptor(results, id)).collect();
 
-    let mut sarif_results = Vec::new();
+    let mut notifications = Vec::new();
+    for e in &results.stale {
+        notifications.push(json!({
+            "level": "note",
+            "message": {"text": format!(
+                "The baseline accepts {} finding{} of {} in “{}” that no longer occur{}.",
+                e.count, plural(e.count), e.rule, e.reply, if e.count == 1 { "s" } else { "" }
+            )},
+        }));
+    }
+    for (path, message) in &results.errors {
+        notifications.push(json!({
+            "level": "error",
+            "message": {"text": format!("{path}: {message}")},
+        }));
+    }
+    let mut invocation = json!({"executionSuccessful": results.errors.is_empty()});
+    if !notifications.is_empty() {
+        invocation["toolExecutionNotifications"] = json!(notifications);
+    }
+    // Written as it goes, a result at a time, with keys sorted at every level as a whole
+    // document would have them.
+    let tool = json!({"driver": {
+        "name": "huashu",
+        "version": env!("CARGO_PKG_VERSION"),
+        "semanticVersion": env!("CARGO_PKG_VERSION"),
+        "rules": rules,
+    }});
+    writeln!(out, "{{")?;
+    writeln!(out, "  \"$schema\": {},", json!(SARIF_SCHEMA))?;
+    writeln!(out, "  \"runs\": [")?;
+    writeln!(out, "    {{")?;
+    writeln!(out, "      \"columnKind\": \"unicodeCodePoints\",")?;
+    write!(out, "      \"invocations\": ")?;
+    indented(out, &json!([invocation]), 3)?;
+    write!(out, ",\n      \"results\": [")?;
+    let mut first = true;
     for file in &results.files {
         for f in file.findings.iter().filter(|f| !f.baselined) {
             let region = json!({
@@ -116,47 +152,19 @@ pub(crate) fn write(out: &mut impl Write, results: &LintResults<'_>) -> io::Resu
             if results.baseline_used {
                 map.insert("baselineState".into(), json!("new"));
             }
-            sarif_results.push(result);
+            out.write_all(if first { b"\n        " } else { b",\n        " })?;
+            first = false;
+            indented(out, &result, 4)?;
         }
     }
 
-    let mut notifications = Vec::new();
-    for e in &results.stale {
-        notifications.push(json!({
-            "level": "note",
-            "message": {"text": format!(
-                "The baseline accepts {} finding{} of {} in “{}” that no longer occur{}.",
-                e.count, plural(e.count), e.rule, e.reply, if e.count == 1 { "s" } else { "" }
-            )},
-        }));
-    }
-    for (path, message) in &results.errors {
-        notifications.push(json!({
-            "level": "error",
-            "message": {"text": format!("{path}: {message}")},
-        }));
-    }
-    let mut invocation = json!({"executionSuccessful": results.errors.is_empty()});
-    if !notifications.is_empty() {
-        invocation["toolExecutionNotifications"] = json!(notifications);
-    }
-    let doc = json!({
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "huashu",
-                "version": env!("CARGO_PKG_VERSION"),
-                "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "rules": rules,
-            }},
-            "columnKind": "unicodeCodePoints",
-            "invocations": [invocation],
-            "results": sarif_results,
-        }],
-    });
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(json_error)?;
-    writeln!(out)
+    out.write_all(if first { b"]" } else { b"\n      ]" })?;
+    write!(out, ",\n      \"tool\": ")?;
+    indented(out, &tool, 3)?;
+    writeln!(out, "\n    }}")?;
+    writeln!(out, "  ],")?;
+    writeln!(out, "  \"version\": \"2.1.0\"")?;
+    writeln!(out, "}}")
 }
 
 /// A SARIF `reportingDescriptor` for a rule of the pack or of [`LINT_RULES`].

@@ -101,3 +101,22 @@ pub(crate) fn printable(text: &str) -> String {
 pub(crate) fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
+
+/// `value` pretty-printed, every line after the first indented by `levels` steps of two
+/// spaces (a JSON string holds no raw line break, so lines are safe to indent).
+pub(crate) fn indented(
+    out: &mut impl std::io::Write,
+    value: &serde_json::Value,
+    levels: usize,
+) -> std::io::Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(json_error)?;
+    let pad = "  ".repeat(levels);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.write_all(b"\n")?;
+            out.write_all(pad.as_bytes())?;
+        }
+        out.write_all(line.as_bytes())?;
+    }
+    Ok(())
+}
