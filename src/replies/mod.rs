@@ -277,17 +277,23 @@ impl Builder<'_> {
         if text.trim().is_empty() {
             return;
         }
-        let mut chars = align(self.source, region.clone(), &text, style);
-        let span = match (chars.first(), chars.last()) {
-            (Some(a), Some(b)) => a.1..b.2.max(a.1),
-            _ => region.start..region.start,
-        };
-        if self.source.get(span.clone()) == Some(text.as_str()) {
-            // Verbatim: each character sits at its own offset from the start.
-            chars = Vec::new();
+        // Verbatim (each character at its own offset from the start), as most replies are:
+        // no table, and no alignment to make one.
+        let (span, chars) = if self.source.get(region.clone()) == Some(text.as_str()) {
+            (region, Vec::new())
         } else {
-            chars.shrink_to_fit();
-        }
+            let mut chars = align(self.source, region.clone(), &text, style);
+            let span = match (chars.first(), chars.last()) {
+                (Some(a), Some(b)) => a.1..b.2.max(a.1),
+                _ => region.start..region.start,
+            };
+            if self.source.get(span.clone()) == Some(text.as_str()) {
+                chars = Vec::new();
+            } else {
+                chars.shrink_to_fit();
+            }
+            (span, chars)
+        };
         let kind = kind_from(labels, &self.file_label);
         self.replies.push(Reply {
             text,
