@@ -13,6 +13,8 @@
   // sees them whole.
   var animate = !navigator.webdriver;
   var charts = [];
+  // A cell's value is either an element built for it or text.
+  function isNode(v) { return v !== null && typeof v === "object" && typeof v.nodeType === "number"; }
 
   function $(id) { return document.getElementById(id); }
   function el(tag, attrs, children) {
@@ -262,7 +264,7 @@
           columns.map(function (c) {
             var v = c.cell ? c.cell(r) : c.value(r);
             var td = el("td", { class: c.num ? "num" : "" });
-            if (v instanceof Node) td.appendChild(v); else td.textContent = v == null ? "–" : c.format ? c.format(v) : v;
+            if (isNode(v)) td.appendChild(v); else td.textContent = v == null ? "–" : c.format ? c.format(v) : v;
             return td;
           }));
       })));
@@ -383,7 +385,7 @@
       body.appendChild(el("tr", { class: "click", "data-n": t.n, onclick: function () { open(t); } }, columns.map(function (c) {
         var td = el("td", { class: c.num ? "num" : "" });
         var v = c.cell ? c.cell(t) : c.value(t);
-        if (v instanceof Node) td.appendChild(v); else td.textContent = v == null ? "–" : v;
+        if (isNode(v)) td.appendChild(v); else td.textContent = v == null ? "–" : v;
         return td;
       })));
     });
