@@ -2,6 +2,8 @@
 //! the findings it makes certain and what the agent still owes, with deadlines; finishing
 //! returns exactly the report a batch check of the same transcript gives.
 
+use std::sync::Arc;
+
 use rustc_hash::FxHashSet;
 
 use serde::Serialize;
@@ -18,8 +20,9 @@ use crate::transcript::{Channel, Transcript, Turn};
 pub struct Update {
     /// Findings this turn made certain: no later turn can undo them.
     pub findings: Vec<Finding>,
-    /// Everything the agent still owes, with deadlines.
-    pub pending: Vec<Obligation>,
+    /// Everything the agent still owes, with deadlines. Shared with the session, and made
+    /// anew only by a push that changed it.
+    pub pending: Arc<[Obligation]>,
 }
 
 /// A conversation in progress. Cheap: it holds the turns so far and their hits, and shares the
@@ -46,6 +49,8 @@ struct Kept {
     index: Vec<(u32, u32)>,
     /// What each rule said is owed after its last judging, in pack order.
     owed: Vec<Vec<Obligation>>,
+    /// `owed`, flattened: what `pending` returns.
+    pending: Arc<[Obligation]>,
     /// Findings already reported by `push`, so that each is reported once.
     reported: FxHashSet<judge::Reported>,
     /// The hits of phrases that name values (王先生 once the surname is 王), found in each
@@ -155,6 +160,7 @@ impl Session {
         // A situation judges again only the triggers whose window was open when last judged
         // (they owed something), and the new turn.
         let mut found = Vec::new();
+        let mut changed = false;
         let owed = &mut self.kept.owed;
         // Cells only while judging, so that a session between pushes is `Sync`.
         let dynamic = judge::DynamicHits::from_store(std::mem::take(&mut self.kept.dynamic));
@@ -174,8 +180,11 @@ impl Session {
             &live,
             judged,
             |r, evaluation| {
-                if let Some(owed) = owed.get_mut(r as usize) {
+                if let Some(owed) = owed.get_mut(r as usize)
+                    && *owed != evaluation.obligations
+                {
                     *owed = evaluation.obligations;
+                    changed = true;
                 }
                 found.extend(evaluation.findings);
             },
@@ -186,6 +195,9 @@ impl Session {
             self.kept.first_owed[r] = self.kept.owed[r].iter().filter_map(|o| o.turn).min();
         }
         self.kept.dirty = dirty;
+        if changed {
+            self.kept.pending = self.kept.owed.iter().flatten().cloned().collect();
+        }
         // The windows that closed are final: forget them.
         let owed = &self.kept.owed;
         self.kept.windows.retain(|&(r, t), _| {
@@ -217,8 +229,8 @@ impl Session {
     }
 
     /// What the agent owes now.
-    pub fn pending(&self) -> Vec<Obligation> {
-        self.kept.owed.iter().flatten().cloned().collect()
+    pub fn pending(&self) -> Arc<[Obligation]> {
+        Arc::clone(&self.kept.pending)
     }
 
     /// The conversation so far.
@@ -274,7 +286,7 @@ mod tests {
             findings.sort_by_key(|f| (f.turn, f.byte_start));
             Update {
                 findings,
-                pending: evaluation.obligations,
+                pending: evaluation.obligations.into(),
             }
         }
     }
