@@ -2,13 +2,15 @@
 //!
 //! Three stages joined by bounded channels, so that memory stays flat however large the
 //! input is: one thread reads records (lines of JSON Lines, or whole text files) into
-//! batches; a pool of scoring threads parses, checks and renders each batch; one thread
-//! writes the rendered batches in order and keeps the totals. Only a few batches are in
+//! batches; a pool of scoring threads parses, checks and renders the batches, several side
+//! by side, so that no thread waits for another to finish a batch; one thread writes the
+//! rendered batches back in input order and keeps the totals. Only a few batches are in
 //! flight at any time.
 
+use std::collections::BTreeMap;
 use std::io::{self, BufWriter, Write};
 use std::mem;
-use std::sync::mpsc::{Receiver, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread;
 
 use huashu::read::ReadOptions;
@@ -104,7 +106,15 @@ pub(crate) fn run(checker: &Checker, args: &CheckArgs) -> io::Result<Tally> {
     let progress = progress_bar(args);
 
     let (raw_tx, raw_rx) = sync_channel::<Vec<Raw>>(IN_FLIGHT);
-    let (done_tx, done_rx) = sync_channel::<Vec<Done>>(IN_FLIGHT);
+    // Batches are scored side by side, each as soon as a thread is free, and the writer puts
+    // them back in order. A batch in flight holds a token until it is written, so that no
+    // more than `in_flight` batches are read ahead of the output.
+    let in_flight = threads.max(1) + IN_FLIGHT;
+    let (done_tx, done_rx) = sync_channel::<(usize, Vec<Done>)>(in_flight);
+    let (token_tx, token_rx) = sync_channel::<()>(in_flight);
+    for _ in 0..in_flight {
+        let _ = token_tx.send(());
+    }
     thread::scope(|s| {
         s.spawn(move || {
             let mut batch = Vec::new();
@@ -125,20 +135,25 @@ pub(crate) fn run(checker: &Checker, args: &CheckArgs) -> io::Result<Tally> {
         });
         let writer = {
             let progress = progress.clone();
-            s.spawn(move || write(checker, done_rx, style, args, &progress))
+            s.spawn(move || write(checker, done_rx, token_tx, style, args, &progress))
         };
-        for batch in raw_rx {
-            let done: Vec<Done> = pool.install(|| {
-                batch
-                    .into_par_iter()
-                    .map(|raw| process(checker, raw, options, style))
-                    .collect()
-            });
-            if done_tx.send(done).is_err() {
-                // The writer has stopped: dropping `raw_rx` stops the reader too.
-                break;
+        pool.in_place_scope(|scope| {
+            for (seq, batch) in raw_rx.into_iter().enumerate() {
+                if token_rx.recv().is_err() {
+                    // The writer has stopped: dropping `raw_rx` stops the reader too.
+                    break;
+                }
+                let done_tx = done_tx.clone();
+                scope.spawn(move |_| {
+                    let done: Vec<Done> = batch
+                        .into_par_iter()
+                        .map(|raw| process(checker, raw, options, style))
+                        .collect();
+                    // If the writer has stopped, the batch has nowhere to go.
+                    let _ = done_tx.send((seq, done));
+                });
             }
-        }
+        });
         drop(done_tx);
         let result = writer
             .join()
@@ -210,7 +225,8 @@ fn process(checker: &Checker, raw: Raw, options: &ReadOptions, style: Style) -> 
 /// Writes the batches in order, then the totals.
 fn write(
     checker: &Checker,
-    batches: Receiver<Vec<Done>>,
+    batches: Receiver<(usize, Vec<Done>)>,
+    tokens: SyncSender<()>,
     style: Style,
     args: &CheckArgs,
     progress: &ProgressBar,
@@ -222,23 +238,32 @@ fn write(
         render::check_csv::header(&mut out, style.table, checker, style.fields, args.bom)?;
     }
     let stderr = io::stderr();
-    for batch in batches {
-        for done in batch {
-            if !done.errors.is_empty() {
-                // Reports before the error reach the reader first.
-                out.flush()?;
-                progress.suspend(|| stderr.lock().write_all(&done.errors))?;
+    // Batches that came before the one due next.
+    let mut early = BTreeMap::new();
+    let mut next = 0;
+    for (seq, batch) in batches {
+        early.insert(seq, batch);
+        while let Some(batch) = early.remove(&next) {
+            next += 1;
+            for done in batch {
+                if !done.errors.is_empty() {
+                    // Reports before the error reach the reader first.
+                    out.flush()?;
+                    progress.suspend(|| stderr.lock().write_all(&done.errors))?;
+                }
+                out.write_all(&done.output)?;
+                progress.inc(done.input_len as u64);
+                tally.add(done.outcome);
             }
-            out.write_all(&done.output)?;
-            progress.inc(done.input_len as u64);
-            tally.add(done.outcome);
+            // Whoever reads the output sees each batch as soon as it is scored.
+            out.flush()?;
+            progress.set_message(format!(
+                "{} transcripts, {} errors",
+                tally.transcripts, tally.errors
+            ));
+            // The batch is out: another may be read.
+            let _ = tokens.send(());
         }
-        // Whoever reads the output sees each batch as soon as it is scored.
-        out.flush()?;
-        progress.set_message(format!(
-            "{} transcripts, {} errors",
-            tally.transcripts, tally.errors
-        ));
     }
     let scoring = checker.scoring();
     match style.format {
