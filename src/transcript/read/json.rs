@@ -163,6 +163,10 @@ impl ReadOptions {
         let bytes = trim_line_end(bytes);
         // A byte-order mark, which Windows tools write at the start of a file, is skipped.
         let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+        // The fast check says only whether the line is valid; std's says where it is not.
+        if let Ok(text) = simdutf8::basic::from_utf8(bytes) {
+            return self.parse_json_record(text, line, file);
+        }
         match std::str::from_utf8(bytes) {
             Ok(text) => self.parse_json_record(text, line, file),
             Err(e) => {
