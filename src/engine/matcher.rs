@@ -494,8 +494,10 @@ fn link_literals(literals: &mut [Literal]) {
         }
     }
     // Every literal inside another, found by one overlapping search of each literal's text.
+    // The searches are short and run once: the automaton that is quickest to build serves.
     let inside = aho_corasick::AhoCorasick::builder()
         .match_kind(aho_corasick::MatchKind::Standard)
+        .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
         .build(literals.iter().map(|l| &*l.text))
         .ok();
 

@@ -239,7 +239,8 @@ pub(crate) fn fold_char_slow(c: char, width: bool, case: bool, traditional: bool
             _ => c,
         };
     }
-    if case {
+    // Han and Hangul syllables have no case: most of the table skips the case lookup.
+    if case && !matches!(c as u32, 0x3400..=0x9FFF | 0xAC00..=0xD7A3) {
         let mut lower = c.to_lowercase();
         if let (Some(l), None) = (lower.next(), lower.next()) {
             c = l;

@@ -66,24 +66,50 @@ pub(crate) struct PatternError {
 }
 
 impl Pattern {
-    /// Compiles a regex written in a pack.
+    /// Compiles a regex written in a pack, ready to search.
     pub(crate) fn from_regex(
         source: &str,
         verify: Option<Verify>,
     ) -> Result<Pattern, PatternError> {
+        Pattern::build(source, verify, Regex::config())
+    }
+
+    /// Compiles a regex as a pack is read, to check it: the same errors as `from_regex`, but
+    /// only the engine that checking needs is built (one pass over the forward program, not
+    /// the reverse program and DFAs a search uses). What searches is compiled again once
+    /// normalization is known (see `Normalizer::pattern`), so building it all here would be
+    /// paid twice.
+    pub(crate) fn checked(source: &str, verify: Option<Verify>) -> Result<Pattern, PatternError> {
+        let config = Regex::config()
+            .hybrid(false)
+            .dfa(false)
+            .onepass(false)
+            .backtrack(false);
+        Pattern::build(source, verify, config)
+    }
+
+    fn build(
+        source: &str,
+        verify: Option<Verify>,
+        config: regex_automata::meta::Config,
+    ) -> Result<Pattern, PatternError> {
         let hir = parse_hir(source)?;
-        let regex = Regex::new(source).map_err(|e| PatternError {
-            message: match e.size_limit() {
-                Some(limit) => format!(
-                    "the regex is too big: compiled, it passes the size limit of {} for one \
-                     regex; use smaller counted repetitions (`{{n}}` nested in `{{m}}` multiply), \
-                     or split it into several patterns",
-                    crate::text::human_bytes(limit)
-                ),
-                None => regex_message(&e.to_string()),
-            },
-            span: None,
-        })?;
+        // From the syntax tree already made: the source is not parsed twice.
+        let regex = Regex::builder()
+            .configure(config)
+            .build_from_hir(&hir)
+            .map_err(|e| PatternError {
+                message: match e.size_limit() {
+                    Some(limit) => format!(
+                        "the regex is too big: compiled, it passes the size limit of {} for \
+                         one regex; use smaller counted repetitions (`{{n}}` nested in `{{m}}` \
+                         multiply), or split it into several patterns",
+                        crate::text::human_bytes(limit)
+                    ),
+                    None => regex_message(&e.to_string()),
+                },
+                span: None,
+            })?;
         let mut hit_group = None;
         let mut named = Vec::new();
         for (index, name) in regex
@@ -108,10 +134,11 @@ impl Pattern {
         })
     }
 
-    /// Compiles a phrase with slots, such as `我是{number}号客服`.
+    /// Checks a phrase with slots, such as `我是{number}号客服`, as a pack is read (see
+    /// `checked`).
     pub(crate) fn from_slotted_phrase(phrase: &str) -> Result<Pattern, PatternError> {
         let regex = slots_to_regex(phrase)?;
-        Pattern::from_regex(&regex, None)
+        Pattern::checked(&regex, None)
     }
 
     /// Whether the pattern matches anywhere in `text` (for validation and tests; it uses the

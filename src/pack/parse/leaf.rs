@@ -248,7 +248,7 @@ fn read_patterns(
 ) -> Vec<String> {
     let mut patterns = Vec::new();
     for (pattern, span) in cx.strings(value, "patterns").unwrap_or_default() {
-        match Pattern::from_regex(&pattern, verify) {
+        match Pattern::checked(&pattern, verify) {
             Ok(p) if p.is_match("") => cx.err(
                 span,
                 "this pattern matches the empty string, so it would match everywhere",
@@ -278,7 +278,7 @@ fn read_unless(cx: &mut Cx<'_>, value: &Spanned<DeValue<'_>>) -> Unless {
             },
             "matches" => {
                 for (pattern, span) in cx.strings(v, "matches").unwrap_or_default() {
-                    match Pattern::from_regex(&pattern, None) {
+                    match Pattern::checked(&pattern, None) {
                         Ok(p) if p.is_match("") => cx.err(
                             span,
                             "this pattern matches the empty string, so every hit would be excused",
