@@ -5,11 +5,11 @@
 //! `daachorse`): a Chinese character is one step instead of three, which measured about twice
 //! as fast as a byte automaton on the built-in pack's thousand literals.
 //!
-//! The automaton uses leftmost-longest semantics, which reports non-overlapping matches. To
-//! still report every occurrence of every phrase (a phrase inside a longer one, or one that
-//! starts inside another and runs past its end), each literal carries, from compile time, the
-//! literals it contains and the literals that may overlap its end. Together they make the scan
-//! as complete as an overlapping search at the speed of a leftmost-longest one.
+//! The scan is an overlapping search: it reports every occurrence of every phrase, including
+//! a phrase inside a longer one and one that starts inside another and runs past its end.
+//! (An earlier design searched leftmost-longest and recovered the other occurrences from
+//! links between literals made at compile time; the overlapping search found the same hits
+//! with fewer instructions, and the links cost compile time.)
 //!
 //! The matcher works on normalized text (see `normalize`): its literals are normalized when it
 //! is built, and the offsets it reports are offsets into the normalized text.
@@ -65,13 +65,6 @@ struct Literal {
     len: usize,
     roles: RoleSet,
     owners: Vec<Owner>,
-    /// Literals found inside this one: (literal, byte offset).
-    contained: Vec<(u32, usize)>,
-    /// Literals that start inside this one and run past its end: (literal, byte offset).
-    overlaps: Vec<(u32, usize)>,
-    /// Whether there are too many of those to list, so that the scan looks for them with
-    /// anchored searches inside each occurrence of this literal instead.
-    search_overlaps: bool,
     text: Box<str>,
 }
 
@@ -130,8 +123,6 @@ pub(crate) struct Matcher {
     /// Each literal's value is its index in `literals`.
     automaton: Option<Automaton<u32>>,
     literals: Vec<Literal>,
-    /// The byte length of the longest literal.
-    longest: usize,
     patterns: Vec<PatternEntry>,
     /// Patterns with no literal to anchor on, behind one set that says which can match.
     unanchored: Vec<u32>,
@@ -176,9 +167,6 @@ impl Matcher {
                     len: text.len(),
                     roles: RoleSet::default(),
                     owners: Vec::new(),
-                    contained: Vec::new(),
-                    overlaps: Vec::new(),
-                    search_overlaps: false,
                     text: text.as_str().into(),
                 });
                 (literals.len() - 1) as u32
@@ -239,13 +227,12 @@ impl Matcher {
 
         // In byte order, the automaton's trie is built with far fewer cache misses.
         literals.sort_unstable_by(|a, b| a.text.cmp(&b.text));
-        link_literals(&mut literals);
         let automaton = if literals.is_empty() {
             None
         } else {
             Some(
                 CharwiseDoubleArrayAhoCorasickBuilder::new()
-                    .match_kind(MatchKind::LeftmostLongest)
+                    .match_kind(MatchKind::Standard)
                     .build_with_values(
                         literals
                             .iter()
@@ -267,11 +254,9 @@ impl Matcher {
             regexes.push(set.clone());
             Some((set, regexes.len() - 1))
         };
-        let longest = literals.iter().map(|l| l.len).max().unwrap_or(0);
         Ok(Matcher {
             automaton,
             literals,
-            longest,
             patterns,
             unanchored,
             unanchored_set,
@@ -289,25 +274,16 @@ impl Matcher {
     pub(crate) fn scan(&self, text: &str, role: Role, found: &mut Found, caches: &mut Caches) {
         found.clear();
         if let Some(automaton) = &self.automaton {
-            for m in automaton.leftmost_find_iter(text) {
-                let id = m.value() as usize;
-                let start = m.start();
-                self.visit(id, start, role, found);
-                let literal = &self.literals[id];
-                for &(inner, offset) in &literal.contained {
-                    self.visit(inner as usize, start + offset, role, found);
-                }
-                for &(other, offset) in &literal.overlaps {
-                    let at = start + offset;
-                    if text[at..].starts_with(&*self.literals[other as usize].text) {
-                        self.visit(other as usize, at, role, found);
-                    }
-                }
-                if literal.search_overlaps {
-                    self.search_overlaps(automaton, text, start, m.end(), role, found);
-                }
+            for m in automaton.find_overlapping_iter(text) {
+                self.visit(m.value() as usize, m.start(), role, found);
             }
         }
+        self.scan_patterns(text, role, found, caches);
+    }
+
+    /// The patterns' part of a scan: those whose anchors the automaton found, in windows
+    /// around them, and those with no anchor.
+    fn scan_patterns(&self, text: &str, role: Role, found: &mut Found, caches: &mut Caches) {
         if let Some((set, slot)) = &self.unanchored_set {
             let wanted = self
                 .unanchored
@@ -390,45 +366,6 @@ impl Matcher {
         }
     }
 
-    /// Visits the literals that start inside `start..end` (an occurrence of a literal) and
-    /// run past its end: at each character inside, the longest literal there, and the
-    /// shorter ones there which also run past `end`.
-    fn search_overlaps(
-        &self,
-        automaton: &Automaton<u32>,
-        text: &str,
-        start: usize,
-        end: usize,
-        role: Role,
-        found: &mut Found,
-    ) {
-        for (offset, _) in text[start..end].char_indices().skip(1) {
-            let at = start + offset;
-            // The longest literal starting at `at`: the first leftmost-longest match in a
-            // window as long as the longest literal, if it starts there.
-            let window = &text[at..ceil_char_boundary(text, (at + self.longest).min(text.len()))];
-            let Some(m) = automaton
-                .leftmost_find_iter(window)
-                .next()
-                .filter(|m| m.start() == 0)
-            else {
-                continue;
-            };
-            if at + m.end() <= end {
-                continue;
-            }
-            let id = m.value() as usize;
-            self.visit(id, at, role, found);
-            // Shorter literals at the same place; those that start later inside are found by
-            // a later step, and those past `end` by the scan going on from there.
-            for &(inner, inner_offset) in &self.literals[id].contained {
-                if inner_offset == 0 && at + self.literals[inner as usize].len > end {
-                    self.visit(inner as usize, at, role, found);
-                }
-            }
-        }
-    }
-
     fn visit(&self, id: usize, start: usize, role: Role, found: &mut Found) {
         let literal = &self.literals[id];
         if !literal.roles.contains(role) {
@@ -454,95 +391,6 @@ impl Matcher {
     /// How many distinct literals the automaton holds.
     pub(crate) fn literal_count(&self) -> usize {
         self.literals.len()
-    }
-}
-
-/// How many overlapping literals one literal may list; past that, the scan searches.
-const MAX_OVERLAPS: usize = 16;
-
-/// Fills in, for each literal, the literals inside it and those that overlap its end.
-fn link_literals(literals: &mut [Literal]) {
-    // A literal inside another, or one overlapping another's end, is no longer than the
-    // longest other literal: the searches below stop there, so a very long phrase costs time
-    // in proportion to its length, not to its square or cube.
-    let (longest, second) = literals.iter().fold((0, 0), |(a, b), l| {
-        if l.len >= a {
-            (l.len, a)
-        } else {
-            (a, b.max(l.len))
-        }
-    });
-    let longest_other = |l: &Literal| if l.len == longest { second } else { longest };
-
-    // For each proper prefix of a literal, the literals that start with it: how many, and
-    // the first few (a list longer than MAX_OVERLAPS is never used). A prefix matters only
-    // when it can be a suffix of another literal.
-    let mut by_prefix: HashMap<&str, (usize, Vec<u32>)> = HashMap::default();
-    for (i, literal) in literals.iter().enumerate() {
-        let text = &*literal.text;
-        let cap = longest_other(literal);
-        for (end, _) in text
-            .char_indices()
-            .skip(1)
-            .take_while(|&(end, _)| end < cap)
-        {
-            let (count, list) = by_prefix.entry(&text[..end]).or_default();
-            *count += 1;
-            if list.len() <= MAX_OVERLAPS {
-                list.push(i as u32);
-            }
-        }
-    }
-    // Every literal inside another, found by one overlapping search of each literal's text.
-    // The searches are short and run once: the automaton that is quickest to build serves.
-    let inside = aho_corasick::AhoCorasick::builder()
-        .match_kind(aho_corasick::MatchKind::Standard)
-        .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
-        .build(literals.iter().map(|l| &*l.text))
-        .ok();
-
-    // (contained, overlaps, search_overlaps) for each literal.
-    type Links = (Vec<(u32, usize)>, Vec<(u32, usize)>, bool);
-    let mut links: Vec<Links> = Vec::with_capacity(literals.len());
-    for literal in literals.iter() {
-        let text = &*literal.text;
-        let mut contained: Vec<(u32, usize)> = Vec::new();
-        if let Some(inside) = &inside {
-            let mut found: Vec<(usize, usize, u32)> = inside
-                .find_overlapping_iter(text)
-                .filter(|m| !(m.start() == 0 && m.end() == text.len()))
-                .map(|m| (m.start(), m.end(), m.pattern().as_u32()))
-                .collect();
-            found.sort_unstable();
-            contained = found.into_iter().map(|(at, _, id)| (id, at)).collect();
-        }
-        let mut overlaps = Vec::new();
-        let mut search = false;
-        let cap = longest_other(literal);
-        for (offset, _) in text.char_indices().skip(1) {
-            let suffix = &text[offset..];
-            if suffix.len() >= cap {
-                continue;
-            }
-            if !search {
-                let Some((count, longer)) = by_prefix.get(suffix) else {
-                    continue;
-                };
-                if overlaps.len() + count > MAX_OVERLAPS {
-                    // Too many to list (short suffixes in a big pack): the scan looks for them.
-                    search = true;
-                    overlaps.clear();
-                    continue;
-                }
-                overlaps.extend(longer.iter().map(|&other| (other, offset)));
-            }
-        }
-        links.push((contained, overlaps, search));
-    }
-    for (literal, (contained, overlaps, search)) in literals.iter_mut().zip(links) {
-        literal.contained = contained;
-        literal.overlaps = overlaps;
-        literal.search_overlaps = search;
     }
 }
 
@@ -652,9 +500,9 @@ mod tests {
     }
 
     #[test]
-    fn agrees_with_brute_force_when_overlaps_are_searched_not_listed() {
-        // Every two- and three-letter word over a small alphabet: each literal has far more
-        // than MAX_OVERLAPS literals that overlap its end, so the scan searches for them.
+    fn agrees_with_brute_force_when_every_literal_overlaps_many() {
+        // Every two- and three-letter word over a small alphabet: each literal overlaps the
+        // end of many others, and holds others inside.
         let alphabet = ['a', 'b', 'c', 'd'];
         let mut words: Vec<String> = Vec::new();
         for a in alphabet {
@@ -677,7 +525,7 @@ mod tests {
             &mut Vec::new(),
         )
         .expect("builds");
-        assert!(matcher.literals.iter().any(|l| l.search_overlaps));
+        assert_eq!(matcher.literal_count(), words.len());
         for n in 0..4096u32 {
             let text: String = (0..6)
                 .map(|i| alphabet[((n >> (2 * i)) & 3) as usize])
