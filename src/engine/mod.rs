@@ -527,6 +527,7 @@ impl Engine {
             }
             let mut context =
                 TurnContext::new(text, &scratch.norm, &scratch.found.allowed, &self.segmenter);
+            out.hits.reserve(scratch.found.hits.len());
             for &hit in &scratch.found.hits {
                 let acceptance = &self.acceptance[hit.target as usize];
                 if acceptance.is_trivial() || context.accepts(acceptance, hit, &mut scratch.caches)

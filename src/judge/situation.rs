@@ -239,18 +239,22 @@ impl View<'_> {
             .first()
             .zip(window.turns.last())
             .map(|(a, b)| [*a, *b]);
-        // For evidence; formatted only when there is a finding.
-        let described = || {
-            let quoted = trigger
-                .hit
-                .map(|(turn, s, e)| format!(" (“{}”)", &self.transcript.turns[turn].text[s..e]))
-                .unwrap_or_default();
-            format!("turn {}{quoted}", t + 1)
-        };
-        let looked = || match range {
-            Some([a, b]) if a == b => format!("turn {}", a + 1),
-            Some([a, b]) => format!("turns {}–{}", a + 1, b + 1),
-            None => "no turn".to_string(),
+        // For evidence, written only when there is a finding, in one string: where the
+        // trigger was, `outcome`, and the turns looked at.
+        let detail = |outcome: &str| {
+            use std::fmt::Write as _;
+            let mut out = String::with_capacity(96);
+            let _ = write!(out, "triggered at turn {}", t + 1);
+            if let Some((turn, s, e)) = trigger.hit {
+                let _ = write!(out, " (“{}”)", &self.transcript.turns[turn].text[s..e]);
+            }
+            out.push_str(outcome);
+            let _ = match range {
+                Some([a, b]) if a == b => write!(out, "turn {}", a + 1),
+                Some([a, b]) => write!(out, "turns {}–{}", a + 1, b + 1),
+                None => write!(out, "no turn"),
+            };
+            out
         };
         let due = || {
             due_for(
@@ -293,11 +297,7 @@ impl View<'_> {
                     }
                     let mut f = self.trigger_finding(rule, t, trigger.hit);
                     f.evidence = Some(Evidence {
-                        detail: format!(
-                            "triggered at {}; the response was not found in {}",
-                            described(),
-                            looked()
-                        ),
+                        detail: detail("; the response was not found in "),
                         turns: range,
                         waited: None,
                         limit: None,
@@ -333,7 +333,7 @@ impl View<'_> {
                         None => self.trigger_finding(rule, t, trigger.hit),
                     };
                     f.evidence = Some(Evidence {
-                        detail: format!("triggered at {}; found in {}", described(), looked()),
+                        detail: detail("; found in "),
                         turns: range,
                         waited: None,
                         limit: None,
