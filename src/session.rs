@@ -143,6 +143,11 @@ impl Session {
         self.kept.role_turns[role.index()] += 1;
         for (bits, turns) in self.kept.turns_of.iter_mut().enumerate() {
             if bits & (1 << role.index()) != 0 {
+                if turns.capacity() == 0 {
+                    // Past the few first growths of a vector, which a short chat pays for
+                    // each of these lists.
+                    turns.reserve(32);
+                }
                 turns.push(at as usize);
             }
         }
@@ -196,7 +201,12 @@ impl Session {
         }
         self.kept.dirty = dirty;
         if changed {
-            self.kept.pending = self.kept.owed.iter().flatten().cloned().collect();
+            let owed = &self.kept.owed;
+            let mut pending = Vec::with_capacity(owed.iter().map(Vec::len).sum());
+            for o in owed.iter().filter(|o| !o.is_empty()) {
+                pending.extend_from_slice(o);
+            }
+            self.kept.pending = pending.into();
         }
         // The windows that closed are final: forget them.
         let owed = &self.kept.owed;
