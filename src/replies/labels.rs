@@ -98,12 +98,13 @@ pub(super) fn kind_of(label: &str) -> Option<ReplyKind> {
     }
 }
 
-/// The kind the labels around a reply give it: the innermost label that says anything.
-pub(super) fn kind_from(labels: &[String], file_label: &str) -> ReplyKind {
+/// The kind the labels around a reply give it: the innermost label that says anything, else
+/// what the file's own label said (`kind_of` of it, found once per file).
+pub(super) fn kind_from(labels: &[String], file_kind: Option<ReplyKind>) -> ReplyKind {
     labels
         .iter()
         .rev()
         .find_map(|l| kind_of(l))
-        .or_else(|| kind_of(file_label))
+        .or(file_kind)
         .unwrap_or(ReplyKind::Message)
 }

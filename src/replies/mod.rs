@@ -200,12 +200,13 @@ pub struct ReplyLibrary {
 impl ReplyLibrary {
     /// Reads the replies of `source`, the text of the file at `path`, in `format`.
     pub fn parse(path: &str, source: String, format: LibraryFormat) -> ReplyLibrary {
+        let file_label = Path::new(path)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let mut b = Builder {
             source: &source,
-            file_label: Path::new(path)
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default(),
+            file_kind: labels::kind_of(&file_label),
             replies: Vec::new(),
             comments: Vec::new(),
             fields: Vec::new(),
@@ -253,7 +254,8 @@ impl ReplyLibrary {
 /// fields that may be suppressions, and what could not be read.
 struct Builder<'s> {
     source: &'s str,
-    file_label: String,
+    /// What the file's name says of its replies (`greetings.txt`), if anything.
+    file_kind: Option<ReplyKind>,
     replies: Vec<Reply>,
     /// Comments that may hold a suppression: (text without the comment markers, span).
     comments: Vec<(String, Range<usize>)>,
@@ -294,7 +296,7 @@ impl Builder<'_> {
             }
             (span, chars)
         };
-        let kind = kind_from(labels, &self.file_label);
+        let kind = kind_from(labels, self.file_kind);
         self.replies.push(Reply {
             text,
             kind,
