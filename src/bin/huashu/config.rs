@@ -228,7 +228,7 @@ fn speakers(c: &CheckConfig) -> Result<Option<huashu::read::Speakers>, String> {
 
 /// Whether the argument `id` of `matches` was given on the command line (or in the
 /// environment), so that it wins over the file.
-fn given(matches: &ArgMatches, id: &str) -> bool {
+pub(crate) fn given(matches: &ArgMatches, id: &str) -> bool {
     matches
         .value_source(id)
         .is_some_and(|s| matches!(s, ValueSource::CommandLine | ValueSource::EnvVariable))

@@ -59,6 +59,10 @@ fn main() -> ExitCode {
         }
         let _ = name;
     }
+    if let Command::Check(args) = &cli.command {
+        let sub = matches.subcommand().map_or(&matches, |(_, m)| m);
+        check::warn_json_only_flags(args, sub);
+    }
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Lint(args) => lint::run(&args),

@@ -8,8 +8,36 @@ use std::io::{self, Write};
 
 use huashu::Checker;
 
-use crate::cli::CheckArgs;
+use crate::cli::{CheckArgs, Format};
 use crate::{exit, pack, render};
+
+/// Warns about the flags that shape JSON records, given on the command line with another
+/// format, where they change nothing. (Set in `huashu.toml`, they apply whenever the format
+/// is JSON, and say nothing otherwise.)
+pub(crate) fn warn_json_only_flags(args: &CheckArgs, matches: &clap::ArgMatches) {
+    if args.format == Format::Json {
+        return;
+    }
+    use clap::ValueEnum;
+    let format = args
+        .format
+        .to_possible_value()
+        .map_or_else(String::new, |v| v.get_name().to_string());
+    for (id, flag) in [
+        ("compact", "--compact"),
+        ("ledger", "--ledger"),
+        ("not_applicable", "--not-applicable"),
+        ("turns", "--turns"),
+    ] {
+        if crate::config::given(matches, id) {
+            let _ = writeln!(
+                io::stderr(),
+                "warning: {flag} shapes JSON records only; it changes nothing with --format \
+                 {format}"
+            );
+        }
+    }
+}
 
 /// Scores every transcript of the input; returns the exit code.
 pub(crate) fn run(args: &CheckArgs) -> u8 {
