@@ -11,7 +11,10 @@
 #   compact        huashu check --format json --compact --threads 1   (built-in pack)
 #   json           huashu check --format json --threads 1             (built-in pack)
 #   phrases        huashu check --format json --compact --threads 1 --rules benches/e2e/phrases.toml
-#   compact-2      the same as compact on two threads
+#                  (the same 43 phrases as grep, as one forbidden rule)
+#   phrases-json   the same with the default JSON
+#   compact-2      compact on two threads
+#   json-2         json on two threads
 #
 # and prints each one's median time, its speed in MB/s of input, and its ratio to grep.
 set -euo pipefail
@@ -33,9 +36,11 @@ declare -A cmd=(
     [compact]="$huashu check $corpus --format json --compact --threads 1"
     [json]="$huashu check $corpus --format json --threads 1"
     [phrases]="$huashu check $corpus --format json --compact --threads 1 --rules benches/e2e/phrases.toml"
+    [phrases-json]="$huashu check $corpus --format json --threads 1 --rules benches/e2e/phrases.toml"
     [compact-2]="$huashu check $corpus --format json --compact --threads 2"
+    [json-2]="$huashu check $corpus --format json --threads 2"
 )
-order=(grep compact json phrases compact-2)
+order=(grep compact json phrases phrases-json compact-2 json-2)
 source benches/rounds.sh
 rounds "$rounds"
 
