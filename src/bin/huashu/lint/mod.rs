@@ -79,96 +79,31 @@ pub(crate) fn run(args: &LintArgs) -> u8 {
         paths.insert(0, PathBuf::from("-"));
     }
 
+    // Files are read, parsed, linted and fixed side by side; what each gave is taken in the
+    // order of the paths, so the output does not depend on which finished first.
     let mut files = Vec::new();
     let mut diffs = String::new();
-    for path in paths {
-        let from_stdin = path.as_os_str() == "-";
-        // Standard input is shown, and its format told, by --stdin-filename.
-        let shown = match (&args.stdin_filename, from_stdin) {
-            (Some(name), true) => name.clone(),
-            _ => path.clone(),
-        };
-        let name = display(&shown);
-        let read = if from_stdin {
-            let mut bytes = Vec::new();
-            io::Read::read_to_end(&mut io::stdin().lock(), &mut bytes).map(|_| bytes)
-        } else {
-            std::fs::read(&path)
-        };
-        let source = match read {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => text,
-                Err(e) => {
-                    let (line, column) = huashu::text::invalid_utf8_position(
-                        e.as_bytes(),
-                        e.utf8_error().valid_up_to(),
-                    );
-                    errors.push((
-                        name,
-                        format!("line {line}, column {column}: the file is not valid UTF-8"),
-                    ));
-                    continue;
-                }
-            },
-            Err(e) => {
-                errors.push((name, format!("cannot read: {e}")));
-                continue;
+    let outcomes: Vec<FileOutcome> = paths
+        .into_par_iter()
+        .map(|path| {
+            let (mut warnings, mut diff) = (Vec::new(), String::new());
+            let result = lint_file(path, args, &checker, &options, &mut warnings, &mut diff);
+            FileOutcome {
+                result,
+                diff,
+                warnings,
             }
-        };
-        let format = match args.input_format {
-            Some(f) => f.format(),
-            None => LibraryFormat::from_path(&shown).unwrap_or(LibraryFormat::Text),
-        };
-        let library = ReplyLibrary::parse(&name, source, format);
-        let mut findings = lint_on_every_core(&checker, &library, &options);
-        let mut fixed = 0;
-        if args.fix {
-            let outcome = fix(&checker, &library, &findings, &options, |f| {
-                f.fix.as_ref().is_some_and(|e| e.safe || args.unsafe_fixes)
-            });
-            for &i in &outcome.refused {
-                let f = &findings[i];
-                let _ = writeln!(
-                    io::stderr(),
-                    "warning: {name}:{}:{}: the fix for {} was not applied: it overlaps \
-                     another fix or would leave a finding; run again, or fix the reply by hand",
-                    f.line,
-                    f.column,
-                    f.rule
-                );
-            }
-            let (text, applied) = (outcome.source, outcome.applied);
-            if applied > 0 {
-                fixed = applied;
-                if args.dry_run {
-                    diffs.push_str(&diff(&name, &library.source, &text));
-                    files.push(LintedFile {
-                        library,
-                        findings,
-                        fixed,
-                    });
-                    continue;
-                }
-                if let Err(e) = std::fs::write(&path, &text) {
-                    errors.push((name, format!("cannot write the fixes: {e}")));
-                    continue;
-                }
-                // What is left after the fixes.
-                let library = ReplyLibrary::parse(&display(&path), text, format);
-                findings = lint_on_every_core(&checker, &library, &options);
-                files.push(LintedFile {
-                    library,
-                    findings,
-                    fixed,
-                });
-                continue;
-            }
+        })
+        .collect();
+    for outcome in outcomes {
+        for warning in &outcome.warnings {
+            let _ = writeln!(io::stderr(), "{warning}");
         }
-        files.push(LintedFile {
-            library,
-            findings,
-            fixed,
-        });
+        diffs.push_str(&outcome.diff);
+        match outcome.result {
+            Ok(file) => files.push(file),
+            Err(error) => errors.push(error),
+        }
     }
 
     let mut stale = Vec::new();
@@ -244,6 +179,101 @@ pub(crate) fn run(args: &LintArgs) -> u8 {
     } else {
         exit::OK
     }
+}
+
+/// What linting one file gave: the file, or why it could not be read or written; the diff of
+/// its fixes with `--dry-run`; and warnings about fixes that were not applied.
+struct FileOutcome {
+    result: Result<LintedFile, (String, String)>,
+    diff: String,
+    warnings: Vec<String>,
+}
+
+/// Reads, lints and (with `--fix`) fixes one library file: the file, or its name and why it
+/// could not be read or written.
+fn lint_file(
+    path: PathBuf,
+    args: &LintArgs,
+    checker: &Checker,
+    options: &LintOptions,
+    warnings: &mut Vec<String>,
+    diff_out: &mut String,
+) -> Result<LintedFile, (String, String)> {
+    let from_stdin = path.as_os_str() == "-";
+    // Standard input is shown, and its format told, by --stdin-filename.
+    let shown = match (&args.stdin_filename, from_stdin) {
+        (Some(name), true) => name.clone(),
+        _ => path.clone(),
+    };
+    let name = display(&shown);
+    let read = if from_stdin {
+        let mut bytes = Vec::new();
+        io::Read::read_to_end(&mut io::stdin().lock(), &mut bytes).map(|_| bytes)
+    } else {
+        std::fs::read(&path)
+    };
+    let source = match read {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                let (line, column) =
+                    huashu::text::invalid_utf8_position(e.as_bytes(), e.utf8_error().valid_up_to());
+                return Err((
+                    name,
+                    format!("line {line}, column {column}: the file is not valid UTF-8"),
+                ));
+            }
+        },
+        Err(e) => {
+            return Err((name, format!("cannot read: {e}")));
+        }
+    };
+    let format = match args.input_format {
+        Some(f) => f.format(),
+        None => LibraryFormat::from_path(&shown).unwrap_or(LibraryFormat::Text),
+    };
+    let library = ReplyLibrary::parse(&name, source, format);
+    let findings = lint_on_every_core(checker, &library, options);
+    if args.fix {
+        let fixes = fix(checker, &library, &findings, options, |f| {
+            f.fix.as_ref().is_some_and(|e| e.safe || args.unsafe_fixes)
+        });
+        for &i in &fixes.refused {
+            let f = &findings[i];
+            warnings.push(format!(
+                "warning: {name}:{}:{}: the fix for {} was not applied: it overlaps another fix \
+                 or would leave a finding; run again, or fix the reply by hand",
+                f.line, f.column, f.rule
+            ));
+        }
+        let (text, applied) = (fixes.source, fixes.applied);
+        if applied > 0 {
+            if args.dry_run {
+                *diff_out = diff(&name, &library.source, &text);
+                return Ok(LintedFile {
+                    library,
+                    findings,
+                    fixed: applied,
+                });
+            }
+            if let Err(e) = std::fs::write(&path, &text) {
+                return Err((name, format!("cannot write the fixes: {e}")));
+            }
+            // What is left after the fixes.
+            let library = ReplyLibrary::parse(&display(&path), text, format);
+            let findings = lint_on_every_core(checker, &library, options);
+            return Ok(LintedFile {
+                library,
+                findings,
+                fixed: applied,
+            });
+        }
+    }
+    Ok(LintedFile {
+        library,
+        findings,
+        fixed: 0,
+    })
 }
 
 /// How many replies a thread lints at a time.
