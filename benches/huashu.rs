@@ -149,9 +149,10 @@ fn bench(c: &mut Criterion) {
         group.finish();
     }
 
-    // The automata a matcher could be built on, side by side: the built-in pack's phrases,
-    // leftmost-longest, over the long call's turns. The matcher uses daachorse's charwise
-    // automaton (a Chinese character is one step, not three).
+    // The automata a matcher could be built on, side by side: the built-in pack's phrases over
+    // the long call's turns, every occurrence (overlapping, what the matcher needs) and
+    // leftmost-longest. The matcher uses daachorse's charwise automaton, overlapping (a
+    // Chinese character is one step, not three).
     {
         let call = corpus::long_call();
         let texts: Vec<&str> = call.turns.iter().map(|t| t.text.as_str()).collect();
@@ -163,6 +164,16 @@ fn bench(c: &mut Criterion) {
                 .match_kind(daachorse::MatchKind::LeftmostLongest)
                 .build(&sorted)
                 .expect("builds");
+        let charwise_all: daachorse::CharwiseDoubleArrayAhoCorasick<u32> =
+            daachorse::CharwiseDoubleArrayAhoCorasickBuilder::new()
+                .match_kind(daachorse::MatchKind::Standard)
+                .build(&sorted)
+                .expect("builds");
+        let dfa_all = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(&sorted)
+            .expect("builds");
         let bytewise: daachorse::DoubleArrayAhoCorasick<u32> =
             daachorse::DoubleArrayAhoCorasickBuilder::new()
                 .match_kind(daachorse::MatchKind::LeftmostLongest)
@@ -178,6 +189,22 @@ fn bench(c: &mut Criterion) {
         };
         let mut group = c.benchmark_group("automata");
         group.throughput(Throughput::Bytes(bytes(&call)));
+        group.bench_function("overlapping: daachorse charwise", |b| {
+            b.iter(|| {
+                texts
+                    .iter()
+                    .map(|t| charwise_all.find_overlapping_iter(black_box(*t)).count())
+                    .sum::<usize>()
+            })
+        });
+        group.bench_function("overlapping: aho-corasick DFA", |b| {
+            b.iter(|| {
+                texts
+                    .iter()
+                    .map(|t| dfa_all.find_overlapping_iter(black_box(*t)).count())
+                    .sum::<usize>()
+            })
+        });
         group.bench_function("daachorse charwise", |b| {
             b.iter(|| {
                 texts
