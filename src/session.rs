@@ -67,6 +67,8 @@ struct Kept {
     first_owed: Vec<Option<usize>>,
     /// Which rules a push judges: kept only so that each push need not allocate it.
     dirty: Vec<bool>,
+    /// A push began and did not finish: what is kept may be half updated.
+    interrupted: bool,
     /// The agent changed: the next push judges every rule, as what names the agent may now
     /// be met or missed in turns already pushed.
     agent_changed: bool,
@@ -108,11 +110,17 @@ impl Session {
 
     /// Adds a turn. Returns the findings it makes certain and what is still owed.
     pub fn push(&mut self, turn: Turn) -> Update {
+        if self.kept.interrupted {
+            self.recover();
+        }
         let engine = self.checker.engine();
         let scan = engine.scan_whole_turn(&turn.text, turn.role, self.transcript.channel);
         let at = self.transcript.turns.len() as u32;
         let role = turn.role;
-        self.transcript.turns.push(turn);
+        // From here until the push is done, what is kept changes piece by piece: a push that
+        // does not finish (a panic caught by the caller) leaves this set, and the next push
+        // rebuilds what is kept from the turns.
+        self.kept.interrupted = true;
         for hit in &scan.hits {
             let entry = (hit.target, at);
             let i = self.kept.index.partition_point(|&e| e < entry);
@@ -161,6 +169,8 @@ impl Session {
         let judged = (0..engine.rules.len() as u32).filter(|&r| {
             dirty[r as usize] && engine.rules[r as usize].channels().applies_to(channel)
         });
+        // The turn and its scan go in together: the transcript and the scans never disagree.
+        self.transcript.turns.push(turn);
         self.scans.push(scan);
         // A situation judges again only the triggers whose window was open when last judged
         // (they owed something), and the new turn.
@@ -226,10 +236,29 @@ impl Session {
             }
         }
         findings.sort_by_key(|f| (f.turn, f.byte_start));
+        self.kept.interrupted = false;
         Update {
             findings,
             pending: self.pending(),
         }
+    }
+
+    /// After a push that did not finish: what is kept, made again by pushing every turn so
+    /// far into a new session (the unfinished push's own turn among them if it had been
+    /// added). Findings reported before stay reported.
+    fn recover(&mut self) {
+        let turns = std::mem::take(&mut self.transcript.turns);
+        let mut fresh = Session::new(
+            self.checker.clone(),
+            self.transcript.id.clone(),
+            self.transcript.channel,
+        );
+        fresh.transcript = self.transcript.clone();
+        for turn in turns {
+            fresh.push(turn);
+        }
+        fresh.kept.reported = std::mem::take(&mut self.kept.reported);
+        *self = fresh;
     }
 
     /// What `push(turn)` would report, without adding the turn: to warn an agent about a draft
@@ -329,6 +358,45 @@ mod tests {
         "您的手机号是13812345678。",
         "不清楚",
     ];
+
+    /// A push that panics half way (caught by the caller, as the Python binding does) leaves
+    /// what is kept half updated; the next push rebuilds it from the turns, and says what a
+    /// session that never failed says.
+    #[test]
+    fn a_push_that_did_not_finish_is_made_good_by_the_next() {
+        let checker = Checker::builtin().unwrap_or_else(|e| panic!("{e}"));
+        let turns = [
+            (Role::Customer, "你好，我想查一下订单。", 0.0),
+            (Role::Agent, "请您稍等，我查一下。", 5.0),
+            (Role::Customer, "好的，谢谢你。", 8.0),
+            (Role::Agent, "让您久等了，明天送达。", 40.0),
+            (Role::Agent, "不客气，这是我们应该做的。", 45.0),
+            (Role::Customer, "再见。", 50.0),
+        ];
+        let turn = |(role, text, time): (Role, &str, f64)| Turn::at(role, text, time);
+        let mut sound = checker.session("s", Some(Channel::Phone));
+        let mut broken = checker.session("s", Some(Channel::Phone));
+        for &t in &turns[..3] {
+            assert_eq!(sound.push(turn(t)), broken.push(turn(t)));
+        }
+        assert!(
+            !sound.pending().is_empty(),
+            "the hold and the thanks are owed"
+        );
+        // What a panic while judging the third turn could leave: its turn added, the kept
+        // state half made.
+        let kept = &mut broken.kept;
+        kept.interrupted = true;
+        kept.owed.iter_mut().for_each(Vec::clear);
+        kept.first_owed.iter_mut().for_each(|o| *o = None);
+        kept.windows.clear();
+        kept.index.clear();
+        for &t in &turns[3..] {
+            assert_eq!(sound.push(turn(t)), broken.push(turn(t)));
+        }
+        assert!(!broken.kept.interrupted);
+        assert_eq!(sound.finish(), broken.finish());
+    }
 
     #[test]
     fn each_push_says_what_judging_every_rule_again_would_say() {
