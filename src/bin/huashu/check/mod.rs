@@ -16,6 +16,21 @@ use crate::{exit, pack, render};
 /// is JSON, and say nothing otherwise.)
 pub(crate) fn warn_json_only_flags(args: &CheckArgs, matches: &clap::ArgMatches) {
     if args.format == Format::Json {
+        // The default records always carry these; they only put them back into compact ones.
+        if !args.compact {
+            for (id, flag) in [
+                ("ledger", "--ledger"),
+                ("not_applicable", "--not-applicable"),
+            ] {
+                if crate::config::given(matches, id) {
+                    let _ = writeln!(
+                        io::stderr(),
+                        "warning: {flag} changes only --compact records; the default JSON \
+                         always has it"
+                    );
+                }
+            }
+        }
         return;
     }
     use clap::ValueEnum;
