@@ -245,17 +245,27 @@ impl Session {
 
     /// After a push that did not finish: what is kept, made again by pushing every turn so
     /// far into a new session (the unfinished push's own turn among them if it had been
-    /// added). Findings reported before stay reported.
+    /// added). Findings reported before stay reported. The session is replaced only once the
+    /// new one is whole: if pushing the turns again fails too, nothing is lost, and the next
+    /// push tries again.
     fn recover(&mut self) {
-        let turns = std::mem::take(&mut self.transcript.turns);
         let mut fresh = Session::new(
             self.checker.clone(),
             self.transcript.id.clone(),
             self.transcript.channel,
         );
-        fresh.transcript = self.transcript.clone();
-        for turn in turns {
-            fresh.push(turn);
+        let t = &self.transcript;
+        fresh.transcript = Transcript {
+            id: t.id.clone(),
+            channel: t.channel,
+            agent: t.agent.clone(),
+            source: t.source,
+            started_at: t.started_at,
+            turns: Vec::with_capacity(t.turns.len()),
+            metadata: t.metadata.clone(),
+        };
+        for turn in &self.transcript.turns {
+            fresh.push(turn.clone());
         }
         fresh.kept.reported = std::mem::take(&mut self.kept.reported);
         *self = fresh;
