@@ -7,10 +7,13 @@
 //! rendered batches back in input order and keeps the totals. Only a few batches are in
 //! flight at any time.
 
+use std::any::Any;
 use std::collections::BTreeMap;
 use std::io::{self, BufWriter, Write};
 use std::mem;
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Mutex, PoisonError};
 use std::thread;
 
 use huashu::read::ReadOptions;
@@ -110,7 +113,12 @@ pub(crate) fn run(checker: &Checker, args: &CheckArgs) -> io::Result<Tally> {
     // them back in order. A batch in flight holds a token until it is written, so that no
     // more than `in_flight` batches are read ahead of the output.
     let in_flight = threads.max(1) + IN_FLIGHT;
-    let (done_tx, done_rx) = sync_channel::<(usize, Vec<Done>)>(in_flight);
+    // A batch whose scoring panicked comes as `None`: the writer stops there, and the panic
+    // is raised again on this thread once the others have stopped, as it would have been
+    // had the batch been scored here.
+    let (done_tx, done_rx) = sync_channel::<(usize, Option<Vec<Done>>)>(in_flight);
+    let panicked: Mutex<Option<Box<dyn Any + Send>>> = Mutex::new(None);
+    let panicked = &panicked;
     let (token_tx, token_rx) = sync_channel::<()>(in_flight);
     for _ in 0..in_flight {
         let _ = token_tx.send(());
@@ -145,10 +153,18 @@ pub(crate) fn run(checker: &Checker, args: &CheckArgs) -> io::Result<Tally> {
                 }
                 let done_tx = done_tx.clone();
                 scope.spawn(move |_| {
-                    let done: Vec<Done> = batch
-                        .into_par_iter()
-                        .map(|raw| process(checker, raw, options, style))
-                        .collect();
+                    let scored = panic::catch_unwind(AssertUnwindSafe(|| {
+                        batch
+                            .into_par_iter()
+                            .map(|raw| process(checker, raw, options, style))
+                            .collect::<Vec<Done>>()
+                    }));
+                    let done = scored
+                        .map_err(|payload| {
+                            let mut first = panicked.lock().unwrap_or_else(PoisonError::into_inner);
+                            first.get_or_insert(payload);
+                        })
+                        .ok();
                     // If the writer has stopped, the batch has nowhere to go.
                     let _ = done_tx.send((seq, done));
                 });
@@ -158,6 +174,14 @@ pub(crate) fn run(checker: &Checker, args: &CheckArgs) -> io::Result<Tally> {
         let result = writer
             .join()
             .unwrap_or_else(|_| Err(io::Error::other("the output thread panicked")));
+        let payload = panicked
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(payload) = payload {
+            progress.finish_and_clear();
+            panic::resume_unwind(payload);
+        }
         progress.finish_and_clear();
         result
     })
@@ -225,7 +249,7 @@ fn process(checker: &Checker, raw: Raw, options: &ReadOptions, style: Style) -> 
 /// Writes the batches in order, then the totals.
 fn write(
     checker: &Checker,
-    batches: Receiver<(usize, Vec<Done>)>,
+    batches: Receiver<(usize, Option<Vec<Done>>)>,
     tokens: SyncSender<()>,
     style: Style,
     args: &CheckArgs,
@@ -244,6 +268,11 @@ fn write(
     for (seq, batch) in batches {
         early.insert(seq, batch);
         while let Some(batch) = early.remove(&next) {
+            let Some(batch) = batch else {
+                // Its scoring panicked: what follows it is not written.
+                out.flush()?;
+                return Err(io::Error::other("a scoring thread panicked"));
+            };
             next += 1;
             for done in batch {
                 if !done.errors.is_empty() {
