@@ -387,3 +387,45 @@ fn compact_json_says_what_the_default_says_and_the_report_fills_in_the_words() {
         "{stderr}"
     );
 }
+
+/// A file named twice on the command line (its directory, and itself by another spelling) is
+/// linted, and fixed, once: files are linted side by side, and two fixes of one file at once
+/// could read it half written.
+#[test]
+fn a_file_named_twice_is_fixed_once() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("named-twice");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("replies")).expect("creates");
+    std::fs::write(
+        dir.join("pack.toml"),
+        "[pack]\nname = \"t\"\n\n[[rule]]\nid = \"forbidden.blunt\"\nkind = \"forbidden\"\n\
+         phrases = [\"不知道\"]\nseverity = \"minor\"\nmessage = \"m\"\nreplace = \"帮您查一下\"\n\
+         fix = \"safe\"\n",
+    )
+    .expect("writes");
+    let reply = dir.join("replies").join("a.txt");
+    std::fs::write(&reply, "这个我不知道\n您好\n").expect("writes");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_huashu"))
+        .current_dir(&dir)
+        .args([
+            "lint",
+            "--no-config",
+            "--rules",
+            "pack.toml",
+            "--fix",
+            "--format",
+            "json",
+        ])
+        .args(["replies", "replies/a.txt", "./replies/a.txt"])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8(output.stdout).expect("UTF-8");
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    let files = report["files"].as_array().expect("a list of files");
+    assert_eq!(files.len(), 1, "{stdout}");
+    assert_eq!(files[0]["fixed"], 1, "{stdout}");
+    assert_eq!(
+        std::fs::read_to_string(&reply).expect("reads"),
+        "这个我帮您查一下\n您好\n"
+    );
+}

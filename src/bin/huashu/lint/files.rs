@@ -74,6 +74,10 @@ pub(super) fn library_files(
             ));
         }
     }
-    files.dedup();
+    // A file named twice (`dir` and `dir/a.txt`, or `a.txt` and `./a.txt`) is linted once:
+    // files are linted side by side, and two fixes of one file at once could read it half
+    // written.
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|f| seen.insert(f.canonicalize().unwrap_or_else(|_| f.clone())));
     (files, errors)
 }
