@@ -33,7 +33,7 @@ const LIBRARY: &[&[&str]] = &[
 /// The binary's modules, bottom first. A file belongs to the longest entry that is a prefix
 /// of its module path: `check::input` is lower than `render`, which is lower than `check`.
 const BINARY: &[&[&str]] = &[
-    &["cli", "exit", "walk"],
+    &["cli", "exit", "walk", "text_file"],
     &["pack", "config"],
     &[
         "check::input",

@@ -1,12 +1,13 @@
 //! `huashu rules eval`: the pack measured on a labelled corpus.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::Path;
 
 use huashu::RulePack;
 use huashu::eval::{Counts, read_corpus};
 
 use crate::cli::ListFormat;
+use crate::text_file::{TextError, read_text};
 use crate::{exit, render};
 
 /// When the run fails, and how much of the disagreement to list.
@@ -32,26 +33,16 @@ pub(crate) fn run(
     } else {
         corpus.display().to_string()
     };
-    let bytes = if stdin {
-        let mut bytes = Vec::new();
-        io::stdin().read_to_end(&mut bytes).map(|_| bytes)
-    } else {
-        std::fs::read(corpus)
-    };
-    let text = match bytes {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(e) => {
-                let (line, column) =
-                    huashu::text::invalid_utf8_position(e.as_bytes(), e.utf8_error().valid_up_to());
-                writeln!(
-                    io::stderr(),
-                    "error: {name}: line {line}, column {column}: the corpus is not valid UTF-8"
-                )?;
-                return Ok(exit::ERROR);
-            }
-        },
-        Err(e) => {
+    let text = match read_text(corpus) {
+        Ok(text) => text,
+        Err(TextError::NotUtf8 { line, column }) => {
+            writeln!(
+                io::stderr(),
+                "error: {name}: line {line}, column {column}: the corpus is not valid UTF-8"
+            )?;
+            return Ok(exit::ERROR);
+        }
+        Err(TextError::Read(e)) => {
             writeln!(io::stderr(), "error: cannot read the corpus {name}: {e}")?;
             return Ok(exit::ERROR);
         }

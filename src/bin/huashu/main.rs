@@ -21,6 +21,7 @@ mod pack;
 mod render;
 mod report;
 mod rules;
+mod text_file;
 mod walk;
 
 use std::io::Write;

@@ -13,6 +13,7 @@ use rayon::prelude::*;
 
 use crate::cli::{LintArgs, LintFormat};
 use crate::render::plural;
+use crate::text_file::{TextError, read_text};
 use crate::{exit, pack, render};
 use files::{display, library_files};
 use results::{LintResults, LintedFile};
@@ -206,27 +207,15 @@ fn lint_file(
         _ => path.clone(),
     };
     let name = display(&shown);
-    let read = if from_stdin {
-        let mut bytes = Vec::new();
-        io::Read::read_to_end(&mut io::stdin().lock(), &mut bytes).map(|_| bytes)
-    } else {
-        std::fs::read(&path)
-    };
-    let source = match read {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(e) => {
-                let (line, column) =
-                    huashu::text::invalid_utf8_position(e.as_bytes(), e.utf8_error().valid_up_to());
-                return Err((
-                    name,
-                    format!("line {line}, column {column}: the file is not valid UTF-8"),
-                ));
-            }
-        },
-        Err(e) => {
-            return Err((name, format!("cannot read: {e}")));
+    let source = match read_text(&path) {
+        Ok(text) => text,
+        Err(TextError::NotUtf8 { line, column }) => {
+            return Err((
+                name,
+                format!("line {line}, column {column}: the file is not valid UTF-8"),
+            ));
         }
+        Err(TextError::Read(e)) => return Err((name, format!("cannot read: {e}"))),
     };
     let format = match args.input_format {
         Some(f) => f.format(),
