@@ -6,7 +6,7 @@
 //! One pass over the text does everything: each character is looked up once in a table built
 //! at first use, and appended to a reusable buffer with its original span.
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::OnceLock;
 
 use regex_syntax::hir::{Class, HirKind};
@@ -164,7 +164,7 @@ fn traditional_to_simplified() -> HashMap<char, char> {
             _ => None,
         }
     };
-    let mut map: HashMap<char, char> = HashMap::new();
+    let mut map: HashMap<char, char> = HashMap::default();
     for (k, v) in hanconv::RawDictionary::TSCharacters.iter() {
         if let (Some(k), Some(v)) = (single(k), single(v)) {
             map.insert(k, v);
@@ -172,7 +172,7 @@ fn traditional_to_simplified() -> HashMap<char, char> {
     }
     // What TSCharacters produces is simplified text: never fold it further (么 is the
     // simplified form of 麼, not a variant of 幺).
-    let outputs: std::collections::HashSet<char> = map.values().copied().collect();
+    let outputs: HashSet<char> = map.values().copied().collect();
     for (simplified, traditional) in hanconv::RawDictionary::STCharacters.var_iter() {
         let Some(simplified) = single(simplified) else {
             continue;
@@ -214,18 +214,40 @@ fn traditional_to_simplified() -> HashMap<char, char> {
 }
 
 /// Per BMP character, for one combination of width, case and traditional folding: the folded
-/// character.
-fn fold_table(n: &Normalization) -> &'static [char] {
-    static TABLES: [OnceLock<Box<[char]>>; 8] = [const { OnceLock::new() }; 8];
+/// character, and the kind of the folded character.
+struct FoldTable {
+    chars: Box<[char; 0x10000]>,
+    kinds: Box<[CharKind; 0x10000]>,
+}
+
+fn fold_table(n: &Normalization) -> &'static FoldTable {
+    static TABLES: [OnceLock<FoldTable>; 8] = [const { OnceLock::new() }; 8];
     TABLES[n.fold_index()].get_or_init(|| {
-        (0..0x10000u32)
-            .map(|u| {
-                char::from_u32(u).map_or('\u{FFFD}', |c| {
-                    fold_char_slow(c, n.width, n.case, n.traditional)
-                })
-            })
-            .collect()
+        let t = tables();
+        // Made on the heap: a quarter of a megabyte would not fit every thread's stack.
+        let mut chars: Box<[char; 0x10000]> = heap_array('\0');
+        let mut kinds: Box<[CharKind; 0x10000]> = heap_array(CharKind::Text);
+        for (u, (folded, kind)) in chars.iter_mut().zip(kinds.iter_mut()).enumerate() {
+            *folded = char::from_u32(u as u32).map_or('\u{FFFD}', |c| {
+                fold_char_slow(c, n.width, n.case, n.traditional)
+            });
+            *kind = kind_in(t, *folded);
+        }
+        FoldTable { chars, kinds }
     })
+}
+
+fn heap_array<T: Copy, const N: usize>(value: T) -> Box<[T; N]> {
+    match vec![value; N].into_boxed_slice().try_into() {
+        Ok(array) => array,
+        Err(_) => unreachable!("a vector of N elements is an array of N"),
+    }
+}
+
+impl std::fmt::Debug for FoldTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FoldTable")
+    }
 }
 
 /// Folds one character by the rules themselves, without tables (used to build the tables, for
@@ -401,7 +423,7 @@ impl NormText {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Normalizer {
     options: Normalization,
-    table: &'static [char],
+    table: &'static FoldTable,
 }
 
 impl Normalizer {
@@ -420,14 +442,30 @@ impl Normalizer {
     fn fold(&self, c: char) -> char {
         let u = c as u32;
         if u < 0x10000 {
-            self.table[u as usize]
+            self.table.chars[u as usize & 0xFFFF]
         } else {
             let n = &self.options;
             fold_char_slow(c, n.width, n.case, n.traditional)
         }
     }
 
+    /// A character folded, with the kind of what it folds to.
+    #[inline(always)]
+    fn fold_kind(&self, c: char) -> (char, CharKind) {
+        let u = c as u32;
+        if u < 0x10000 {
+            let i = u as usize & 0xFFFF;
+            (self.table.chars[i], self.table.kinds[i])
+        } else {
+            let folded = self.fold(c);
+            (folded, char_kind(folded))
+        }
+    }
+
     /// Normalizes `text` into `out`, replacing what it held.
+    ///
+    /// Most characters fold to themselves: the text between two that do not is copied in one
+    /// piece rather than character by character.
     pub(crate) fn normalize(&self, text: &str, out: &mut NormText) {
         let (skip, collapse) = (self.options.separators, self.options.repeats);
         out.text.clear();
@@ -435,48 +473,65 @@ impl Normalizer {
         out.orig_len = text.len() as u32;
         out.text.reserve(text.len());
         out.chars.reserve(text.len() / 2);
-        let tables = tables();
         let mut gap = false;
         let mut previous: Option<char> = None;
+        // Original text from `copy_from` on folds to itself and is not yet in `out.text`.
+        let mut copy_from = 0;
+        // Where `copy_from` lands in `out.text`.
+        let mut copy_to = 0;
         for (at, c) in text.char_indices() {
-            let folded = self.fold(c);
-            let kind = kind_in(tables, folded);
-            let end = (at + c.len_utf8()) as u32;
-            if skip && kind == CharKind::Separator {
-                gap = true;
-                continue;
-            }
-            if collapse && kind == CharKind::Text && previous == Some(folded) {
-                if let Some(last) = out.chars.last_mut() {
-                    last.orig_end = end;
+            let (folded, kind) = self.fold_kind(c);
+            let end = at + c.len_utf8();
+            let dropped = (skip && kind == CharKind::Separator)
+                || (collapse && kind == CharKind::Text && previous == Some(folded));
+            if dropped || folded != c {
+                out.text.push_str(&text[copy_from..at]);
+                if dropped {
+                    if kind == CharKind::Separator {
+                        gap = true;
+                    } else {
+                        if let Some(last) = out.chars.last_mut() {
+                            last.orig_end = end as u32;
+                        }
+                        gap = false;
+                    }
+                } else {
+                    out.chars.push(NormChar {
+                        at: out.text.len() as u32,
+                        orig_start: at as u32,
+                        orig_end: end as u32,
+                        gap_before: gap,
+                    });
+                    out.text.push(folded);
+                    previous = Some(folded);
+                    gap = false;
                 }
-                gap = false;
+                copy_from = end;
+                copy_to = out.text.len();
                 continue;
             }
             out.chars.push(NormChar {
-                at: out.text.len() as u32,
+                at: (copy_to + at - copy_from) as u32,
                 orig_start: at as u32,
-                orig_end: end,
+                orig_end: end as u32,
                 gap_before: gap,
             });
-            out.text.push(folded);
             previous = Some(folded);
             gap = false;
         }
+        out.text.push_str(&text[copy_from..]);
     }
 
     /// Whether normalizing `text` leaves it as it is: nothing folded, skipped or collapsed.
     /// The same answer as comparing `normalize`'s output with `text`, without making it.
     pub(crate) fn leaves_unchanged(&self, text: &str) -> bool {
         let (skip, collapse) = (self.options.separators, self.options.repeats);
-        let tables = tables();
         let mut previous: Option<char> = None;
         for c in text.chars() {
-            let folded = self.fold(c);
+            let (folded, kind) = self.fold_kind(c);
             if folded != c {
                 return false;
             }
-            let kind = kind_in(tables, folded);
             if (skip && kind == CharKind::Separator)
                 || (collapse && kind == CharKind::Text && previous == Some(folded))
             {

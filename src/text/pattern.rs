@@ -76,7 +76,7 @@ impl Pattern {
 
     /// Compiles a regex as a pack is read, to check it: the same errors as `from_regex`, but
     /// only the engine that checking needs is built (one pass over the forward program, not
-    /// the reverse program and DFAs a search uses). What searches is compiled again once
+    /// the reverse program, the DFAs and the literal prefilter a search uses). What searches is compiled again once
     /// normalization is known (see `Normalizer::pattern`), so building it all here would be
     /// paid twice.
     pub(crate) fn checked(source: &str, verify: Option<Verify>) -> Result<Pattern, PatternError> {
@@ -84,7 +84,8 @@ impl Pattern {
             .hybrid(false)
             .dfa(false)
             .onepass(false)
-            .backtrack(false);
+            .backtrack(false)
+            .auto_prefilter(false);
         Pattern::build(source, verify, config)
     }
 
