@@ -35,9 +35,20 @@ const IN_FLIGHT: usize = 2;
 /// The most scoring threads per core that `--threads` starts.
 const MAX_THREADS_PER_CORE: usize = 8;
 
-/// One record, scored and rendered.
+/// Records scored side by side within a batch come in runs of this many…
+const RUN_RECORDS: usize = 32;
+
+/// A run of records, scored and rendered: their output in one buffer, which the writer hands
+/// to the kernel as it is, rather than a buffer per record that it copies.
 struct Done {
     output: Vec<u8>,
+    records: Vec<Scored>,
+}
+
+/// One record of a run.
+struct Scored {
+    /// Where the record's output ends in the run's buffer.
+    end: usize,
     /// What goes to standard error: why a record could not be read.
     errors: Vec<u8>,
     outcome: RecordOutcome,
@@ -156,7 +167,15 @@ pub(crate) fn run(checker: &Checker, args: &CheckArgs) -> io::Result<Tally> {
                     let scored = panic::catch_unwind(AssertUnwindSafe(|| {
                         batch
                             .into_par_iter()
-                            .map(|raw| process(checker, raw, options, style))
+                            .chunks(RUN_RECORDS)
+                            .map(|run| {
+                                let mut output = Vec::new();
+                                let records = run
+                                    .into_iter()
+                                    .map(|raw| process(checker, raw, options, style, &mut output))
+                                    .collect();
+                                Done { output, records }
+                            })
                             .collect::<Vec<Done>>()
                     }));
                     let done = scored
@@ -187,14 +206,19 @@ pub(crate) fn run(checker: &Checker, args: &CheckArgs) -> io::Result<Tally> {
     })
 }
 
-/// Parses, checks and renders one record.
-fn process(checker: &Checker, raw: Raw, options: &ReadOptions, style: Style) -> Done {
+/// Parses, checks and renders one record, appending its output to `output`.
+fn process(
+    checker: &Checker,
+    raw: Raw,
+    options: &ReadOptions,
+    style: Style,
+    output: &mut Vec<u8>,
+) -> Scored {
     let input_len = raw.len();
     let mut item = raw.parse(options);
     if let (true, Item::Transcript { transcript, .. }) = (style.asr, &mut item) {
         transcript.source = Source::Asr;
     }
-    let mut output = Vec::new();
     let mut errors = Vec::new();
     // Writing to a Vec cannot fail.
     let outcome = match &item {
@@ -202,15 +226,11 @@ fn process(checker: &Checker, raw: Raw, options: &ReadOptions, style: Style) -> 
             let report = checker.check(transcript);
             let _ = match style.format {
                 _ if style.quiet => Ok(()),
-                Format::Json => render::check_json::report(
-                    &mut output,
-                    &item,
-                    &report,
-                    style.turns,
-                    style.compact,
-                ),
+                Format::Json => {
+                    render::check_json::report(output, &item, &report, style.turns, style.compact)
+                }
                 Format::Csv => render::check_csv::report(
-                    &mut output,
+                    output,
                     style.table,
                     checker,
                     &item,
@@ -218,7 +238,7 @@ fn process(checker: &Checker, raw: Raw, options: &ReadOptions, style: Style) -> 
                     style.fields,
                 ),
                 Format::Human => {
-                    render::check_human::report(&mut output, checker, &item, &report, style.color)
+                    render::check_human::report(output, checker, &item, &report, style.color)
                 }
             };
             RecordOutcome::of(transcript, &report, style.detailed)
@@ -229,17 +249,17 @@ fn process(checker: &Checker, raw: Raw, options: &ReadOptions, style: Style) -> 
             let _ = render::check_human::error(&mut errors, &item, style.error_color);
             let _ = match style.format {
                 _ if style.quiet => Ok(()),
-                Format::Json => render::check_json::error(&mut output, &item),
+                Format::Json => render::check_json::error(output, &item),
                 Format::Csv => {
-                    render::check_csv::error(&mut output, style.table, checker, &item, style.fields)
+                    render::check_csv::error(output, style.table, checker, &item, style.fields)
                 }
                 Format::Human => Ok(()),
             };
             RecordOutcome::Error
         }
     };
-    Done {
-        output,
+    Scored {
+        end: output.len(),
         errors,
         outcome,
         input_len,
@@ -274,15 +294,22 @@ fn write(
                 return Err(io::Error::other("a scoring thread panicked"));
             };
             next += 1;
-            for done in batch {
-                if !done.errors.is_empty() {
-                    // Reports before the error reach the reader first.
-                    out.flush()?;
-                    progress.suspend(|| stderr.lock().write_all(&done.errors))?;
+            for run in batch {
+                // The run's output up to `written` is out; the record after `start` is next.
+                let (mut written, mut start) = (0, 0);
+                for record in run.records {
+                    if !record.errors.is_empty() {
+                        // Reports before the error reach the reader first.
+                        out.write_all(&run.output[written..start])?;
+                        written = start;
+                        out.flush()?;
+                        progress.suspend(|| stderr.lock().write_all(&record.errors))?;
+                    }
+                    start = record.end;
+                    progress.inc(record.input_len as u64);
+                    tally.add(record.outcome);
                 }
-                out.write_all(&done.output)?;
-                progress.inc(done.input_len as u64);
-                tally.add(done.outcome);
+                out.write_all(&run.output[written..])?;
             }
             // Whoever reads the output sees each batch as soon as it is scored.
             out.flush()?;
