@@ -148,6 +148,8 @@ struct Scratch {
     /// made for the transcript at hand.
     kept: Vec<NormText>,
     kept_valid: Vec<bool>,
+    /// The turns' scans of the transcript at hand, kept with their buffers between checks.
+    scans: Vec<TurnScan>,
 }
 
 impl Scratch {
@@ -158,6 +160,7 @@ impl Scratch {
             caches: Caches::new(&engine.regexes),
             kept: Vec::new(),
             kept_valid: Vec::new(),
+            scans: Vec::new(),
         }
     }
 }
@@ -400,27 +403,29 @@ impl Engine {
             if scratch.kept.len() < n {
                 scratch.kept.resize_with(n, NormText::default);
             }
-            let scans: Vec<TurnScan> = transcript
-                .turns
-                .iter()
-                .enumerate()
-                .map(|(i, turn)| {
-                    self.scan(
-                        &self.profiles,
-                        &turn.text,
-                        turn.role,
-                        transcript.channel,
-                        scratch,
-                        Some(i),
-                    )
-                })
-                .collect();
+            let mut scans = std::mem::take(&mut scratch.scans);
+            if scans.len() < n {
+                scans.resize_with(n, TurnScan::default);
+            }
+            for (i, turn) in transcript.turns.iter().enumerate() {
+                self.scan_into(
+                    &self.profiles,
+                    &turn.text,
+                    turn.role,
+                    transcript.channel,
+                    scratch,
+                    Some(i),
+                    &mut scans[i],
+                );
+            }
             let kept = self.profiles.first().map(|p| Prenormalized {
                 normalization: p.normalizer.options(),
                 texts: &scratch.kept[..n],
                 valid: &scratch.kept_valid,
             });
-            judge(&scans, kept)
+            let judged = judge(&scans[..n], kept);
+            scratch.scans = scans;
+            judged
         })
     }
 
@@ -477,8 +482,27 @@ impl Engine {
         keep: Option<usize>,
     ) -> TurnScan {
         let mut out = TurnScan::default();
+        self.scan_into(profiles, text, role, channel, scratch, keep, &mut out);
+        out
+    }
+
+    /// `scan` into a scan whose buffers are reused: what it held is replaced.
+    #[allow(clippy::too_many_arguments)]
+    fn scan_into(
+        &self,
+        profiles: &[Profile],
+        text: &str,
+        role: Role,
+        channel: Option<Channel>,
+        scratch: &mut Scratch,
+        keep: Option<usize>,
+        out: &mut TurnScan,
+    ) {
+        out.hits.clear();
+        out.captures.clear();
+        out.present = [0; 4];
         if !self.scanned_roles[role.index()] {
-            return out;
+            return;
         }
         for (p, profile) in profiles.iter().enumerate() {
             if !profile.matcher.wants(role) || !profile.channels.applies_to(channel) {
@@ -490,7 +514,7 @@ impl Engine {
                 // and is swapped back after it.
                 std::mem::swap(&mut scratch.norm, &mut scratch.kept[turn]);
             }
-            self.scan_profile(profile, text, role, scratch, &mut out);
+            self.scan_profile(profile, text, role, scratch, out);
             if let Some(turn) = keep {
                 std::mem::swap(&mut scratch.norm, &mut scratch.kept[turn]);
                 scratch.kept_valid[turn] = true;
@@ -502,7 +526,6 @@ impl Engine {
             let bit = hit.target as usize % 256;
             out.present[bit / 64] |= 1 << (bit % 64);
         }
-        out
     }
 
     /// One normalization's part of `scan`.
