@@ -100,9 +100,29 @@ pub(super) fn apply(base: Option<RulePack>, layer: Layer, problems: &mut Vec<Pro
         rules,
         ..
     } = &mut pack;
-    for rule in rules {
-        settle(rule, scoring, *normalization, subjects, particles, problems);
-    }
+    // Settling compiles each rule's regexes, most of what loading a pack costs: with the
+    // `parallel` feature, rules are settled side by side. Their problems are kept in rule
+    // order either way.
+    let settle = |rule: &mut Rule| {
+        let mut found = Vec::new();
+        settle(
+            rule,
+            scoring,
+            *normalization,
+            subjects,
+            particles,
+            &mut found,
+        );
+        found
+    };
+    #[cfg(feature = "parallel")]
+    let found: Vec<Vec<Problem>> = {
+        use rayon::prelude::*;
+        rules.par_iter_mut().map(settle).collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let found: Vec<Vec<Problem>> = rules.iter_mut().map(settle).collect();
+    problems.extend(found.into_iter().flatten());
     pack
 }
 

@@ -75,9 +75,38 @@ struct Style {
     quiet: bool,
 }
 
-/// Checks every input record and writes the results to standard output, in input order.
-/// Returns the totals, or the error that stopped writing.
-pub(crate) fn run(checker: &Checker, args: &CheckArgs) -> io::Result<Tally> {
+/// The threads that score: `--threads` of them, or one per core. The pack is compiled on
+/// them too.
+pub(crate) fn pool(args: &CheckArgs) -> io::Result<rayon::ThreadPool> {
+    let cores = thread::available_parallelism()
+        .map(usize::from)
+        .unwrap_or(1);
+    let threads = match args.threads {
+        Some(n) if n > cores * MAX_THREADS_PER_CORE => {
+            let cap = cores * MAX_THREADS_PER_CORE;
+            eprintln!(
+                "warning: --threads {n} is more than {MAX_THREADS_PER_CORE} per core on this \
+                 machine's {cores} cores; using {cap}"
+            );
+            cap
+        }
+        Some(n) => n,
+        None => cores,
+    };
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .thread_name(|i| format!("huashu-score-{i}"))
+        .build()
+        .map_err(io::Error::other)
+}
+
+/// Checks every input record on `pool` and writes the results to standard output, in input
+/// order. Returns the totals, or the error that stopped writing.
+pub(crate) fn run(
+    checker: &Checker,
+    args: &CheckArgs,
+    pool: &rayon::ThreadPool,
+) -> io::Result<Tally> {
     let stdout = io::stdout();
     let style = Style {
         format: args.format,
@@ -97,33 +126,13 @@ pub(crate) fn run(checker: &Checker, args: &CheckArgs) -> io::Result<Tally> {
     };
     let options = args.read_options();
     let options = &options;
-    let cores = thread::available_parallelism()
-        .map(usize::from)
-        .unwrap_or(1);
-    let threads = match args.threads {
-        Some(n) if n > cores * MAX_THREADS_PER_CORE => {
-            let cap = cores * MAX_THREADS_PER_CORE;
-            eprintln!(
-                "warning: --threads {n} is more than {MAX_THREADS_PER_CORE} per core on this \
-                 machine's {cores} cores; using {cap}"
-            );
-            cap
-        }
-        Some(n) => n,
-        None => cores,
-    };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.max(1))
-        .thread_name(|i| format!("huashu-score-{i}"))
-        .build()
-        .map_err(io::Error::other)?;
     let progress = progress_bar(args);
 
     let (raw_tx, raw_rx) = sync_channel::<Vec<Raw>>(IN_FLIGHT);
     // Batches are scored side by side, each as soon as a thread is free, and the writer puts
     // them back in order. A batch in flight holds a token until it is written, so that no
     // more than `in_flight` batches are read ahead of the output.
-    let in_flight = threads.max(1) + IN_FLIGHT;
+    let in_flight = pool.current_num_threads() + IN_FLIGHT;
     // A batch whose scoring panicked comes as `None`: the writer stops there, and the panic
     // is raised again on this thread once the others have stopped, as it would have been
     // had the batch been scored here.

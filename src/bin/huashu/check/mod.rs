@@ -57,18 +57,29 @@ pub(crate) fn warn_json_only_flags(args: &CheckArgs, matches: &clap::ArgMatches)
 /// Scores every transcript of the input; returns the exit code.
 pub(crate) fn run(args: &CheckArgs) -> u8 {
     let color = args.color.enabled(&io::stderr());
-    let pack = pack::load(&args.rules).map(|pack| match args.fail_under {
-        Some(mark) => pack.with_pass_mark(mark),
-        None => pack,
+    let pool = match batch::pool(args) {
+        Ok(pool) => pool,
+        Err(e) => {
+            let _ = writeln!(io::stderr(), "error: cannot start the scoring threads: {e}");
+            return exit::ERROR;
+        }
+    };
+    // The pack compiles on the scoring threads: `--threads 1` means one thread throughout.
+    let checker = pool.install(|| {
+        let pack = pack::load(&args.rules).map(|pack| match args.fail_under {
+            Some(mark) => pack.with_pass_mark(mark),
+            None => pack,
+        });
+        pack.and_then(|pack| Checker::new(&pack))
     });
-    let checker = match pack.and_then(|pack| Checker::new(&pack)) {
+    let checker = match checker {
         Ok(checker) => checker,
         Err(e) => {
             let _ = writeln!(io::stderr(), "{}", render::pack_error(&e, color));
             return exit::ERROR;
         }
     };
-    let tally = match batch::run(&checker, args) {
+    let tally = match batch::run(&checker, args, &pool) {
         Ok(tally) => tally,
         Err(e) => {
             // The reader of our output has gone (a closed pipe) or the disk is full.
