@@ -45,6 +45,12 @@ impl Role {
     /// Matching ignores ASCII case and surrounding whitespace. Returns `None` for a name that
     /// is not a known role or alias.
     pub fn from_alias(name: &str) -> Option<Role> {
+        // The canonical names, as most exports write them, without the search.
+        match name {
+            "agent" => return Some(Role::Agent),
+            "customer" => return Some(Role::Customer),
+            _ => {}
+        }
         let name = name.trim();
         ROLE_ALIASES
             .iter()

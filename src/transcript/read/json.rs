@@ -70,14 +70,14 @@ impl<'de> Deserialize<'de> for RawTurn {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawTurn, A::Error> {
                 let (mut role, mut speaker, mut text, mut content, mut time) =
                     (None, None, None, None, None);
-                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                    match &*key {
-                        "role" => role = Some(map.next_value::<Role>()?),
-                        "speaker" => speaker = Some(map.next_value::<Role>()?),
-                        "text" => text = Some(map.next_value::<String>()?),
-                        "content" => content = Some(map.next_value::<String>()?),
-                        "time" => time = map.next_value::<Option<Scalar>>()?,
-                        _ => {
+                while let Some(key) = map.next_key::<TurnKey>()? {
+                    match key {
+                        TurnKey::Role => role = Some(map.next_value::<Role>()?),
+                        TurnKey::Speaker => speaker = Some(map.next_value::<Role>()?),
+                        TurnKey::Text => text = Some(map.next_value::<String>()?),
+                        TurnKey::Content => content = Some(map.next_value::<String>()?),
+                        TurnKey::Time => time = map.next_value::<Option<Scalar>>()?,
+                        TurnKey::Other => {
                             map.next_value::<IgnoredAny>()?;
                         }
                     }
@@ -94,6 +94,39 @@ impl<'de> Deserialize<'de> for RawTurn {
             }
         }
         d.deserialize_any(Visitor)
+    }
+}
+
+/// A key of a turn object, told apart as it is read: no key is copied.
+enum TurnKey {
+    Role,
+    Speaker,
+    Text,
+    Content,
+    Time,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for TurnKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<TurnKey, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = TurnKey;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<TurnKey, E> {
+                Ok(match key {
+                    "role" => TurnKey::Role,
+                    "speaker" => TurnKey::Speaker,
+                    "text" => TurnKey::Text,
+                    "content" => TurnKey::Content,
+                    "time" => TurnKey::Time,
+                    _ => TurnKey::Other,
+                })
+            }
+        }
+        d.deserialize_identifier(Visitor)
     }
 }
 

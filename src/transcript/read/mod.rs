@@ -441,6 +441,19 @@ mod tests {
     }
 
     #[test]
+    fn a_turn_names_its_fields_as_exports_do() {
+        // `speaker` and `content` stand for `role` and `text`, which win when both are there;
+        // keys written with escapes are the same keys; other keys are skipped.
+        let records = read_all(concat!(
+            r#"{"turns":[{"speaker":"客服","content":"您好","queue":{"a":[1]}},"#,
+            r#"{"role":"customer","speaker":"agent","text":"你好","content":"x"}]}"#
+        ));
+        let t = records[0].transcript.as_ref().expect("valid");
+        let turns: Vec<(Role, &str)> = t.turns.iter().map(|t| (t.role, &*t.text)).collect();
+        assert_eq!(turns, vec![(Role::Agent, "您好"), (Role::Customer, "你好")]);
+    }
+
+    #[test]
     fn every_bad_line_gives_one_error_with_its_line() {
         let input = "{\"id\":\"a\",\"turns\":[{\"role\":\"agent\",\"text\":\"您好\"}]}\n\
              \n\
