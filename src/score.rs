@@ -2,7 +2,7 @@
 //! dimensions and their caps, fatal items, eligibility, and the ledger that shows every
 //! deduction with its evidence.
 
-use std::sync::Arc;
+use std::fmt::Write;
 
 use crate::engine::Engine;
 use crate::finding::{DimensionScore, Finding, LedgerEntry, Report};
@@ -86,10 +86,8 @@ pub(crate) fn report(engine: &Engine, transcript: &Transcript, evaluation: Evalu
             points = room;
             notes.push(format!("the rule's cap of {cap} is reached"));
         }
-        let dimension = rule
-            .dimension()
-            .and_then(|name| scoring.dimensions.iter().position(|d| d.name == name));
-        if let Some(d) = dimension {
+        let dimension = &engine.rule_dimensions[*r as usize];
+        if let Some((d, _)) = *dimension {
             let room = scoring.dimensions[d].max.saturating_sub(dimension_taken[d]);
             if points > room {
                 points = room;
@@ -112,11 +110,12 @@ pub(crate) fn report(engine: &Engine, transcript: &Transcript, evaluation: Evalu
                 detail.push_str("; fatal: the transcript fails whatever its score");
             }
             for note in notes {
-                detail.push_str(&format!("; {note}"));
+                detail.push_str("; ");
+                detail.push_str(&note);
             }
             ledger.push(LedgerEntry {
                 rule: finding.rule.clone(),
-                dimension: rule.dimension().map(Arc::from),
+                dimension: dimension.as_ref().map(|(_, name)| name.clone()),
                 points,
                 balance,
                 turn: finding.turn,
@@ -163,13 +162,13 @@ fn describe(transcript: &Transcript, f: &Finding) -> String {
     }
     match (f.turn, &f.text) {
         (Some(t), Some(text)) => {
-            let when = transcript
-                .turns
-                .get(t)
-                .and_then(|turn| turn.time)
-                .map(|s| format!(" at {}", clock(s)))
-                .unwrap_or_default();
-            format!("turn {}{when}: “{text}”", t + 1)
+            let mut detail = String::with_capacity(text.len() + 32);
+            let _ = write!(detail, "turn {}", t + 1);
+            if let Some(s) = transcript.turns.get(t).and_then(|turn| turn.time) {
+                let _ = write!(detail, " at {}", clock(s));
+            }
+            let _ = write!(detail, ": “{text}”");
+            detail
         }
         _ => "across the whole transcript".to_string(),
     }

@@ -64,6 +64,9 @@ pub(crate) struct Engine {
     moving: [Vec<(u32, Option<u32>)>; 4],
     /// By target, whether a hit of it can change its rule's judgement on its own.
     concerning: Vec<bool>,
+    /// For each rule, the scorecard dimension it counts against: its index among the
+    /// scoring's dimensions and its name, shared by every ledger entry.
+    pub(crate) rule_dimensions: Vec<Option<(usize, Arc<str>)>>,
 }
 
 #[derive(Debug)]
@@ -262,12 +265,21 @@ impl Engine {
             }
         }
         let rule_roles = rules.iter().map(Rule::roles).collect();
+        let scoring = pack.scoring().clone();
+        let rule_dimensions = rules
+            .iter()
+            .map(|rule| {
+                let name = rule.dimension()?;
+                let d = scoring.dimensions.iter().position(|d| d.name == name)?;
+                Some((d, Arc::from(name)))
+            })
+            .collect();
         let mut engine = Engine {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             rule_roles,
             regexes,
             pack_name: pack.name().to_string(),
-            scoring: pack.scoring().clone(),
+            scoring,
             asr: pack.asr().clone(),
             rules,
             leaf_targets,
@@ -281,6 +293,7 @@ impl Engine {
             scanned_roles,
             moving: Default::default(),
             concerning: Vec::new(),
+            rule_dimensions,
         };
         engine.concerning = (0..engine.target_rule.len() as u32)
             .map(|target| {
