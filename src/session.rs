@@ -65,8 +65,13 @@ struct Kept {
     windows: judge::Windows,
     /// Per rule, the first turn of what it owes (`owed`), if anything.
     first_owed: Vec<Option<usize>>,
-    /// Which rules a push judges: kept only so that each push need not allocate it.
+    /// The rules that owe something, in pack order: a push looks at these, not at every
+    /// rule of the pack.
+    owing: Vec<u32>,
+    /// Which rules a push judges, as flags (all clear between pushes) and as a list: kept
+    /// only so that each push need not allocate them.
     dirty: Vec<bool>,
+    dirty_list: Vec<u32>,
     /// A push began and did not finish: what is kept may be half updated.
     interrupted: bool,
     /// The agent changed: the next push judges every rule, as what names the agent may now
@@ -133,19 +138,31 @@ impl Session {
         // is judged next), those whose phrases the turn hits (of a situation, those that
         // trigger it), and those that move with turns of its role. Before its first turn no
         // rule owes anything.
+        let rules = engine.rules.len();
         let mut dirty = std::mem::take(&mut self.kept.dirty);
-        dirty.clear();
-        dirty.resize(
-            engine.rules.len(),
-            std::mem::take(&mut self.kept.agent_changed),
-        );
-        for (r, owed) in self.kept.owed.iter().enumerate() {
-            dirty[r] |= !owed.is_empty()
-                && engine.turn_touches(r as u32, role, |target| !scan.hits_of(target).is_empty());
+        if dirty.len() != rules {
+            dirty.clear();
+            dirty.resize(rules, false);
+        }
+        let mut list = std::mem::take(&mut self.kept.dirty_list);
+        list.clear();
+        let mut mark = |r: usize| {
+            if !dirty[r] {
+                dirty[r] = true;
+                list.push(r as u32);
+            }
+        };
+        if std::mem::take(&mut self.kept.agent_changed) {
+            (0..rules).for_each(&mut mark);
+        }
+        for &r in &self.kept.owing {
+            if engine.turn_touches(r, role, |target| !scan.hits_of(target).is_empty()) {
+                mark(r as usize);
+            }
         }
         for hit in &scan.hits {
             if engine.hit_concerns_rule(hit.target) {
-                dirty[engine.rule_of(hit.target)] = true;
+                mark(engine.rule_of(hit.target));
             }
         }
         self.kept.role_turns[role.index()] += 1;
@@ -162,13 +179,16 @@ impl Session {
         let of_role = self.kept.role_turns[role.index()];
         for &(r, until) in engine.moving_rules(role) {
             if until.is_none_or(|n| of_role <= n) {
-                dirty[r as usize] = true;
+                mark(r as usize);
             }
         }
+        // In pack order, as a batch check judges them.
+        list.sort_unstable();
         let channel = self.transcript.channel;
-        let judged = (0..engine.rules.len() as u32).filter(|&r| {
-            dirty[r as usize] && engine.rules[r as usize].channels().applies_to(channel)
-        });
+        let judged = list
+            .iter()
+            .copied()
+            .filter(|&r| engine.rules[r as usize].channels().applies_to(channel));
         // The turn and its scan go in together: the transcript and the scans never disagree.
         self.transcript.turns.push(turn);
         self.scans.push(scan);
@@ -206,10 +226,21 @@ impl Session {
         );
         self.kept.dynamic = dynamic.into_store();
         self.kept.windows = windows.into_inner();
-        for (r, _) in dirty.iter().enumerate().filter(|(_, d)| **d) {
-            self.kept.first_owed[r] = self.kept.owed[r].iter().filter_map(|o| o.turn).min();
+        for &r in &list {
+            let owed = &self.kept.owed[r as usize];
+            self.kept.first_owed[r as usize] = owed.iter().filter_map(|o| o.turn).min();
+            let owing = &mut self.kept.owing;
+            match (owing.binary_search(&r), owed.is_empty()) {
+                (Ok(i), true) => {
+                    owing.remove(i);
+                }
+                (Err(i), false) => owing.insert(i, r),
+                _ => {}
+            }
+            dirty[r as usize] = false;
         }
         self.kept.dirty = dirty;
+        self.kept.dirty_list = list;
         if changed {
             let owed = &self.kept.owed;
             let mut pending = Vec::with_capacity(owed.iter().map(Vec::len).sum());
