@@ -218,10 +218,10 @@ impl Session {
                 if let Some(owed) = owed.get_mut(r as usize)
                     && *owed != evaluation.obligations
                 {
-                    *owed = evaluation.obligations;
+                    *owed = std::mem::take(&mut evaluation.obligations);
                     changed = true;
                 }
-                found.extend(evaluation.findings);
+                found.append(&mut evaluation.findings);
             },
         );
         self.kept.dynamic = dynamic.into_store();

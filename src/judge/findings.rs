@@ -16,6 +16,16 @@ pub(crate) struct Evaluation {
     pub(crate) tolerant: Vec<TolerantMatch>,
 }
 
+impl Evaluation {
+    /// Empties it, keeping its buffers.
+    pub(crate) fn clear(&mut self) {
+        self.findings.clear();
+        self.not_applicable.clear();
+        self.obligations.clear();
+        self.tolerant.clear();
+    }
+}
+
 pub(super) fn obligation(rule: &Rule, turn: Option<usize>, due: Due) -> Obligation {
     Obligation {
         rule: rule.id.clone(),

@@ -76,7 +76,7 @@ pub(crate) fn evaluate_turn(
     scans: &[TurnScan],
     live: &Live<'_>,
     dirty: impl Iterator<Item = u32>,
-    mut each: impl FnMut(u32, Evaluation),
+    mut each: impl FnMut(u32, &mut Evaluation),
 ) {
     let mut view = View::new(
         engine,
@@ -93,17 +93,19 @@ pub(crate) fn evaluate_turn(
     view.windows = Some(live.windows);
     view.kept_role_turns = Some(live.role_turns);
     let mut forbidden = Evaluation::default();
+    // One evaluation, emptied for each rule: `each` takes what it keeps.
+    let mut out = Evaluation::default();
     for r in dirty {
-        let mut out = Evaluation::default();
+        out.clear();
         judge_rule(&view, r, &mut out);
         if engine.rules[r as usize].kind() == RuleKind::Forbidden {
             forbidden.findings.append(&mut out.findings);
         }
-        each(r, out);
+        each(r, &mut out);
     }
     // Nested forbidden findings of the new turn, across rules, as a batch check drops them.
     drop_nested(&mut forbidden.findings, |_| true);
-    each(u32::MAX, forbidden);
+    each(u32::MAX, &mut forbidden);
 }
 
 /// Judges one rule, if it applies to the transcript's channel.

@@ -450,8 +450,8 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub(crate) top: usize,
 
-    /// Scoring threads [default: one per core]. Reading and writing have a thread each. More
-    /// than 8 per core are not started (a warning says so).
+    /// Scoring threads [default: one per core]; the pack compiles on them too. Reading and
+    /// writing have a thread each. More than 8 per core are not started (a warning says so).
     #[arg(long, short = 'j', value_name = "N")]
     pub(crate) threads: Option<usize>,
 
