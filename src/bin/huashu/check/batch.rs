@@ -144,26 +144,33 @@ pub(crate) fn run(
         let _ = token_tx.send(());
     }
     thread::scope(|s| {
-        s.spawn(move || {
-            let mut batch = Vec::new();
-            let mut bytes = 0;
-            input::read(&args.files, args.input, options, |raw, idle| {
-                bytes += raw.len();
-                batch.push(raw);
-                if idle || batch.len() >= BATCH_RECORDS || bytes >= BATCH_BYTES {
-                    bytes = 0;
-                    raw_tx.send(mem::take(&mut batch)).is_ok()
-                } else {
-                    true
+        // Named, as the scoring threads are, for whoever profiles a run.
+        thread::Builder::new()
+            .name("huashu-read".into())
+            .spawn_scoped(s, move || {
+                let mut batch = Vec::new();
+                let mut bytes = 0;
+                input::read(&args.files, args.input, options, |raw, idle| {
+                    bytes += raw.len();
+                    batch.push(raw);
+                    if idle || batch.len() >= BATCH_RECORDS || bytes >= BATCH_BYTES {
+                        bytes = 0;
+                        raw_tx.send(mem::take(&mut batch)).is_ok()
+                    } else {
+                        true
+                    }
+                });
+                if !batch.is_empty() {
+                    let _ = raw_tx.send(batch);
                 }
-            });
-            if !batch.is_empty() {
-                let _ = raw_tx.send(batch);
-            }
-        });
+            })?;
         let writer = {
             let progress = progress.clone();
-            s.spawn(move || write(checker, done_rx, token_tx, style, args, &progress))
+            thread::Builder::new()
+                .name("huashu-write".into())
+                .spawn_scoped(s, move || {
+                    write(checker, done_rx, token_tx, style, args, &progress)
+                })?
         };
         pool.in_place_scope(|scope| {
             for (seq, batch) in raw_rx.into_iter().enumerate() {
