@@ -48,7 +48,7 @@ struct Kept {
     /// Each (target, turn) with a hit, sorted, kept as turns come.
     index: Vec<(u32, u32)>,
     /// What each rule said is owed after its last judging, in pack order.
-    owed: Vec<Vec<Obligation>>,
+    owed: Vec<Vec<judge::Owed>>,
     /// `owed`, flattened: what `pending` returns.
     pending: Arc<[Obligation]>,
     /// Findings already reported by `push`, so that each is reported once.
@@ -218,7 +218,8 @@ impl Session {
                 if let Some(owed) = owed.get_mut(r as usize)
                     && *owed != evaluation.obligations
                 {
-                    *owed = std::mem::take(&mut evaluation.obligations);
+                    // A copy, so that the evaluation keeps its buffer for the next rule.
+                    owed.clone_from(&evaluation.obligations);
                     changed = true;
                 }
                 found.append(&mut evaluation.findings);
@@ -245,7 +246,7 @@ impl Session {
             let owed = &self.kept.owed;
             let mut pending = Vec::with_capacity(owed.iter().map(Vec::len).sum());
             for o in owed.iter().filter(|o| !o.is_empty()) {
-                pending.extend_from_slice(o);
+                pending.extend(o.iter().map(|o| o.obligation(engine)));
             }
             self.kept.pending = pending.into();
         }
@@ -366,7 +367,11 @@ mod tests {
             findings.sort_by_key(|f| (f.turn, f.byte_start));
             Update {
                 findings,
-                pending: evaluation.obligations.into(),
+                pending: evaluation
+                    .obligations
+                    .iter()
+                    .map(|o| o.obligation(engine))
+                    .collect(),
             }
         }
     }

@@ -1,6 +1,7 @@
 //! Findings and obligations as judging builds them: hits merged into findings with their
 //! character spans, transcript-level findings, and what is still owed.
 
+use crate::engine::Engine;
 use crate::engine::matcher::Hit;
 use crate::finding::{Due, Finding, Fix, Match, NotApplicable, Obligation, TolerantMatch};
 use crate::pack::rule::{FixSafety, Rule};
@@ -12,8 +13,34 @@ pub(crate) struct Evaluation {
     /// Findings, each with the index of its rule, in no particular order.
     pub(crate) findings: Vec<(u32, Finding)>,
     pub(crate) not_applicable: Vec<NotApplicable>,
-    pub(crate) obligations: Vec<Obligation>,
+    pub(crate) obligations: Vec<Owed>,
     pub(crate) tolerant: Vec<TolerantMatch>,
+}
+
+/// What a rule owes, as judging finds it: the rule by its index, so that a live session
+/// compares and keeps it without touching the rule's shared strings. It becomes an
+/// [`Obligation`] only in what a session returns.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Owed {
+    pub(crate) rule: u32,
+    pub(crate) turn: Option<usize>,
+    pub(crate) due: Due,
+    pub(crate) avoid: bool,
+}
+
+impl Owed {
+    /// The obligation as a session reports it, with the rule's id, message and script.
+    pub(crate) fn obligation(&self, engine: &Engine) -> Obligation {
+        let rule = &engine.rules[self.rule as usize];
+        Obligation {
+            rule: rule.id.clone(),
+            message: rule.message.clone(),
+            suggest: rule.suggest.clone(),
+            turn: self.turn,
+            due: self.due,
+            avoid: self.avoid,
+        }
+    }
 }
 
 impl Evaluation {
@@ -26,11 +53,9 @@ impl Evaluation {
     }
 }
 
-pub(super) fn obligation(rule: &Rule, turn: Option<usize>, due: Due) -> Obligation {
-    Obligation {
-        rule: rule.id.clone(),
-        message: rule.message.clone(),
-        suggest: rule.suggest.clone(),
+pub(super) fn obligation(r: u32, turn: Option<usize>, due: Due) -> Owed {
+    Owed {
+        rule: r,
         turn,
         due,
         avoid: false,

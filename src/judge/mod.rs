@@ -15,7 +15,7 @@ mod timing;
 mod view;
 mod window;
 
-pub(crate) use findings::{CharCursor, Evaluation, drop_nested, merged, merged_finding};
+pub(crate) use findings::{CharCursor, Evaluation, Owed, drop_nested, merged, merged_finding};
 pub(crate) use view::{DynamicHits, DynamicStore, Reported};
 pub(crate) use window::Windows;
 

@@ -153,7 +153,7 @@ impl View<'_> {
                 },
                 _ => Due::End,
             };
-            out.obligations.push(obligation(rule, None, due));
+            out.obligations.push(obligation(r, None, due));
         }
     }
 }

@@ -304,7 +304,7 @@ impl View<'_> {
                     });
                     out.findings.push((r, f));
                 } else {
-                    out.obligations.push(obligation(rule, Some(t), due()));
+                    out.obligations.push(obligation(r, Some(t), due()));
                 }
             }
             Expect::Absent => {
@@ -340,7 +340,7 @@ impl View<'_> {
                     });
                     out.findings.push((r, f));
                 } else if !(closed || self.complete) {
-                    let mut o = obligation(rule, Some(t), due());
+                    let mut o = obligation(r, Some(t), due());
                     o.avoid = true;
                     out.obligations.push(o);
                 }

@@ -113,7 +113,7 @@ impl View<'_> {
             if !self.complete {
                 let due = allowed_until(since, limit, hold_since, hold_target);
                 out.obligations
-                    .push(obligation(rule, Some(w), Due::At { seconds: due }));
+                    .push(obligation(r, Some(w), Due::At { seconds: due }));
             }
         }
         Some(measured)
@@ -153,7 +153,7 @@ impl View<'_> {
             (Some(c), None) => {
                 if let (false, Some(since)) = (self.complete, turns[c].time) {
                     out.obligations.push(obligation(
-                        rule,
+                        r,
                         Some(c),
                         Due::At {
                             seconds: since + limit,
@@ -203,7 +203,7 @@ impl View<'_> {
                 }
                 None if !self.complete => {
                     out.obligations.push(obligation(
-                        rule,
+                        r,
                         Some(u),
                         Due::At {
                             seconds: since + limit,
