@@ -100,9 +100,9 @@ pub(super) fn apply(base: Option<RulePack>, layer: Layer, problems: &mut Vec<Pro
         rules,
         ..
     } = &mut pack;
-    // Settling compiles each rule's regexes, most of what loading a pack costs: with the
-    // `parallel` feature, rules are settled side by side. Their problems are kept in rule
-    // order either way.
+    // Settling compiles each rule's regexes, most of what loading a pack costs: inside
+    // `RulePack::compile_in_parallel`, rules are settled side by side. Their problems are
+    // kept in rule order either way.
     let settle = |rule: &mut Rule| {
         let mut found = Vec::new();
         settle(
@@ -116,14 +116,44 @@ pub(super) fn apply(base: Option<RulePack>, layer: Layer, problems: &mut Vec<Pro
         found
     };
     #[cfg(feature = "parallel")]
-    let found: Vec<Vec<Problem>> = {
+    let found: Vec<Vec<Problem>> = if PARALLEL.get() {
         use rayon::prelude::*;
         rules.par_iter_mut().map(settle).collect()
+    } else {
+        rules.iter_mut().map(settle).collect()
     };
     #[cfg(not(feature = "parallel"))]
     let found: Vec<Vec<Problem>> = rules.iter_mut().map(settle).collect();
     problems.extend(found.into_iter().flatten());
     pack
+}
+
+#[cfg(feature = "parallel")]
+thread_local! {
+    /// Set on this thread while `RulePack::compile_in_parallel` runs.
+    static PARALLEL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+#[cfg(feature = "parallel")]
+impl RulePack {
+    /// Runs `load`, compiling the rules of every pack it loads (its regexes, most of what
+    /// loading costs) side by side on the current rayon pool: the pool `load` is installed
+    /// in, or rayon's global pool. Problems come in the same order as without it.
+    ///
+    /// Only on request, never by default: a rayon thread that waits for the rules may run
+    /// other queued rayon work meanwhile, and work that waits for the pack being loaded (a
+    /// `LazyLock` holding a checker, say) would then wait for itself. Call it where no other
+    /// rayon work can wait on what `load` builds, as the command line does at its start.
+    pub fn compile_in_parallel<R>(load: impl FnOnce() -> R) -> R {
+        struct Reset(bool);
+        impl Drop for Reset {
+            fn drop(&mut self) {
+                PARALLEL.set(self.0);
+            }
+        }
+        let _reset = Reset(PARALLEL.replace(true));
+        load()
+    }
 }
 
 /// The pack a layer applies to when it extends none.

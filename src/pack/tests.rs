@@ -58,6 +58,17 @@ message = "m"
             "missing: {e}\ngot: {problems:#?}"
         );
     }
+    let d_toml = "[pack]\nname = \"d\"\n[[scorecard.dimension]]\nname = \"态度\"\nmax = 100\ncategories = [\"forbidden\"]\n[[rule]]\nid = \"courtesy.x\"\nkind = \"courtesy\"\nphrases = [\"请\"]\nseverity = \"minor\"\nmessage = \"m\"\n[[rule]]\nid = \"forbidden.y\"\nkind = \"forbidden\"\nphrases = [\"y\"]\ndimension = \"流程\"\nseverity = \"minor\"\nmessage = \"m\"\n";
+    // Rules compiled side by side report the same problems, in the same order.
+    #[cfg(feature = "parallel")]
+    {
+        let err = RulePack::compile_in_parallel(|| RulePack::from_toml("d.toml", d_toml))
+            .expect_err("invalid");
+        let in_parallel: Vec<String> = err.problems().iter().map(ToString::to_string).collect();
+        let err = RulePack::from_toml("d.toml", d_toml).expect_err("invalid");
+        let one_by_one: Vec<String> = err.problems().iter().map(ToString::to_string).collect();
+        assert_eq!(in_parallel, one_by_one);
+    }
     let err = RulePack::from_toml(
         "d.toml",
         "[pack]\nname = \"d\"\n[[scorecard.dimension]]\nname = \"态度\"\nmax = 100\ncategories = [\"forbidden\"]\n[[rule]]\nid = \"courtesy.x\"\nkind = \"courtesy\"\nphrases = [\"请\"]\nseverity = \"minor\"\nmessage = \"m\"\n[[rule]]\nid = \"forbidden.y\"\nkind = \"forbidden\"\nphrases = [\"y\"]\ndimension = \"流程\"\nseverity = \"minor\"\nmessage = \"m\"\n",

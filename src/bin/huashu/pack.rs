@@ -5,14 +5,19 @@ use std::path::PathBuf;
 use huashu::{PackError, RulePack};
 
 /// The packs at `paths`, each layered on the one before; the built-in pack without any.
+///
+/// The rules compile side by side on the current rayon pool (rayon's global pool, or the
+/// pool `check` installs): every command loads its pack before it queues any other work.
 pub(crate) fn load(paths: &[PathBuf]) -> Result<RulePack, PackError> {
-    let mut packs = paths.iter();
-    let mut pack = match packs.next() {
-        Some(path) => RulePack::from_path(path)?,
-        None => RulePack::builtin()?,
-    };
-    for path in packs {
-        pack = pack.layer_path(path)?;
-    }
-    Ok(pack)
+    RulePack::compile_in_parallel(|| {
+        let mut packs = paths.iter();
+        let mut pack = match packs.next() {
+            Some(path) => RulePack::from_path(path)?,
+            None => RulePack::builtin()?,
+        };
+        for path in packs {
+            pack = pack.layer_path(path)?;
+        }
+        Ok(pack)
+    })
 }

@@ -35,7 +35,8 @@ const IN_FLIGHT: usize = 2;
 /// The most scoring threads per core that `--threads` starts.
 const MAX_THREADS_PER_CORE: usize = 8;
 
-/// Records scored side by side within a batch come in runs of this many…
+/// Records scored side by side within a batch come in runs of at most this many, and fewer
+/// when a batch is too small to give every thread a run.
 const RUN_RECORDS: usize = 32;
 
 /// A run of records, scored and rendered: their output in one buffer, which the writer hands
@@ -77,36 +78,48 @@ struct Style {
 
 /// The threads that score: `--threads` of them, or one per core. The pack is compiled on
 /// them too.
-pub(crate) fn pool(args: &CheckArgs) -> io::Result<rayon::ThreadPool> {
+/// With the pool, a warning for `--threads` past the cap, for the caller to print once the
+/// pack has compiled.
+pub(crate) fn pool(args: &CheckArgs) -> io::Result<(rayon::ThreadPool, Option<String>)> {
     let cores = thread::available_parallelism()
         .map(usize::from)
         .unwrap_or(1);
+    let mut warning = None;
     let threads = match args.threads {
         Some(n) if n > cores * MAX_THREADS_PER_CORE => {
             let cap = cores * MAX_THREADS_PER_CORE;
-            eprintln!(
+            warning = Some(format!(
                 "warning: --threads {n} is more than {MAX_THREADS_PER_CORE} per core on this \
                  machine's {cores} cores; using {cap}"
-            );
+            ));
             cap
         }
         Some(n) => n,
         None => cores,
     };
-    rayon::ThreadPoolBuilder::new()
+    let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
         .thread_name(|i| format!("huashu-score-{i}"))
         .build()
-        .map_err(io::Error::other)
+        .map_err(io::Error::other)?;
+    Ok((pool, warning))
+}
+
+/// Why a run stopped early.
+pub(crate) enum Stopped {
+    /// The reading or the writing thread could not start.
+    Start(io::Error),
+    /// The output could not be written (a closed pipe, a full disk).
+    Write(io::Error),
 }
 
 /// Checks every input record on `pool` and writes the results to standard output, in input
-/// order. Returns the totals, or the error that stopped writing.
+/// order. Returns the totals, or why it stopped.
 pub(crate) fn run(
     checker: &Checker,
     args: &CheckArgs,
     pool: &rayon::ThreadPool,
-) -> io::Result<Tally> {
+) -> Result<Tally, Stopped> {
     let stdout = io::stdout();
     let style = Style {
         format: args.format,
@@ -132,7 +145,8 @@ pub(crate) fn run(
     // Batches are scored side by side, each as soon as a thread is free, and the writer puts
     // them back in order. A batch in flight holds a token until it is written, so that no
     // more than `in_flight` batches are read ahead of the output.
-    let in_flight = pool.current_num_threads() + IN_FLIGHT;
+    let threads = pool.current_num_threads();
+    let in_flight = threads + IN_FLIGHT;
     // A batch whose scoring panicked comes as `None`: the writer stops there, and the panic
     // is raised again on this thread once the others have stopped, as it would have been
     // had the batch been scored here.
@@ -163,14 +177,16 @@ pub(crate) fn run(
                 if !batch.is_empty() {
                     let _ = raw_tx.send(batch);
                 }
-            })?;
+            })
+            .map_err(Stopped::Start)?;
         let writer = {
             let progress = progress.clone();
             thread::Builder::new()
                 .name("huashu-write".into())
                 .spawn_scoped(s, move || {
                     write(checker, done_rx, token_tx, style, args, &progress)
-                })?
+                })
+                .map_err(Stopped::Start)?
         };
         pool.in_place_scope(|scope| {
             for (seq, batch) in raw_rx.into_iter().enumerate() {
@@ -181,9 +197,12 @@ pub(crate) fn run(
                 let done_tx = done_tx.clone();
                 scope.spawn(move |_| {
                     let scored = panic::catch_unwind(AssertUnwindSafe(|| {
+                        // Small batches (standard input flushed as records come) still
+                        // go to every thread.
+                        let run = batch.len().div_ceil(threads).clamp(1, RUN_RECORDS);
                         batch
                             .into_par_iter()
-                            .chunks(RUN_RECORDS)
+                            .chunks(run)
                             .map(|run| {
                                 let mut output = Vec::new();
                                 let records = run
@@ -218,7 +237,7 @@ pub(crate) fn run(
             panic::resume_unwind(payload);
         }
         progress.finish_and_clear();
-        result
+        result.map_err(Stopped::Write)
     })
 }
 

@@ -57,14 +57,15 @@ pub(crate) fn warn_json_only_flags(args: &CheckArgs, matches: &clap::ArgMatches)
 /// Scores every transcript of the input; returns the exit code.
 pub(crate) fn run(args: &CheckArgs) -> u8 {
     let color = args.color.enabled(&io::stderr());
-    let pool = match batch::pool(args) {
-        Ok(pool) => pool,
+    let (pool, threads_warning) = match batch::pool(args) {
+        Ok(found) => found,
         Err(e) => {
             let _ = writeln!(io::stderr(), "error: cannot start the scoring threads: {e}");
             return exit::ERROR;
         }
     };
-    // The pack compiles on the scoring threads: `--threads 1` means one thread throughout.
+    // The pack compiles on the scoring threads, before any other work is queued on them:
+    // `--threads 1` means one thread throughout.
     let checker = pool.install(|| {
         let pack = pack::load(&args.rules).map(|pack| match args.fail_under {
             Some(mark) => pack.with_pass_mark(mark),
@@ -79,9 +80,19 @@ pub(crate) fn run(args: &CheckArgs) -> u8 {
             return exit::ERROR;
         }
     };
+    if let Some(warning) = threads_warning {
+        let _ = writeln!(io::stderr(), "{warning}");
+    }
     let tally = match batch::run(&checker, args, &pool) {
         Ok(tally) => tally,
-        Err(e) => {
+        Err(batch::Stopped::Start(e)) => {
+            let _ = writeln!(
+                io::stderr(),
+                "error: cannot start the reading and writing threads: {e}"
+            );
+            return exit::ERROR;
+        }
+        Err(batch::Stopped::Write(e)) => {
             // The reader of our output has gone (a closed pipe) or the disk is full.
             if e.kind() != io::ErrorKind::BrokenPipe {
                 let _ = writeln!(io::stderr(), "error: cannot write the output: {e}");
