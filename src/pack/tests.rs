@@ -69,11 +69,7 @@ message = "m"
         let one_by_one: Vec<String> = err.problems().iter().map(ToString::to_string).collect();
         assert_eq!(in_parallel, one_by_one);
     }
-    let err = RulePack::from_toml(
-        "d.toml",
-        "[pack]\nname = \"d\"\n[[scorecard.dimension]]\nname = \"态度\"\nmax = 100\ncategories = [\"forbidden\"]\n[[rule]]\nid = \"courtesy.x\"\nkind = \"courtesy\"\nphrases = [\"请\"]\nseverity = \"minor\"\nmessage = \"m\"\n[[rule]]\nid = \"forbidden.y\"\nkind = \"forbidden\"\nphrases = [\"y\"]\ndimension = \"流程\"\nseverity = \"minor\"\nmessage = \"m\"\n",
-    )
-    .expect_err("invalid");
+    let err = RulePack::from_toml("d.toml", d_toml).expect_err("invalid");
     let problems: Vec<String> = err.problems().iter().map(ToString::to_string).collect();
     assert_eq!(
         problems,
