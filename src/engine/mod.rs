@@ -5,6 +5,7 @@
 //! `judge`: the engine only keeps, with the compiled pack, what judging and scoring look up
 //! (the rules, each rule's targets, the leaves that can trigger a situation, the scoring).
 
+pub(crate) mod automaton;
 mod clause;
 mod context;
 #[cfg(test)]
@@ -527,10 +528,10 @@ impl Engine {
                 // and is swapped back after it.
                 std::mem::swap(&mut scratch.norm, &mut scratch.kept[turn]);
             }
-            self.scan_profile(profile, text, role, scratch, out);
+            let normalized = self.scan_profile(profile, text, role, scratch, out);
             if let Some(turn) = keep {
                 std::mem::swap(&mut scratch.norm, &mut scratch.kept[turn]);
-                scratch.kept_valid[turn] = true;
+                scratch.kept_valid[turn] = normalized;
             }
         }
         out.hits.sort_unstable();
@@ -541,7 +542,8 @@ impl Engine {
         }
     }
 
-    /// One normalization's part of `scan`.
+    /// One normalization's part of `scan`. Returns whether `scratch.norm` holds the
+    /// normalized text (a text the matcher can tell holds no hit is not normalized).
     fn scan_profile(
         &self,
         profile: &Profile,
@@ -549,17 +551,18 @@ impl Engine {
         role: Role,
         scratch: &mut Scratch,
         out: &mut TurnScan,
-    ) {
+    ) -> bool {
         {
-            profile.normalizer.normalize(text, &mut scratch.norm);
-            profile.matcher.scan(
-                &scratch.norm.text,
+            let normalized = profile.matcher.normalize_and_scan(
+                &profile.normalizer,
+                text,
+                &mut scratch.norm,
                 role,
                 &mut scratch.found,
                 &mut scratch.caches,
             );
             if scratch.found.hits.is_empty() {
-                return;
+                return normalized;
             }
             let mut context =
                 TurnContext::new(text, &scratch.norm, &scratch.found.allowed, &self.segmenter);
@@ -585,6 +588,7 @@ impl Engine {
                     }
                 }
             }
+            normalized
         }
     }
 

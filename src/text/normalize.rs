@@ -11,6 +11,17 @@ use std::sync::OnceLock;
 
 use regex_syntax::hir::{Class, HirKind};
 
+/// What takes each character `Normalizer::normalize_with` writes, with the byte offset in the
+/// normalized text where it ends.
+pub(crate) trait EachChar {
+    fn char(&mut self, c: char, end: usize);
+}
+
+impl EachChar for () {
+    #[inline(always)]
+    fn char(&mut self, _: char, _: usize) {}
+}
+
 /// How text, and the phrases that match it, are folded before matching.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Normalization {
@@ -419,6 +430,56 @@ impl NormText {
     }
 }
 
+/// The code point of the character of valid UTF-8 `bytes` that starts at `at`, and where the
+/// next one starts. The lead byte gives the length, as `str::chars` decodes; this is the same
+/// without the checks a `&str`'s bytes never need.
+#[inline(always)]
+fn decode(bytes: &[u8], at: usize) -> (u32, usize) {
+    let lead = u32::from(bytes[at]);
+    if lead < 0x80 {
+        return (lead, at + 1);
+    }
+    let b1 = u32::from(bytes[at + 1] & 0x3F);
+    if lead < 0xE0 {
+        return (((lead & 0x1F) << 6) | b1, at + 2);
+    }
+    let b2 = u32::from(bytes[at + 2] & 0x3F);
+    if lead < 0xF0 {
+        return (((lead & 0x0F) << 12) | (b1 << 6) | b2, at + 3);
+    }
+    let b3 = u32::from(bytes[at + 3] & 0x3F);
+    (((lead & 0x07) << 18) | (b1 << 12) | (b2 << 6) | b3, at + 4)
+}
+
+/// The iterator of `Normalizer::written`.
+pub(crate) struct Written<'a> {
+    normalizer: &'a Normalizer,
+    bytes: &'a [u8],
+    at: usize,
+    previous: u32,
+}
+
+impl Iterator for Written<'_> {
+    type Item = char;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<char> {
+        let options = &self.normalizer.options;
+        while self.at < self.bytes.len() {
+            let (u, end) = decode(self.bytes, self.at);
+            self.at = end;
+            let (folded, kind) = self.normalizer.fold_kind(u);
+            let dropped = (options.separators && kind == CharKind::Separator)
+                || (options.repeats && kind == CharKind::Text && self.previous == folded as u32);
+            if !dropped {
+                self.previous = folded as u32;
+                return Some(folded);
+            }
+        }
+        None
+    }
+}
+
 /// A compiled normalization: the options and the folding table for them.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Normalizer {
@@ -449,15 +510,14 @@ impl Normalizer {
         }
     }
 
-    /// A character folded, with the kind of what it folds to.
+    /// A character, given as its code point, folded, with the kind of what it folds to.
     #[inline(always)]
-    fn fold_kind(&self, c: char) -> (char, CharKind) {
-        let u = c as u32;
+    fn fold_kind(&self, u: u32) -> (char, CharKind) {
         if u < 0x10000 {
             let i = u as usize & 0xFFFF;
             (self.table.chars[i], self.table.kinds[i])
         } else {
-            let folded = self.fold(c);
+            let folded = self.fold(char::from_u32(u).unwrap_or(char::REPLACEMENT_CHARACTER));
             (folded, char_kind(folded))
         }
     }
@@ -467,24 +527,34 @@ impl Normalizer {
     /// Most characters fold to themselves: the text between two that do not is copied in one
     /// piece rather than character by character.
     pub(crate) fn normalize(&self, text: &str, out: &mut NormText) {
+        self.normalize_with(text, out, &mut ());
+    }
+
+    /// `normalize`, handing each character written to `each` with the byte offset in
+    /// `out.text` where it ends, in order: a scan can run in the same pass.
+    #[inline(always)]
+    pub(crate) fn normalize_with(&self, text: &str, out: &mut NormText, each: &mut impl EachChar) {
         let (skip, collapse) = (self.options.separators, self.options.repeats);
         out.text.clear();
         out.chars.clear();
         out.orig_len = text.len() as u32;
         out.text.reserve(text.len());
         out.chars.reserve(text.len() / 2);
+        let bytes = text.as_bytes();
         let mut gap = false;
-        let mut previous: Option<char> = None;
+        // The last character written, as a code point; none yet.
+        let mut previous = u32::MAX;
         // Original text from `copy_from` on folds to itself and is not yet in `out.text`.
         let mut copy_from = 0;
         // Where `copy_from` lands in `out.text`.
         let mut copy_to = 0;
-        for (at, c) in text.char_indices() {
-            let (folded, kind) = self.fold_kind(c);
-            let end = at + c.len_utf8();
+        let mut at = 0;
+        while at < bytes.len() {
+            let (u, end) = decode(bytes, at);
+            let (folded, kind) = self.fold_kind(u);
             let dropped = (skip && kind == CharKind::Separator)
-                || (collapse && kind == CharKind::Text && previous == Some(folded));
-            if dropped || folded != c {
+                || (collapse && kind == CharKind::Text && previous == folded as u32);
+            if dropped || folded as u32 != u {
                 out.text.push_str(&text[copy_from..at]);
                 if dropped {
                     if kind == CharKind::Separator {
@@ -503,11 +573,13 @@ impl Normalizer {
                         gap_before: gap,
                     });
                     out.text.push(folded);
-                    previous = Some(folded);
+                    each.char(folded, out.text.len());
+                    previous = folded as u32;
                     gap = false;
                 }
                 copy_from = end;
                 copy_to = out.text.len();
+                at = end;
                 continue;
             }
             out.chars.push(NormChar {
@@ -516,10 +588,24 @@ impl Normalizer {
                 orig_end: end as u32,
                 gap_before: gap,
             });
-            previous = Some(folded);
+            each.char(folded, copy_to + end - copy_from);
+            previous = u;
             gap = false;
+            at = end;
         }
         out.text.push_str(&text[copy_from..]);
+    }
+
+    /// The characters `normalize` writes for `text`, in order, without writing them anywhere
+    /// or keeping where they came from: enough to tell whether a scan of the normalized text
+    /// could find anything.
+    pub(crate) fn written<'a>(&'a self, text: &'a str) -> Written<'a> {
+        Written {
+            normalizer: self,
+            bytes: text.as_bytes(),
+            at: 0,
+            previous: u32::MAX,
+        }
     }
 
     /// Whether normalizing `text` leaves it as it is: nothing folded, skipped or collapsed.
@@ -528,7 +614,7 @@ impl Normalizer {
         let (skip, collapse) = (self.options.separators, self.options.repeats);
         let mut previous: Option<char> = None;
         for c in text.chars() {
-            let (folded, kind) = self.fold_kind(c);
+            let (folded, kind) = self.fold_kind(c as u32);
             if folded != c {
                 return false;
             }
@@ -610,6 +696,49 @@ mod tests {
             .map(|c| (c.orig_start as usize, c.orig_end as usize))
             .collect();
         (out.text, spans)
+    }
+
+    /// Records what `normalize_with` hands on.
+    struct Record(Vec<(char, usize)>);
+
+    impl EachChar for Record {
+        fn char(&mut self, c: char, end: usize) {
+            self.0.push((c, end));
+        }
+    }
+
+    proptest::proptest! {
+        /// Under every combination of options, `written` gives the characters `normalize`
+        /// writes, and `normalize_with` hands on each of them with where it ends.
+        #[test]
+        fn written_and_each_char_follow_what_normalize_writes(
+            text in "[a-zA-Z0-9 ＡＢｚ１，。！？、…*\\-_·\u{3000}\u{200B}不知道領導后後臺台哈😀🙂𠀀\n]{0,40}",
+            bits in 0u8..32,
+        ) {
+            let options = Normalization {
+                width: bits & 1 != 0,
+                case: bits & 2 != 0,
+                traditional: bits & 4 != 0,
+                separators: bits & 8 != 0,
+                repeats: bits & 16 != 0,
+            };
+            let normalizer = Normalizer::new(options);
+            let mut out = NormText::default();
+            normalizer.normalize(&text, &mut out);
+            let written: String = normalizer.written(&text).collect();
+            proptest::prop_assert_eq!(&written, &out.text);
+
+            let mut with = NormText::default();
+            let mut record = Record(Vec::new());
+            normalizer.normalize_with(&text, &mut with, &mut record);
+            proptest::prop_assert_eq!(&with.text, &out.text);
+            let mut start = 0;
+            for (c, end) in record.0 {
+                proptest::prop_assert_eq!(&with.text[start..end], c.to_string());
+                start = end;
+            }
+            proptest::prop_assert_eq!(start, with.text.len());
+        }
     }
 
     #[test]
