@@ -238,15 +238,50 @@ fn fold_table(n: &Normalization) -> &'static FoldTable {
         // Made on the heap: a quarter of a megabyte would not fit every thread's stack.
         let mut chars: Box<[char; 0x10000]> = heap_array('\0');
         let mut kinds: Box<[CharKind; 0x10000]> = heap_array(CharKind::Text);
-        for (u, (folded, kind)) in chars.iter_mut().zip(kinds.iter_mut()).enumerate() {
-            *folded = char::from_u32(u as u32).map_or('\u{FFFD}', |c| {
-                fold_char_slow(c, n.width, n.case, n.traditional)
-            });
-            *kind = kind_in(t, *folded);
+        // `fold_char_slow` of every character, without calling it for every character: outside
+        // `MAY_FOLD`, only the traditional → simplified map changes a character, so the table
+        // starts as that map and only the characters in `MAY_FOLD` are folded one by one.
+        for (u, folded) in chars.iter_mut().enumerate() {
+            *folded = char::from_u32(u as u32).unwrap_or('\u{FFFD}');
+        }
+        if n.traditional {
+            for (&from, &to) in &t.t2s {
+                if let Some(folded) = chars.get_mut(from as usize) {
+                    *folded = to;
+                }
+            }
+        }
+        for &(first, last) in MAY_FOLD {
+            for u in first..=last {
+                if let Some(c) = char::from_u32(u) {
+                    chars[u as usize & 0xFFFF] = fold_char_slow(c, n.width, n.case, n.traditional);
+                }
+            }
+        }
+        for (kind, &folded) in kinds.iter_mut().zip(chars.iter()) {
+            *kind = kind_in(t, folded);
         }
         FoldTable { chars, kinds }
     })
 }
+
+/// The BMP characters that some fold other than traditional → simplified can change:
+/// compatibility ideographs and radicals (`unify_ideograph`), full-width forms and the
+/// ideographic space (`width`), and every block with a lower-case mapping (`case`). The test
+/// `the_fold_table_is_the_slow_fold_of_every_character` holds this list to Unicode's.
+const MAY_FOLD: &[(u32, u32)] = &[
+    (0x0041, 0x058F),
+    (0x10A0, 0x10FF),
+    (0x13A0, 0x13FF),
+    (0x1C80, 0x218F),
+    (0x24B6, 0x24E9),
+    (0x2C00, 0x2D2F),
+    (0x2E80, 0x2FDF),
+    (0x3000, 0x3000),
+    (0xA640, 0xA7FF),
+    (0xF900, 0xFAFF),
+    (0xFF01, 0xFF5E),
+];
 
 fn heap_array<T: Copy, const N: usize>(value: T) -> Box<[T; N]> {
     match vec![value; N].into_boxed_slice().try_into() {
@@ -738,6 +773,26 @@ mod tests {
                 start = end;
             }
             proptest::prop_assert_eq!(start, with.text.len());
+        }
+    }
+
+    #[test]
+    fn the_fold_table_is_the_slow_fold_of_every_character() {
+        for bits in 0u8..8 {
+            let options = Normalization {
+                width: bits & 1 != 0,
+                case: bits & 2 != 0,
+                traditional: bits & 4 != 0,
+                ..Normalization::NONE
+            };
+            let table = fold_table(&options);
+            for u in 0u32..0x10000 {
+                let slow = char::from_u32(u).map_or('\u{FFFD}', |c| {
+                    fold_char_slow(c, options.width, options.case, options.traditional)
+                });
+                assert_eq!(table.chars[u as usize], slow, "U+{u:04X} under {options:?}");
+                assert_eq!(table.kinds[u as usize], char_kind(slow), "U+{u:04X}");
+            }
         }
     }
 
