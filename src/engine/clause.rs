@@ -307,10 +307,20 @@ impl ContextModel {
     }
 }
 
+/// How far the context model reads from a hit, in characters each way: a clause or sentence
+/// longer than this (speech recognition can give a whole turn without punctuation) is read
+/// only this far from the hit, so that a turn's hits cost time in proportion to the turn and
+/// not to its square. No word this far from a hit still qualifies it.
+pub(crate) const REACH: usize = 200;
+
 /// The text of the sentence before normalized offset `at`: from the last 。！？；, or a line
-/// break, before it.
+/// break, before it, and no more than `REACH` characters.
 fn sentence_before(text: &str, at: usize) -> &str {
     let before = &text[..at];
+    let before = match before.char_indices().rev().nth(REACH - 1) {
+        Some((i, _)) => &before[i..],
+        None => before,
+    };
     let from = before
         .rfind(['。', '！', '？', '!', '?', '；', ';', '\n'])
         .map_or(0, |i| {
@@ -346,16 +356,61 @@ fn a_not_a(hit: &str, before: &str) -> bool {
 }
 
 /// The clause around normalized `start..end`: from the clause boundary before it to the one
-/// after it.
+/// after it, reaching no more than `REACH` characters beyond the hit on either side.
 fn clause_around(norm: &NormText, start: usize, end: usize) -> (usize, usize) {
     let text = norm.text.as_str();
     let mut cs = start;
-    while !norm.boundary_before(cs) {
+    for _ in 0..REACH {
+        if norm.boundary_before(cs) {
+            break;
+        }
         cs -= text[..cs].chars().next_back().map_or(1, char::len_utf8);
     }
     let mut ce = end;
-    while !norm.boundary_after(ce) {
+    for _ in 0..REACH {
+        if norm.boundary_after(ce) {
+            break;
+        }
         ce += text[ce..].chars().next().map_or(1, char::len_utf8);
     }
     (cs, ce)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::normalize::{Normalization, Normalizer};
+
+    fn norm(text: &str) -> NormText {
+        let mut out = NormText::default();
+        Normalizer::new(Normalization::DEFAULT).normalize(text, &mut out);
+        out
+    }
+
+    #[test]
+    fn a_clause_is_read_to_its_boundaries() {
+        let n = norm("您好，我这边不知道呢，抱歉");
+        let start = n.text.find("不知道").expect("there");
+        let (cs, ce) = clause_around(&n, start, start + "不知道".len());
+        assert_eq!(&n.text[cs..ce], "我这边不知道呢");
+        assert_eq!(sentence_before(&n.text, start), "您好,我这边");
+    }
+
+    /// A clause with no boundary for thousands of characters is read `REACH` characters each
+    /// way from the hit, so that the hits of a long turn cost time in proportion to it.
+    #[test]
+    fn a_clause_without_boundaries_is_read_only_so_far() {
+        let filler = "那个就是说".repeat(1000);
+        let n = norm(&format!("{filler}不知道{filler}"));
+        let start = filler.len();
+        let end = start + "不知道".len();
+        let (cs, ce) = clause_around(&n, start, end);
+        assert_eq!(n.text[cs..start].chars().count(), REACH);
+        assert_eq!(n.text[end..ce].chars().count(), REACH);
+        assert_eq!(sentence_before(&n.text, start).chars().count(), REACH);
+        // Short of the reach, the start of the text is the boundary.
+        let n = norm(&format!("那个不知道{filler}"));
+        let start = "那个".len();
+        assert_eq!(clause_around(&n, start, start + "不知道".len()).0, 0);
+    }
 }

@@ -89,8 +89,9 @@ pub(crate) struct TurnContext<'a> {
     pub(crate) segmenter: &'a Segmenter,
     quotes: Option<Vec<(usize, usize)>>,
     word_ends: Option<Vec<usize>>,
-    /// Apology, reason and next-step words of the turn, found at the first hit that asks.
-    turn_words: Option<Vec<(usize, usize, Feature)>>,
+    /// Apology, reason and next-step words of the turn, found at the first hit that asks: for
+    /// each feature that some word gives, the earliest end and the latest start of its words.
+    turn_words: Option<Vec<(Feature, usize, usize)>>,
 }
 
 impl<'a> TurnContext<'a> {
@@ -193,12 +194,23 @@ impl<'a> TurnContext<'a> {
             self.segmenter.first_tag(t)
         });
         if wanted.iter().any(Feature::of_turn) {
-            let words = self
-                .turn_words
-                .get_or_insert_with(|| model.turn_words(&self.norm.text));
-            for &(s, e, feature) in words.iter() {
-                // The hit's own words (没办法帮您) are not a next step.
-                if e <= start || end <= s {
+            let words = self.turn_words.get_or_insert_with(|| {
+                let mut reach: Vec<(Feature, usize, usize)> = Vec::new();
+                for (s, e, feature) in model.turn_words(&self.norm.text) {
+                    match reach.iter_mut().find(|r| r.0 == feature) {
+                        Some(r) => {
+                            r.1 = r.1.min(e);
+                            r.2 = r.2.max(s);
+                        }
+                        None => reach.push((feature, e, s)),
+                    }
+                }
+                reach
+            });
+            // A word counts when it lies wholly before or after the hit: the hit's own words
+            // (没办法帮您) are not a next step.
+            for &(feature, first_end, last_start) in words.iter() {
+                if first_end <= start || end <= last_start {
                     found.insert(feature);
                 }
             }

@@ -78,32 +78,67 @@ pub(super) fn roles_text(rule: &Rule) -> String {
 /// the same turn: 不 inside 不知道 is one slip, reported and deducted once, under the rule that
 /// names all of it. `forbidden(r)` tells which rule indices are forbidden rules.
 pub(crate) fn drop_nested(findings: &mut Vec<(u32, Finding)>, forbidden: impl Fn(u32) -> bool) {
-    let spans: Vec<Option<(usize, usize, usize)>> = findings
+    // (turn, start, end, rule, index) of each forbidden finding with a span.
+    let mut spans: Vec<(usize, usize, usize, u32, usize)> = findings
         .iter()
-        .map(
-            |(r, f)| match (forbidden(*r), f.turn, f.byte_start, f.byte_end) {
-                (true, Some(turn), Some(start), Some(end)) => Some((turn, start, end)),
+        .enumerate()
+        .filter_map(
+            |(i, (r, f))| match (forbidden(*r), f.turn, f.byte_start, f.byte_end) {
+                (true, Some(turn), Some(start), Some(end)) => Some((turn, start, end, *r, i)),
                 _ => None,
             },
         )
         .collect();
-    let nested = |i: usize| {
-        let Some((turn, start, end)) = spans[i] else {
-            return false;
-        };
-        spans.iter().enumerate().any(|(j, other)| {
-            other.is_some_and(|(t, s, e)| {
-                t == turn
-                    && findings[j].0 != findings[i].0
-                    && s <= start
-                    && end <= e
-                    && e - s > end - start
-            })
-        })
-    };
-    let keep: Vec<bool> = (0..findings.len()).map(|i| !nested(i)).collect();
-    let mut keep = keep.into_iter();
-    findings.retain(|_| keep.next().unwrap_or(true));
+    // A finding is nested when another rule's finding in its turn starts no later and ends no
+    // earlier, and is not the same span. In order of turn, start and longest first, that
+    // other finding comes before it: one pass keeps the furthest end seen so far in the turn,
+    // and the furthest of any other rule, so that each finding is asked about once.
+    spans.sort_unstable_by_key(|&(turn, start, end, _, _)| (turn, start, std::cmp::Reverse(end)));
+    let mut nested = vec![false; findings.len()];
+    let mut i = 0;
+    let mut turn = usize::MAX;
+    // The furthest end before the current span, with its rule, and the furthest of a rule
+    // other than that one.
+    let mut best: Option<(usize, u32)> = None;
+    let mut other: Option<usize> = None;
+    while i < spans.len() {
+        let (t, start, end, _, _) = spans[i];
+        if t != turn {
+            turn = t;
+            best = None;
+            other = None;
+        }
+        // Findings with the same span are not nested in one another: ask about them all
+        // before any of them counts.
+        let same = spans[i..]
+            .iter()
+            .take_while(|s| (s.0, s.1, s.2) == (t, start, end))
+            .count();
+        for &(_, _, _, rule, index) in &spans[i..i + same] {
+            let furthest = match best {
+                Some((e, r)) if r != rule => Some(e),
+                _ => other,
+            };
+            nested[index] = furthest.is_some_and(|e| e >= end);
+        }
+        for &(_, _, _, rule, _) in &spans[i..i + same] {
+            match best {
+                Some((e, r)) if r == rule => best = Some((e.max(end), r)),
+                Some((e, _)) if end > e => {
+                    other = Some(e);
+                    best = Some((end, rule));
+                }
+                Some(_) => other = Some(other.map_or(end, |o| o.max(end))),
+                None => best = Some((end, rule)),
+            }
+        }
+        i += same;
+    }
+    let mut index = 0;
+    findings.retain(|_| {
+        index += 1;
+        !nested[index - 1]
+    });
 }
 
 /// Hits of one rule in one turn that make one finding: the span they cover, and each hit's
@@ -267,5 +302,89 @@ pub(super) fn transcript_finding(rule: &Rule) -> Finding {
         evidence: None,
         fix: None,
         matched: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Severity;
+
+    fn finding(turn: Option<usize>, span: Option<(usize, usize)>) -> Finding {
+        Finding {
+            rule: "r".into(),
+            severity: Severity::Minor,
+            deduct: 1,
+            turn,
+            start: span.map(|s| s.0),
+            end: span.map(|s| s.1),
+            byte_start: span.map(|s| s.0),
+            byte_end: span.map(|s| s.1),
+            text: None,
+            message: "m".into(),
+            suggest: None,
+            source: None,
+            time: None,
+            evidence: None,
+            fix: None,
+            matched: None,
+        }
+    }
+
+    /// The definition, asked of every pair.
+    fn nested_by_pairs(findings: &[(u32, Finding)], forbidden: impl Fn(u32) -> bool) -> Vec<bool> {
+        let span = |(r, f): &(u32, Finding)| match (forbidden(*r), f.turn, f.byte_start, f.byte_end)
+        {
+            (true, Some(t), Some(s), Some(e)) => Some((t, s, e)),
+            _ => None,
+        };
+        findings
+            .iter()
+            .map(|a| {
+                let Some((turn, start, end)) = span(a) else {
+                    return false;
+                };
+                findings.iter().any(|b| {
+                    span(b).is_some_and(|(t, s, e)| {
+                        t == turn && b.0 != a.0 && s <= start && end <= e && e - s > end - start
+                    })
+                })
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        /// One pass in order of position drops exactly the findings that some other rule's
+        /// longer finding in the same turn holds, as asking every pair does.
+        #[test]
+        fn drops_what_asking_every_pair_drops(
+            raw in proptest::collection::vec(
+                (0u32..4, proptest::option::weighted(0.9, 0usize..3), 0usize..8, 0usize..5),
+                0..40,
+            ),
+        ) {
+            let findings: Vec<(u32, Finding)> = raw
+                .iter()
+                .map(|&(rule, turn, start, len)| {
+                    let span = (rule != 3).then_some((start, start + len));
+                    (rule, finding(turn, span))
+                })
+                .collect();
+            let forbidden = |r: u32| r != 2 || findings.len() % 2 == 0;
+            let nested = nested_by_pairs(&findings, forbidden);
+            let expected: Vec<_> = findings
+                .iter()
+                .zip(&nested)
+                .filter(|(_, n)| !**n)
+                .map(|((r, f), _)| (*r, f.turn, f.byte_start, f.byte_end))
+                .collect();
+            let mut kept = findings.clone();
+            drop_nested(&mut kept, forbidden);
+            let kept: Vec<_> = kept
+                .iter()
+                .map(|(r, f)| (*r, f.turn, f.byte_start, f.byte_end))
+                .collect();
+            proptest::prop_assert_eq!(kept, expected);
+        }
     }
 }
