@@ -4,8 +4,9 @@
 //! Aho-Corasick automaton over the built-in pack's phrases, on the bytes as they are), a naive
 //! baseline (what a user would write: OpenCC conversion, lower case, separators dropped into a
 //! new string, then `str::matches` for every phrase of the pack), and huashu's own check. Then
-//! the automata a matcher could be built on, side by side; pack compilation, a 50,000-phrase
-//! pack, live sessions against checking once, and threads sharing one checker.
+//! the automata a matcher could be built on, side by side; a pack of 43 phrases, as a phrase
+//! filter would be given them; pack compilation, a 50,000-phrase pack, live sessions against
+//! checking once, and threads sharing one checker.
 //!
 //! `cargo bench --bench huashu`; throughput is in bytes of turn text.
 
@@ -146,6 +147,67 @@ fn bench(c: &mut Criterion) {
         group.bench_function("huashu check", |b| {
             b.iter(|| checker.check(black_box(&transcript)))
         });
+        group.finish();
+    }
+
+    // A pack of only the 43 phrases of `benches/e2e/phrases.txt`, as a phrase filter would be
+    // given them: few enough literals for the table automaton, which the normalizer steps as
+    // it goes and which lets a turn with no phrase in it go unnormalized. The same long call
+    // and messages, against the raw automaton and daachorse over the same 43 phrases.
+    {
+        let small =
+            RulePack::from_toml("benches/e2e/phrases.toml", include_str!("e2e/phrases.toml"))
+                .expect("valid");
+        let small_checker = small.compile().expect("compiles");
+        let mut listed = crate::phrases(&small);
+        listed.sort_unstable();
+        listed.dedup();
+        let small_raw = automaton(&listed);
+        let small_daachorse: daachorse::CharwiseDoubleArrayAhoCorasick<u32> =
+            daachorse::CharwiseDoubleArrayAhoCorasickBuilder::new()
+                .match_kind(daachorse::MatchKind::Standard)
+                .build(&listed)
+                .expect("builds");
+        let call = corpus::long_call();
+        let texts: Vec<&str> = call.turns.iter().map(|t| t.text.as_str()).collect();
+        let mut group = c.benchmark_group("43 phrases/long call");
+        group.throughput(Throughput::Bytes(bytes(&call)));
+        group.bench_function("raw automaton", |b| {
+            b.iter(|| {
+                texts
+                    .iter()
+                    .map(|t| small_raw.find_iter(black_box(*t)).count())
+                    .sum::<usize>()
+            })
+        });
+        group.bench_function("overlapping: daachorse charwise", |b| {
+            b.iter(|| {
+                texts
+                    .iter()
+                    .map(|t| small_daachorse.find_overlapping_iter(black_box(*t)).count())
+                    .sum::<usize>()
+            })
+        });
+        group.bench_function("huashu check", |b| {
+            b.iter(|| small_checker.check(black_box(&call)))
+        });
+        group.finish();
+        let mut group = c.benchmark_group("43 phrases/message");
+        for (name, text) in [
+            (
+                "clean",
+                "您好，很高兴为您服务，请问有什么可以帮您？我这边马上帮您查询一下物流信息。",
+            ),
+            ("with a phrase", "这个我真的不知道，您再等等吧"),
+        ] {
+            group.throughput(Throughput::Bytes(text.len() as u64));
+            group.bench_function(format!("{name}: raw automaton"), |b| {
+                b.iter(|| small_raw.find_iter(black_box(text)).count())
+            });
+            group.bench_function(format!("{name}: huashu check_message"), |b| {
+                b.iter(|| small_checker.check_message(Role::Agent, black_box(text)))
+            });
+        }
         group.finish();
     }
 

@@ -14,7 +14,10 @@
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::VecDeque;
 
-/// The largest table built, in entries (4 bytes each): 256 Ki entries, 1 MiB.
+/// The largest table built, in entries (4 bytes each): 256 Ki entries, 1 MiB. Beside it, the
+/// class map takes 128 KiB (a normalization's fold table takes 320 KiB) for a lookup with no
+/// second level: a map by 256-character pages measured 2.4 % more instructions on a
+/// 43-phrase run.
 pub(crate) const TABLE_LIMIT: usize = 1 << 18;
 
 /// One literal reported where a scan's state ends it: the caller's value for the literal and
