@@ -38,6 +38,14 @@ fn over_turns(texts: &[&str], count: impl Fn(&str) -> usize) -> usize {
     texts.iter().map(|t| count(black_box(t))).sum()
 }
 
+/// daachorse's charwise automaton, finding every occurrence, as the matcher's is.
+fn every_occurrence(phrases: &[String]) -> daachorse::CharwiseDoubleArrayAhoCorasick<u32> {
+    daachorse::CharwiseDoubleArrayAhoCorasickBuilder::new()
+        .match_kind(daachorse::MatchKind::Standard)
+        .build(phrases)
+        .expect("builds")
+}
+
 fn automaton(phrases: &[String]) -> AhoCorasick {
     AhoCorasick::builder()
         .match_kind(MatchKind::LeftmostLongest)
@@ -158,11 +166,7 @@ fn bench(c: &mut Criterion) {
         listed.sort_unstable();
         listed.dedup();
         let small_raw = automaton(&listed);
-        let small_daachorse: daachorse::CharwiseDoubleArrayAhoCorasick<u32> =
-            daachorse::CharwiseDoubleArrayAhoCorasickBuilder::new()
-                .match_kind(daachorse::MatchKind::Standard)
-                .build(&listed)
-                .expect("builds");
+        let small_daachorse = every_occurrence(&listed);
         let call = corpus::long_call();
         let texts: Vec<&str> = call.turns.iter().map(|t| t.text.as_str()).collect();
         let mut group = c.benchmark_group("43 phrases/long call");
@@ -211,11 +215,7 @@ fn bench(c: &mut Criterion) {
                 .match_kind(daachorse::MatchKind::LeftmostLongest)
                 .build(&sorted)
                 .expect("builds");
-        let charwise_all: daachorse::CharwiseDoubleArrayAhoCorasick<u32> =
-            daachorse::CharwiseDoubleArrayAhoCorasickBuilder::new()
-                .match_kind(daachorse::MatchKind::Standard)
-                .build(&sorted)
-                .expect("builds");
+        let charwise_all = every_occurrence(&sorted);
         let dfa_all = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
