@@ -99,11 +99,22 @@ impl Checker {
 
     /// Checks a whole transcript: every rule, then the score.
     pub fn check(&self, transcript: &Transcript) -> Report {
+        self.check_report(transcript, true)
+    }
+
+    /// [`check`](Checker::check) for a caller that does not show the ledger: the report is
+    /// the same but for an empty [`ledger`](Report::ledger). Writing the ledger's sentences
+    /// is about a twentieth of the work with a pack of phrases alone.
+    pub fn check_without_ledger(&self, transcript: &Transcript) -> Report {
+        self.check_report(transcript, false)
+    }
+
+    fn check_report(&self, transcript: &Transcript, ledger: bool) -> Report {
         let engine = &*self.inner;
         let evaluation = engine.with_scans(transcript, |scans, kept| {
             evaluate(engine, transcript, scans, true, kept)
         });
-        crate::score::report(engine, transcript, evaluation)
+        crate::score::report(engine, transcript, evaluation, ledger)
     }
 
     /// Checks one message as it is typed or sent, for live use: only the rules that judge a

@@ -11,8 +11,13 @@ use crate::pack::rule::{ChannelSet, Per, Severity};
 use crate::text::clock;
 use crate::transcript::{Role, Transcript};
 
-/// Turns an evaluation into a report.
-pub(crate) fn report(engine: &Engine, transcript: &Transcript, evaluation: Evaluation) -> Report {
+/// Turns an evaluation into a report; with `with_ledger` off, the ledger is left empty.
+pub(crate) fn report(
+    engine: &Engine,
+    transcript: &Transcript,
+    evaluation: Evaluation,
+    with_ledger: bool,
+) -> Report {
     let Evaluation {
         mut findings,
         mut not_applicable,
@@ -78,23 +83,29 @@ pub(crate) fn report(engine: &Engine, transcript: &Transcript, evaluation: Evalu
         let mut notes = Vec::new();
         if rule.per() == Per::Transcript && counted[*r as usize] {
             points = 0;
-            notes.push("the rule deducts once per transcript".to_string());
+            if with_ledger {
+                notes.push("the rule deducts once per transcript".to_string());
+            }
         }
         let cap = rule.max_deduct().unwrap_or(u32::MAX);
         let room = cap.saturating_sub(taken[*r as usize]);
         if points > room {
             points = room;
-            notes.push(format!("the rule's cap of {cap} is reached"));
+            if with_ledger {
+                notes.push(format!("the rule's cap of {cap} is reached"));
+            }
         }
         let dimension = &engine.rule_dimensions[*r as usize];
         if let Some((d, _)) = *dimension {
             let room = scoring.dimensions[d].max.saturating_sub(dimension_taken[d]);
             if points > room {
                 points = room;
-                notes.push(format!(
-                    "the dimension {} has no points left",
-                    scoring.dimensions[d].name
-                ));
+                if with_ledger {
+                    notes.push(format!(
+                        "the dimension {} has no points left",
+                        scoring.dimensions[d].name
+                    ));
+                }
             }
             dimension_taken[d] += points;
         }
@@ -103,7 +114,7 @@ pub(crate) fn report(engine: &Engine, transcript: &Transcript, evaluation: Evalu
         total += u64::from(points);
         finding.deduct = points;
         fatal |= finding.severity == Severity::Fatal;
-        if wanted > 0 || finding.severity == Severity::Fatal {
+        if with_ledger && (wanted > 0 || finding.severity == Severity::Fatal) {
             let balance = u64::from(scoring.full_marks).saturating_sub(total) as u32;
             let mut detail = describe(transcript, finding);
             if finding.severity == Severity::Fatal {

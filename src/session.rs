@@ -328,7 +328,7 @@ impl Session {
             true,
             None,
         );
-        crate::score::report(self.checker.engine(), &self.transcript, evaluation)
+        crate::score::report(self.checker.engine(), &self.transcript, evaluation, true)
     }
 }
 

@@ -277,3 +277,24 @@ fn empty_turns_and_odd_text_never_panic() {
         let _ = checker.check_message(Role::Agent, text);
     }
 }
+
+#[test]
+fn a_report_without_the_ledger_is_the_same_report_with_an_empty_ledger() {
+    let checker = checker();
+    let mut ledgers = 0;
+    for file in ["phone-calls.jsonl", "chats.jsonl", "emails.jsonl"] {
+        let path = format!("{}/examples/transcripts/{file}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).expect("the bundled examples");
+        for (i, line) in text.lines().enumerate() {
+            let t = parse_json_record(line, i + 1).expect("valid transcript");
+            let mut full = checker.check(&t);
+            ledgers += full.ledger.len();
+            let lean = checker.check_without_ledger(&t);
+            assert!(lean.ledger.is_empty(), "{}: no ledger", t.id);
+            full.ledger.clear();
+            assert_eq!(lean, full, "{}: all but the ledger", t.id);
+        }
+    }
+    // The examples deduct, so the full reports had ledgers to leave out.
+    assert!(ledgers > 0);
+}

@@ -76,6 +76,19 @@ struct Style {
     quiet: bool,
 }
 
+impl Style {
+    /// Whether the output shows the ledger: human output does, and JSON does unless it is
+    /// compact without `--ledger`.
+    fn ledger(self) -> bool {
+        match self.format {
+            _ if self.quiet => false,
+            Format::Human => true,
+            Format::Json => !self.compact.on || self.compact.ledger,
+            Format::Csv => false,
+        }
+    }
+}
+
 /// The threads that score: `--threads` of them, or one per core. The pack is compiled on
 /// them too.
 /// With the pool, a warning for `--threads` past the cap, for the caller to print once the
@@ -258,7 +271,11 @@ fn process(
     // Writing to a Vec cannot fail.
     let outcome = match &item {
         Item::Transcript { transcript, .. } => {
-            let report = checker.check(transcript);
+            let report = if style.ledger() {
+                checker.check(transcript)
+            } else {
+                checker.check_without_ledger(transcript)
+            };
             let _ = match style.format {
                 _ if style.quiet => Ok(()),
                 Format::Json => {
