@@ -198,7 +198,8 @@ pub struct Report {
     pub dimensions: Vec<DimensionScore>,
     /// Rules that had nothing to judge, with the reason.
     pub not_applicable: Vec<NotApplicable>,
-    /// Every deduction, in order, with its evidence and the running score.
+    /// Every deduction, in order, with its evidence and the running score; empty from
+    /// [`Checker::check_without_ledger`](crate::Checker::check_without_ledger).
     pub ledger: Vec<LedgerEntry>,
     /// Why the transcript was not scored, if it was not (too short, say).
     pub not_scored: Option<String>,
