@@ -3,6 +3,8 @@
 
 use std::ops::Range;
 
+use crate::text::{ceil_char_boundary, floor_char_boundary};
+
 /// How a reply is written in its file, for writing a changed reply back.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Style {
@@ -129,8 +131,10 @@ pub(super) fn align(
         Style::CsvQuoted => Some("\"\""),
         _ => None,
     };
-    let end = region.end.min(source.len());
-    let mut pos = region.start.min(end);
+    // On character boundaries whatever a reader's span says, so that no slice can split a
+    // character.
+    let end = floor_char_boundary(source, region.end.min(source.len()));
+    let mut pos = ceil_char_boundary(source, region.start.min(end)).min(end);
     let mut out = Vec::with_capacity(text.len() / 2);
     for (offset, c) in text.char_indices() {
         let mut mapped = None;
@@ -176,11 +180,10 @@ pub(super) fn align(
         if mapped.is_none() {
             // Do not let one missing character swallow the rest: search again from where
             // the previous character was found.
-            pos = out
-                .iter()
-                .rev()
-                .find(|m| m.2 > m.1)
-                .map_or(region.start, |m| m.2);
+            pos = out.iter().rev().find(|m| m.2 > m.1).map_or(
+                ceil_char_boundary(source, region.start.min(end)).min(end),
+                |m| m.2,
+            );
         }
     }
     out

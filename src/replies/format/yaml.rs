@@ -81,15 +81,19 @@ pub(super) fn read(b: &mut Builder<'_>) {
                     continue;
                 }
                 let raw = &b.source[start..end];
+                // Inside the quotes: the closing one only when the scalar has it (one left
+                // open at the end of the stream ends on whatever character is last).
+                let inside = |quote: char| {
+                    let close = usize::from(raw.len() > 1 && raw.ends_with(quote));
+                    (start + 1)..(end - close).max(start + 1)
+                };
                 let (region, style) = match style {
-                    ScalarStyle::DoubleQuoted if raw.starts_with('"') => (
-                        (start + 1)..end.saturating_sub(1).max(start + 1),
-                        Style::YamlDouble,
-                    ),
-                    ScalarStyle::SingleQuoted if raw.starts_with('\'') => (
-                        (start + 1)..end.saturating_sub(1).max(start + 1),
-                        Style::YamlSingle,
-                    ),
+                    ScalarStyle::DoubleQuoted if raw.starts_with('"') => {
+                        (inside('"'), Style::YamlDouble)
+                    }
+                    ScalarStyle::SingleQuoted if raw.starts_with('\'') => {
+                        (inside('\''), Style::YamlSingle)
+                    }
                     ScalarStyle::DoubleQuoted => (start..end, Style::YamlDouble),
                     ScalarStyle::SingleQuoted => (start..end, Style::YamlSingle),
                     // The span starts at the content; a header before it would be skipped.
@@ -154,5 +158,26 @@ mod tests {
         assert_eq!(place_of(&lib, "不行"), (3, 11, 3, 13));
         assert_eq!(place_of(&lib, "不知道"), (4, 8, 4, 11));
         assert_eq!(place_of(&lib, "我帮您"), (8, 5, 8, 8));
+    }
+
+    /// A quoted scalar whose span does not end on its closing quote (the parser's end is
+    /// past it here, on a three-byte character) is mapped back without splitting a character.
+    /// Found by the `replies` fuzz target.
+    #[test]
+    fn a_quoted_scalar_that_ends_on_a_wide_character_maps_back_within_the_file() {
+        let src = "#\u{fffd}belst\u{6ca1}\u{fffd}faq\n-   \"\t#\u{fffd}belstupjd\nfaq\n\
+                   \u{fffd}\u{fffd}\u{fffd}faq\n-   \"\t#\u{fffd}bels\u{887b}\u{fffd}\u{fffd}\n";
+        let lib = read("r.yaml", LibraryFormat::Yaml, src);
+        assert_eq!(
+            texts(&lib),
+            vec!["\t#\u{fffd}belstupjd faq \u{fffd}\u{fffd}\u{fffd}faq -   "]
+        );
+        for reply in &lib.replies {
+            assert!(reply.span.end <= src.len());
+            assert!(src.is_char_boundary(reply.span.start) && src.is_char_boundary(reply.span.end));
+            let all = reply.file_span(0..reply.text.len());
+            assert!(all.start <= all.end && all.end <= src.len());
+            assert!(src.is_char_boundary(all.start) && src.is_char_boundary(all.end));
+        }
     }
 }
