@@ -134,7 +134,8 @@ pub(super) fn align(
     // On character boundaries whatever a reader's span says, so that no slice can split a
     // character.
     let end = floor_char_boundary(source, region.end.min(source.len()));
-    let mut pos = ceil_char_boundary(source, region.start.min(end)).min(end);
+    let start = ceil_char_boundary(source, region.start.min(end));
+    let mut pos = start;
     let mut out = Vec::with_capacity(text.len() / 2);
     for (offset, c) in text.char_indices() {
         let mut mapped = None;
@@ -180,10 +181,7 @@ pub(super) fn align(
         if mapped.is_none() {
             // Do not let one missing character swallow the rest: search again from where
             // the previous character was found.
-            pos = out.iter().rev().find(|m| m.2 > m.1).map_or(
-                ceil_char_boundary(source, region.start.min(end)).min(end),
-                |m| m.2,
-            );
+            pos = out.iter().rev().find(|m| m.2 > m.1).map_or(start, |m| m.2);
         }
     }
     out
