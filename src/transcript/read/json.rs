@@ -32,7 +32,7 @@ struct RawTranscript {
 struct RawTurn {
     role: Role,
     text: String,
-    time: Option<TimeField>,
+    time: Option<Scalar>,
 }
 
 const TURN_EXPECTED: &str = "a turn: an object {\"role\": …, \"text\": …, \"time\": …} or a \
@@ -57,7 +57,7 @@ impl<'de> Deserialize<'de> for RawTurn {
                 };
                 let role: Role = seq.next_element()?.ok_or_else(|| length(0))?;
                 let text: String = seq.next_element()?.ok_or_else(|| length(1))?;
-                let time: Option<TimeField> = seq.next_element()?;
+                let time: Option<Scalar> = seq.next_element()?;
                 let mut n = 2 + usize::from(time.is_some());
                 while seq.next_element::<IgnoredAny>()?.is_some() {
                     n += 1;
@@ -76,7 +76,7 @@ impl<'de> Deserialize<'de> for RawTurn {
                         TurnKey::Speaker => speaker = Some(map.next_value::<Role>()?),
                         TurnKey::Text => text = Some(map.next_value::<String>()?),
                         TurnKey::Content => content = Some(map.next_value::<String>()?),
-                        TurnKey::Time => time = map.next_value::<Option<TimeField>>()?,
+                        TurnKey::Time => time = map.next_value::<Option<Scalar>>()?,
                         TurnKey::Other => {
                             map.next_value::<IgnoredAny>()?;
                         }
@@ -167,58 +167,17 @@ impl<'de> Deserialize<'de> for Scalar {
 }
 
 impl Scalar {
+    fn time(&self) -> TimeValue<'_> {
+        match self {
+            Scalar::Text(s) => TimeValue::Text(s),
+            Scalar::Number(n) => TimeValue::Number(n.as_f64().unwrap_or(f64::NAN)),
+        }
+    }
+
     fn into_string(self) -> String {
         match self {
             Scalar::Text(s) => s,
             Scalar::Number(n) => n.to_string(),
-        }
-    }
-}
-
-/// A turn's time as written: a number (seconds or milliseconds) or a string (a clock time or
-/// a timestamp), read straight into what `TimeReader` takes.
-enum TimeField {
-    Text(String),
-    Number(f64),
-}
-
-impl<'de> Deserialize<'de> for TimeField {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<TimeField, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = TimeField;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string or a number")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<TimeField, E> {
-                Ok(TimeField::Text(v.to_string()))
-            }
-            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<TimeField, E> {
-                Ok(TimeField::Text(v))
-            }
-            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<TimeField, E> {
-                Ok(TimeField::Number(v as f64))
-            }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<TimeField, E> {
-                Ok(TimeField::Number(v as f64))
-            }
-            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<TimeField, E> {
-                if v.is_finite() {
-                    Ok(TimeField::Number(v))
-                } else {
-                    Err(E::custom("expected a finite number"))
-                }
-            }
-        }
-        d.deserialize_any(Visitor)
-    }
-}
-
-impl TimeField {
-    fn time(&self) -> TimeValue<'_> {
-        match self {
-            TimeField::Text(s) => TimeValue::Text(s),
-            TimeField::Number(n) => TimeValue::Number(*n),
         }
     }
 }
@@ -335,26 +294,21 @@ impl ReadOptions {
                 .map_err(|m| InputError::new(line, None, format!("source: {m}")))?,
         };
         let mut times = self.time_reader();
-        // Collected in place: the turns take the memory the raw turns had.
-        let turns = raw
-            .turns
-            .into_iter()
-            .enumerate()
-            .map(|(i, t)| {
-                let time = match &t.time {
-                    None => None,
-                    Some(time) => Some(times.read(time.time()).map_err(|m| {
-                        let column = time_column(text, i);
-                        InputError::new(line, column, format!("turns[{i}].time: {m}"))
-                    })?),
-                };
-                Ok(Turn {
-                    role: t.role,
-                    text: t.text,
-                    time,
-                })
-            })
-            .collect::<Result<Vec<Turn>, InputError>>()?;
+        let mut turns = Vec::with_capacity(raw.turns.len());
+        for (i, t) in raw.turns.into_iter().enumerate() {
+            let time = match &t.time {
+                None => None,
+                Some(time) => Some(times.read(time.time()).map_err(|m| {
+                    let column = time_column(text, i);
+                    InputError::new(line, column, format!("turns[{i}].time: {m}"))
+                })?),
+            };
+            turns.push(Turn {
+                role: t.role,
+                text: t.text,
+                time,
+            });
+        }
         if turns.is_empty() {
             return Err(InputError::new(
                 line,
