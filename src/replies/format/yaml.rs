@@ -81,8 +81,8 @@ pub(super) fn read(b: &mut Builder<'_>) {
                     continue;
                 }
                 let raw = &b.source[start..end];
-                // Inside the quotes: the closing one only when the scalar has it (one left
-                // open at the end of the stream ends on whatever character is last).
+                // Inside the quotes: the closing one is taken off only when the span ends
+                // with it (the parser's span can run on past it, onto a wide character).
                 let inside = |quote: char| {
                     let close = usize::from(raw.len() > 1 && raw.ends_with(quote));
                     (start + 1)..(end - close).max(start + 1)
