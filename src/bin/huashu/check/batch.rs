@@ -30,6 +30,8 @@ use crate::render;
 const BATCH_RECORDS: usize = 512;
 /// …or this many bytes of input.
 const BATCH_BYTES: usize = 1 << 20;
+/// The first batch is `2^FIRST_BATCH_SHIFT` times smaller (16 records or 32 KiB): see `Ramp`.
+const FIRST_BATCH_SHIFT: u32 = 5;
 /// Batches waiting between two stages.
 const IN_FLIGHT: usize = 2;
 /// The most scoring threads per core that `--threads` starts.
@@ -54,6 +56,37 @@ struct Scored {
     errors: Vec<u8>,
     outcome: RecordOutcome,
     input_len: usize,
+}
+
+/// How large the batch being read may grow. The first batches are small, so that scoring
+/// starts soon after reading does rather than once a megabyte is in (and the first reports
+/// come out as soon); each may be twice the one before, up to `BATCH_RECORDS` and
+/// `BATCH_BYTES`.
+struct Ramp {
+    records: usize,
+    bytes: usize,
+}
+
+impl Default for Ramp {
+    fn default() -> Ramp {
+        Ramp {
+            records: BATCH_RECORDS >> FIRST_BATCH_SHIFT,
+            bytes: BATCH_BYTES >> FIRST_BATCH_SHIFT,
+        }
+    }
+}
+
+impl Ramp {
+    /// Whether a batch of `records` records and `bytes` bytes is to be sent on.
+    fn full(&self, records: usize, bytes: usize) -> bool {
+        records >= self.records || bytes >= self.bytes
+    }
+
+    /// The next batch may be twice as large.
+    fn grow(&mut self) {
+        self.records = (self.records * 2).min(BATCH_RECORDS);
+        self.bytes = (self.bytes * 2).min(BATCH_BYTES);
+    }
 }
 
 /// How the output looks.
@@ -177,11 +210,13 @@ pub(crate) fn run(
             .spawn_scoped(s, move || {
                 let mut batch = Vec::new();
                 let mut bytes = 0;
+                let mut ramp = Ramp::default();
                 input::read(&args.files, args.input, options, |raw, idle| {
                     bytes += raw.len();
                     batch.push(raw);
-                    if idle || batch.len() >= BATCH_RECORDS || bytes >= BATCH_BYTES {
+                    if idle || ramp.full(batch.len(), bytes) {
                         bytes = 0;
+                        ramp.grow();
                         raw_tx.send(mem::take(&mut batch)).is_ok()
                     } else {
                         true
@@ -432,4 +467,36 @@ fn progress_bar(args: &CheckArgs) -> ProgressBar {
     };
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
     bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_start_small_and_double_up_to_the_full_size() {
+        let mut ramp = Ramp::default();
+        let mut sizes = Vec::new();
+        for _ in 0..8 {
+            sizes.push((ramp.records, ramp.bytes));
+            ramp.grow();
+        }
+        assert_eq!(
+            sizes,
+            [
+                (16, 32 << 10),
+                (32, 64 << 10),
+                (64, 128 << 10),
+                (128, 256 << 10),
+                (256, 512 << 10),
+                (512, 1 << 20),
+                (512, 1 << 20),
+                (512, 1 << 20),
+            ]
+        );
+        // Whichever limit comes first sends the batch on.
+        assert!(!ramp.full(511, (1 << 20) - 1));
+        assert!(ramp.full(512, 10));
+        assert!(ramp.full(1, 1 << 20));
+    }
 }
