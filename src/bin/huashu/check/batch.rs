@@ -26,12 +26,14 @@ use super::tally::{RecordOutcome, Tally};
 use crate::cli::{CheckArgs, Format};
 use crate::render;
 
-/// A batch is sent on when it holds this many records…
+/// The largest batch: it is sent on when it holds this many records…
 const BATCH_RECORDS: usize = 512;
-/// …or this many bytes of input.
+/// …or this many bytes of input. The first batches are smaller: see `Batcher`.
 const BATCH_BYTES: usize = 1 << 20;
-/// The first batch is `2^FIRST_BATCH_SHIFT` times smaller (16 records or 32 KiB): see `Ramp`.
-const FIRST_BATCH_SHIFT: u32 = 5;
+/// The first batch is sent on with this many records…
+const FIRST_BATCH_RECORDS: usize = 16;
+/// …or this many bytes.
+const FIRST_BATCH_BYTES: usize = 32 << 10;
 /// Batches waiting between two stages.
 const IN_FLIGHT: usize = 2;
 /// The most scoring threads per core that `--threads` starts.
@@ -58,34 +60,45 @@ struct Scored {
     input_len: usize,
 }
 
-/// How large the batch being read may grow. The first batches are small, so that scoring
-/// starts soon after reading does rather than once a megabyte is in (and the first reports
-/// come out as soon); each may be twice the one before, up to `BATCH_RECORDS` and
-/// `BATCH_BYTES`.
-struct Ramp {
-    records: usize,
+/// Gathers the records read into batches for the scoring threads. The first batches are
+/// small, so that scoring starts soon after reading does rather than once a megabyte is in,
+/// and the first results come out sooner: the limits start at `FIRST_BATCH_RECORDS` and
+/// `FIRST_BATCH_BYTES` and double with every batch sent, however it was sent (full, or
+/// because standard input had nothing more), up to `BATCH_RECORDS` and `BATCH_BYTES`.
+struct Batcher {
+    batch: Vec<Raw>,
     bytes: usize,
+    most_records: usize,
+    most_bytes: usize,
 }
 
-impl Default for Ramp {
-    fn default() -> Ramp {
-        Ramp {
-            records: BATCH_RECORDS >> FIRST_BATCH_SHIFT,
-            bytes: BATCH_BYTES >> FIRST_BATCH_SHIFT,
+impl Batcher {
+    fn new() -> Batcher {
+        Batcher {
+            batch: Vec::new(),
+            bytes: 0,
+            most_records: FIRST_BATCH_RECORDS,
+            most_bytes: FIRST_BATCH_BYTES,
         }
     }
-}
 
-impl Ramp {
-    /// Whether a batch of `records` records and `bytes` bytes is to be sent on.
-    fn full(&self, records: usize, bytes: usize) -> bool {
-        records >= self.records || bytes >= self.bytes
+    /// Adds a record; returns the batch to send when it is full, or when `idle` says that
+    /// standard input has nothing more for now.
+    fn push(&mut self, raw: Raw, idle: bool) -> Option<Vec<Raw>> {
+        self.bytes += raw.len();
+        self.batch.push(raw);
+        if !idle && self.batch.len() < self.most_records && self.bytes < self.most_bytes {
+            return None;
+        }
+        self.bytes = 0;
+        self.most_records = (self.most_records * 2).min(BATCH_RECORDS);
+        self.most_bytes = (self.most_bytes * 2).min(BATCH_BYTES);
+        Some(mem::take(&mut self.batch))
     }
 
-    /// The next batch may be twice as large.
-    fn grow(&mut self) {
-        self.records = (self.records * 2).min(BATCH_RECORDS);
-        self.bytes = (self.bytes * 2).min(BATCH_BYTES);
+    /// What is left once the input ends.
+    fn rest(self) -> Option<Vec<Raw>> {
+        (!self.batch.is_empty()).then_some(self.batch)
     }
 }
 
@@ -208,21 +221,14 @@ pub(crate) fn run(
         thread::Builder::new()
             .name("huashu-read".into())
             .spawn_scoped(s, move || {
-                let mut batch = Vec::new();
-                let mut bytes = 0;
-                let mut ramp = Ramp::default();
+                let mut batcher = Batcher::new();
                 input::read(&args.files, args.input, options, |raw, idle| {
-                    bytes += raw.len();
-                    batch.push(raw);
-                    if idle || ramp.full(batch.len(), bytes) {
-                        bytes = 0;
-                        ramp.grow();
-                        raw_tx.send(mem::take(&mut batch)).is_ok()
-                    } else {
-                        true
-                    }
+                    let Some(batch) = batcher.push(raw, idle) else {
+                        return true;
+                    };
+                    raw_tx.send(batch).is_ok()
                 });
-                if !batch.is_empty() {
+                if let Some(batch) = batcher.rest() {
                     let _ = raw_tx.send(batch);
                 }
             })
@@ -245,8 +251,8 @@ pub(crate) fn run(
                 let done_tx = done_tx.clone();
                 scope.spawn(move |_| {
                     let scored = panic::catch_unwind(AssertUnwindSafe(|| {
-                        // Small batches (standard input flushed as records come) still
-                        // go to every thread.
+                        // Small batches (the first ones, and standard input flushed as
+                        // records come) still go to every thread.
                         let run = batch.len().div_ceil(threads).clamp(1, RUN_RECORDS);
                         batch
                             .into_par_iter()
@@ -473,30 +479,47 @@ fn progress_bar(args: &CheckArgs) -> ProgressBar {
 mod tests {
     use super::*;
 
+    /// A record of `len` bytes, as the reader hands it on.
+    fn record(len: usize) -> Raw {
+        let item = Item::Error {
+            file: "in.jsonl".to_string(),
+            line: None,
+            column: None,
+            message: String::new(),
+        };
+        Raw::Ready(item, len)
+    }
+
+    /// The sizes, in records, of the batches sent for `records` records of `len` bytes each,
+    /// with standard input drained after the records whose index is in `idle`.
+    fn sizes(records: usize, len: usize, idle: &[usize]) -> Vec<usize> {
+        let mut batcher = Batcher::new();
+        let mut sizes: Vec<usize> = (0..records)
+            .filter_map(|i| batcher.push(record(len), idle.contains(&i)))
+            .map(|batch| batch.len())
+            .collect();
+        sizes.extend(batcher.rest().map(|batch| batch.len()));
+        sizes
+    }
+
     #[test]
     fn batches_start_small_and_double_up_to_the_full_size() {
-        let mut ramp = Ramp::default();
-        let mut sizes = Vec::new();
-        for _ in 0..8 {
-            sizes.push((ramp.records, ramp.bytes));
-            ramp.grow();
-        }
+        // Small records: the record limit sends each batch on.
+        assert_eq!(sizes(2000, 100, &[]), [16, 32, 64, 128, 256, 512, 512, 480]);
+        // Records of 4 KiB: the byte limit does, from 8 records (32 KiB) up to 256 (1 MiB).
         assert_eq!(
-            sizes,
-            [
-                (16, 32 << 10),
-                (32, 64 << 10),
-                (64, 128 << 10),
-                (128, 256 << 10),
-                (256, 512 << 10),
-                (512, 1 << 20),
-                (512, 1 << 20),
-                (512, 1 << 20),
-            ]
+            sizes(1000, 4 << 10, &[]),
+            [8, 16, 32, 64, 128, 256, 256, 240]
         );
-        // Whichever limit comes first sends the batch on.
-        assert!(!ramp.full(511, (1 << 20) - 1));
-        assert!(ramp.full(512, 10));
-        assert!(ramp.full(1, 1 << 20));
+        // Every record is in exactly one batch, in order, whatever the sizes.
+        assert_eq!(sizes(5, 100, &[]), [5]);
+        assert_eq!(sizes(0, 100, &[]), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn drained_standard_input_sends_a_batch_at_once_and_the_limits_still_double() {
+        // Input drained after the 3rd and 10th records: those batches go at once. Each batch
+        // sent doubles the limits, however it was sent.
+        assert_eq!(sizes(200, 100, &[2, 9]), [3, 7, 64, 126]);
     }
 }
