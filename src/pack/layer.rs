@@ -116,7 +116,7 @@ pub(super) fn apply(base: Option<RulePack>, layer: Layer, problems: &mut Vec<Pro
         found
     };
     #[cfg(feature = "parallel")]
-    let found: Vec<Vec<Problem>> = if PARALLEL.get() {
+    let found: Vec<Vec<Problem>> = if super::parallel::enabled() {
         use rayon::prelude::*;
         rules.par_iter_mut().map(settle).collect()
     } else {
@@ -126,12 +126,6 @@ pub(super) fn apply(base: Option<RulePack>, layer: Layer, problems: &mut Vec<Pro
     let found: Vec<Vec<Problem>> = rules.iter_mut().map(settle).collect();
     problems.extend(found.into_iter().flatten());
     pack
-}
-
-#[cfg(feature = "parallel")]
-thread_local! {
-    /// Set on this thread while `RulePack::compile_in_parallel` runs.
-    static PARALLEL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 #[cfg(feature = "parallel")]
@@ -145,14 +139,7 @@ impl RulePack {
     /// `LazyLock` holding a checker, say) would then wait for itself. Call it where no other
     /// rayon work can wait on what `load` builds, as the command line does at its start.
     pub fn compile_in_parallel<R>(load: impl FnOnce() -> R) -> R {
-        struct Reset(bool);
-        impl Drop for Reset {
-            fn drop(&mut self) {
-                PARALLEL.set(self.0);
-            }
-        }
-        let _reset = Reset(PARALLEL.replace(true));
-        load()
+        super::parallel::with(load)
     }
 }
 

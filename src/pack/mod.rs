@@ -6,7 +6,8 @@
 //! `[override."rule.id"]`, and add rules of its own.
 //!
 //! `load` reads a pack's files and follows `extends`; `parse` reads each file into a layer,
-//! with every problem and its place; `layer` applies a layer to its base; `rule` is what a
+//! with every problem and its place; `layer` applies a layer to its base (`parallel` says
+//! whether both run side by side on a rayon pool); `rule` is what a
 //! rule is; `audit` checks a loaded pack for rules that cannot work as written.
 
 pub(crate) mod audit;
@@ -14,6 +15,7 @@ mod builtin;
 pub(crate) mod error;
 mod layer;
 mod load;
+mod parallel;
 mod parse;
 pub(crate) mod rule;
 #[cfg(test)]

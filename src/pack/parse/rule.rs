@@ -89,13 +89,30 @@ pub(super) fn read_rules(
 ) {
     match value.get_ref() {
         DeValue::Array(items) => {
-            for item in items.iter() {
-                if let Some(table) = cx.table(item, "rule") {
-                    if let Some(rule) = read_rule(cx, table, item.span()) {
-                        let loc = cx.loc(item.span());
-                        rules.push((rule, loc));
-                    }
+            // Reading a rule checks its regexes, most of what parsing a pack costs: inside
+            // `RulePack::compile_in_parallel`, rules are read side by side, each with problems
+            // of its own, and their rules and problems kept in order.
+            #[cfg(feature = "parallel")]
+            if super::super::parallel::enabled() && items.len() > 1 {
+                use rayon::prelude::*;
+                let (file, source) = (cx.file, cx.source);
+                let items: Vec<&Spanned<DeValue<'_>>> = items.iter().collect();
+                let read: Vec<_> = items
+                    .par_iter()
+                    .map(|item| {
+                        let mut problems = Vec::new();
+                        let rule = read_item(&mut Cx::new(file, source, &mut problems), item);
+                        (rule, problems)
+                    })
+                    .collect();
+                for (rule, problems) in read {
+                    cx.problems.extend(problems);
+                    rules.extend(rule);
                 }
+                return;
+            }
+            for item in items.iter() {
+                rules.extend(read_item(cx, item));
             }
         }
         other => cx.err(
@@ -106,6 +123,13 @@ pub(super) fn read_rules(
             ),
         ),
     }
+}
+
+/// One item of the `rule` array: a rule table, read with where it is.
+fn read_item(cx: &mut Cx<'_>, item: &Spanned<DeValue<'_>>) -> Option<(Rule, Loc)> {
+    let table = cx.table(item, "rule")?;
+    let rule = read_rule(cx, table, item.span())?;
+    Some((rule, cx.loc(item.span())))
 }
 
 fn read_rule(cx: &mut Cx<'_>, table: &DeTable<'_>, span: Range<usize>) -> Option<Rule> {

@@ -1,0 +1,28 @@
+//! Whether the pack being loaded is compiled side by side on the current rayon pool: set by
+//! `RulePack::compile_in_parallel` (in `layer`), read as files are parsed and as rules are
+//! settled.
+
+#[cfg(feature = "parallel")]
+thread_local! {
+    /// Set on this thread while `RulePack::compile_in_parallel` runs.
+    static PARALLEL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether `RulePack::compile_in_parallel` is running on this thread.
+#[cfg(feature = "parallel")]
+pub(crate) fn enabled() -> bool {
+    PARALLEL.get()
+}
+
+/// Runs `f` with loading in parallel on this thread, then puts back what was there before.
+#[cfg(feature = "parallel")]
+pub(crate) fn with<R>(f: impl FnOnce() -> R) -> R {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            PARALLEL.set(self.0);
+        }
+    }
+    let _reset = Reset(PARALLEL.replace(true));
+    f()
+}
