@@ -298,3 +298,35 @@ fn a_report_without_the_ledger_is_the_same_report_with_an_empty_ledger() {
     // The examples deduct, so the full reports had ledgers to leave out.
     assert!(ledgers > 0);
 }
+
+/// A checker whose matchers were built side by side (inside `compile_in_parallel`, as the
+/// command line compiles) checks every bundled transcript, and every turn as a live message,
+/// as one built in turn does: the message matchers' regex slots are moved past the others'.
+#[cfg(feature = "parallel")]
+#[test]
+fn a_checker_compiled_in_parallel_checks_as_one_compiled_in_turn() {
+    let pack = RulePack::builtin().expect("the built-in pack");
+    let in_turn = Checker::new(&pack).expect("compiles");
+    let side_by_side = RulePack::compile_in_parallel(|| Checker::new(&pack)).expect("compiles");
+    let mut findings = 0;
+    for file in ["phone-calls.jsonl", "chats.jsonl", "emails.jsonl"] {
+        let path = format!("{}/examples/transcripts/{file}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).expect("the bundled examples");
+        for (i, line) in text.lines().enumerate() {
+            let t = parse_json_record(line, i + 1).expect("valid transcript");
+            assert_eq!(side_by_side.check(&t), in_turn.check(&t), "{}", t.id);
+            for turn in &t.turns {
+                let message = in_turn.check_message(turn.role, &turn.text);
+                findings += message.len();
+                assert_eq!(
+                    side_by_side.check_message(turn.role, &turn.text),
+                    message,
+                    "{}",
+                    turn.text
+                );
+            }
+        }
+    }
+    // Messages of the examples break rules, so the comparison saw findings.
+    assert!(findings > 0);
+}

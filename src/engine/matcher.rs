@@ -315,6 +315,17 @@ impl Matcher {
         })
     }
 
+    /// Moves the regex cache slots of this matcher `by` places on: for a matcher built with
+    /// slots from 0 whose regexes go after `by` others in the checker's list.
+    pub(crate) fn move_slots(&mut self, by: usize) {
+        for entry in &mut self.patterns {
+            entry.slot += by;
+        }
+        if let Some((_, slot)) = &mut self.unanchored_set {
+            *slot += by;
+        }
+    }
+
     /// Whether any rule of this matcher looks at turns of `role`.
     pub(crate) fn wants(&self, role: Role) -> bool {
         self.roles.contains(role)

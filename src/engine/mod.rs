@@ -220,11 +220,8 @@ impl Engine {
                 leaves
             })
             .collect();
-        let mut regexes = Vec::new();
         let error = |message| PackError::new(vec![Problem::whole(pack.name(), None, message)]);
         let all: Vec<u32> = (0..leaves.len() as u32).collect();
-        let profiles =
-            build_profiles(&leaves, &all, &rules, &leaf_rule, &mut regexes).map_err(error)?;
         // A message on its own is judged by the rules of a single turn only: give them a
         // matcher of their own, so that a live check does not find, and then drop, the
         // greetings and courtesy words that other rules look for.
@@ -233,13 +230,28 @@ impl Engine {
             .copied()
             .filter(|&i| rules[leaf_rule[i as usize]].kind() == RuleKind::Forbidden)
             .collect();
-        let message_profiles = if single.len() == all.len() {
-            None
-        } else {
-            Some(
-                build_profiles(&leaves, &single, &rules, &leaf_rule, &mut regexes)
-                    .map_err(error)?,
-            )
+        // The two sets of matchers are built side by side when the pack is compiled in
+        // parallel, each with regex slots from 0; the second's are moved past the first's.
+        let build = |members: &[u32]| {
+            let mut regexes = Vec::new();
+            build_profiles(&leaves, members, &rules, &leaf_rule, &mut regexes)
+                .map(|profiles| (profiles, regexes))
+        };
+        let (everything, messages) = crate::pack::parallel::join(
+            || build(&all),
+            || (single.len() != all.len()).then(|| build(&single)),
+        );
+        let (profiles, mut regexes) = everything.map_err(error)?;
+        let message_profiles = match messages {
+            None => None,
+            Some(built) => {
+                let (mut message_profiles, more) = built.map_err(error)?;
+                for profile in &mut message_profiles {
+                    profile.matcher.move_slots(regexes.len());
+                }
+                regexes.extend(more);
+                Some(message_profiles)
+            }
         };
         let mut models: Vec<(Normalization, Arc<ContextModel>)> = Vec::new();
         let acceptance = leaves

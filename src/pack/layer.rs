@@ -132,7 +132,8 @@ pub(super) fn apply(base: Option<RulePack>, layer: Layer, problems: &mut Vec<Pro
 impl RulePack {
     /// Runs `load`, compiling the rules of every pack it loads (its regexes, most of what
     /// loading costs) side by side on the current rayon pool: the pool `load` is installed
-    /// in, or rayon's global pool. Problems come in the same order as without it.
+    /// in, or rayon's global pool. A checker compiled in `load` builds its matchers side by
+    /// side too. Problems come in the same order as without it.
     ///
     /// Only on request, never by default: a rayon thread that waits for the rules may run
     /// other queued rayon work meanwhile, and work that waits for the pack being loaded (a

@@ -15,7 +15,7 @@ mod builtin;
 pub(crate) mod error;
 mod layer;
 mod load;
-mod parallel;
+pub(crate) mod parallel;
 mod parse;
 pub(crate) mod rule;
 #[cfg(test)]

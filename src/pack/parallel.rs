@@ -1,6 +1,6 @@
 //! Whether the pack being loaded is compiled side by side on the current rayon pool: set by
-//! `RulePack::compile_in_parallel` (in `layer`), read as files are parsed and as rules are
-//! settled.
+//! `RulePack::compile_in_parallel` (in `layer`), read as files are parsed, as rules are
+//! settled and as a checker's matchers are built.
 
 #[cfg(feature = "parallel")]
 thread_local! {
@@ -25,4 +25,17 @@ pub(crate) fn with<R>(f: impl FnOnce() -> R) -> R {
     }
     let _reset = Reset(PARALLEL.replace(true));
     f()
+}
+
+/// Runs `a` and `b`, side by side when `RulePack::compile_in_parallel` is running on this
+/// thread, one after the other otherwise.
+pub(crate) fn join<A: Send, B: Send>(
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    #[cfg(feature = "parallel")]
+    if enabled() {
+        return rayon::join(a, b);
+    }
+    (a(), b())
 }

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use huashu::{PackError, RulePack};
+use huashu::{Checker, PackError, RulePack};
 
 /// The packs at `paths`, each layered on the one before; the built-in pack without any.
 ///
@@ -20,4 +20,10 @@ pub(crate) fn load(paths: &[PathBuf]) -> Result<RulePack, PackError> {
         }
         Ok(pack)
     })
+}
+
+/// The checker of `pack`, its matchers built side by side on the current rayon pool, as
+/// `load` compiles the rules.
+pub(crate) fn compile(pack: &RulePack) -> Result<Checker, PackError> {
+    RulePack::compile_in_parallel(|| Checker::new(pack))
 }

@@ -6,8 +6,6 @@ pub(crate) mod tally;
 
 use std::io::{self, Write};
 
-use huashu::Checker;
-
 use crate::cli::{CheckArgs, Format};
 use crate::{exit, pack, render};
 
@@ -71,7 +69,7 @@ pub(crate) fn run(args: &CheckArgs) -> u8 {
             Some(mark) => pack.with_pass_mark(mark),
             None => pack,
         });
-        pack.and_then(|pack| Checker::new(&pack))
+        pack.and_then(|pack| pack::compile(&pack))
     });
     let checker = match checker {
         Ok(checker) => checker,

@@ -21,7 +21,7 @@ use results::{LintResults, LintedFile};
 /// Lints every library file under the paths; returns the exit code.
 pub(crate) fn run(args: &LintArgs) -> u8 {
     let stderr_color = args.color.enabled(&io::stderr());
-    let checker = match pack::load(&args.rules).and_then(|pack| Checker::new(&pack)) {
+    let checker = match pack::load(&args.rules).and_then(|pack| pack::compile(&pack)) {
         Ok(checker) => checker,
         Err(e) => {
             let _ = writeln!(io::stderr(), "{}", render::pack_error(&e, stderr_color));
