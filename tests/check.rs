@@ -299,31 +299,53 @@ fn a_report_without_the_ledger_is_the_same_report_with_an_empty_ledger() {
     assert!(ledgers > 0);
 }
 
-/// A checker whose matchers were built side by side (inside `compile_in_parallel`, as the
-/// command line compiles) checks every bundled transcript, and every turn as a live message,
-/// as one built in turn does: the message matchers' regex slots are moved past the others'.
-#[cfg(feature = "parallel")]
+/// Live messages are checked by the built-in pack's single-turn rules, whose matchers are
+/// built apart from the others' and whose regex slots are then moved past theirs. Every turn
+/// of the bundled transcripts, as a message, gets the findings that a pack of only those
+/// rules gives (its one set of matchers keeps its slots), whether the checker was compiled in
+/// turn or, as the command line compiles it, inside `compile_in_parallel`.
 #[test]
-fn a_checker_compiled_in_parallel_checks_as_one_compiled_in_turn() {
+fn messages_are_checked_as_by_a_pack_of_only_the_single_turn_rules() {
     let pack = RulePack::builtin().expect("the built-in pack");
+    let others: Vec<String> = pack
+        .rules()
+        .iter()
+        .filter(|rule| rule.kind() != huashu::RuleKind::Forbidden)
+        .map(|rule| format!("\"{}\"", rule.id()))
+        .collect();
+    assert!(!others.is_empty());
+    let only = format!(
+        "[pack]\nname = \"single-turn\"\nextends = \"zh-CN\"\ndisable = [{}]\n",
+        others.join(", ")
+    );
+    let only = RulePack::from_toml("single-turn.toml", &only)
+        .and_then(|p| p.compile())
+        .expect("compiles");
     let in_turn = Checker::new(&pack).expect("compiles");
-    let side_by_side = RulePack::compile_in_parallel(|| Checker::new(&pack)).expect("compiles");
+    #[cfg(feature = "parallel")]
+    let side_by_side =
+        RulePack::compile_in_parallel(|| RulePack::builtin().and_then(|p| p.compile()))
+            .expect("compiles");
+    #[cfg(not(feature = "parallel"))]
+    let side_by_side = Checker::new(&pack).expect("compiles");
+    let checkers = [in_turn, side_by_side];
     let mut findings = 0;
     for file in ["phone-calls.jsonl", "chats.jsonl", "emails.jsonl"] {
         let path = format!("{}/examples/transcripts/{file}", env!("CARGO_MANIFEST_DIR"));
         let text = std::fs::read_to_string(&path).expect("the bundled examples");
         for (i, line) in text.lines().enumerate() {
             let t = parse_json_record(line, i + 1).expect("valid transcript");
-            assert_eq!(side_by_side.check(&t), in_turn.check(&t), "{}", t.id);
             for turn in &t.turns {
-                let message = in_turn.check_message(turn.role, &turn.text);
-                findings += message.len();
-                assert_eq!(
-                    side_by_side.check_message(turn.role, &turn.text),
-                    message,
-                    "{}",
-                    turn.text
-                );
+                let expected = only.check_message(turn.role, &turn.text);
+                findings += expected.len();
+                for checker in &checkers {
+                    assert_eq!(
+                        checker.check_message(turn.role, &turn.text),
+                        expected,
+                        "{}",
+                        turn.text
+                    );
+                }
             }
         }
     }

@@ -7,7 +7,8 @@
 //!
 //! `load` reads a pack's files and follows `extends`; `parse` reads each file into a layer,
 //! with every problem and its place; `layer` applies a layer to its base (`parallel` says
-//! whether both run side by side on a rayon pool); `rule` is what a
+//! whether rules are read and settled, and a checker's matchers built, side by side on a
+//! rayon pool); `rule` is what a
 //! rule is; `audit` checks a loaded pack for rules that cannot work as written.
 
 pub(crate) mod audit;

@@ -1,6 +1,6 @@
-//! Whether the pack being loaded is compiled side by side on the current rayon pool: set by
-//! `RulePack::compile_in_parallel` (in `layer`), read as files are parsed, as rules are
-//! settled and as a checker's matchers are built.
+//! Whether loading and compiling run side by side on the current rayon pool: set by
+//! `RulePack::compile_in_parallel` (in `layer`), and read where a file's rules are read, where
+//! rules are settled, and where a checker builds its two sets of matchers.
 
 #[cfg(feature = "parallel")]
 thread_local! {

@@ -22,8 +22,9 @@ pub(crate) fn load(paths: &[PathBuf]) -> Result<RulePack, PackError> {
     })
 }
 
-/// The checker of `pack`, its matchers built side by side on the current rayon pool, as
-/// `load` compiles the rules.
+/// The checker of `pack`, compiled inside `compile_in_parallel` as `load` reads the pack: its
+/// two sets of matchers (every rule's, and the single-turn rules' for live messages) are built
+/// side by side on the current rayon pool.
 pub(crate) fn compile(pack: &RulePack) -> Result<Checker, PackError> {
     RulePack::compile_in_parallel(|| Checker::new(pack))
 }

@@ -330,6 +330,70 @@ mod tests {
         (layer, problems.iter().map(ToString::to_string).collect())
     }
 
+    /// Parses `text` as `parse` does, inside `compile_in_parallel`: rules are read side by
+    /// side. The problems are as they come, before a `PackError` sorts them.
+    #[cfg(feature = "parallel")]
+    fn parse_in_parallel(text: &str) -> (Layer, Vec<String>) {
+        crate::pack::parallel::with(|| parse(text))
+    }
+
+    /// Rules read side by side give the rules, and the problems in the order of the file,
+    /// that rules read in turn do: a pack whose rules but two have a mistake each, and a
+    /// `rule` array with an item that is not a table.
+    #[cfg(feature = "parallel")]
+    #[test]
+    fn rules_read_side_by_side_are_the_rules_read_in_turn() {
+        let mut many = String::from("[pack]\nname = \"p\"\n");
+        let bodies = [
+            "kind = \"forbidden\"\nphrases = [\"不知道\"]\nseverity = \"minor\"\nmessage = \"m\"",
+            "kind = \"forbidden\"\npatterns = [\"不(知\"]\nseverity = \"minor\"\nmessage = \"m\"",
+            "phrases = [\"没办法\"]\nseverity = \"minor\"\nmessage = \"m\"",
+            "kind = \"forbiden\"\nphrases = [\"不行\"]\nseverity = \"minor\"\nmessage = \"m\"",
+            "kind = \"forbidden\"\nphrases = [\"找领导\"]\nseverity = \"grave\"\nmessage = \"m\"",
+            "kind = \"forbidden\"\npatterns = [\"a*\"]\nseverity = \"minor\"\nmessage = \"m\"",
+            "kind = \"forbidden\"\nphrases = [\"{any}\"]\nseverity = \"minor\"\nmessage = \"m\"",
+            "kind = \"forbidden\"\nphrases = [\"随便\"]\nseverity = \"minor\"\nmessage = \"m\"\ncolour = 1",
+            "kind = \"required\"\nphrases = [\"您好\"]\nseverity = \"minor\"\nmessage = \"m\"",
+            "kind = \"forbidden\"\nphrases = [\"你{numbr}号\"]\nseverity = \"minor\"\nmessage = \"m\"",
+            "kind = \"forbidden\"\nphrases = \"不管\"\nseverity = \"minor\"\nmessage = \"m\"",
+            "kind = \"forbidden\"\nphrases = [\"不清楚\"]\nseverity = \"minor\"\nmessage = \"m\"\nunless = { matches = [\"(\"] }",
+        ];
+        for (i, body) in bodies.iter().enumerate() {
+            many.push_str(&format!("[[rule]]\nid = \"forbidden.r{i}\"\n{body}\n"));
+        }
+        let mixed = "rule = [\n  { id = \"forbidden.a\", kind = \"forbidden\", \
+                     phrases = [\"不知道\"], severity = \"minor\", message = \"m\" },\n  1,\n  \
+                     { id = \"forbidden.b\", kind = \"forbidden\", phrases = [\"不行\"], \
+                     severity = \"minor\", message = \"m\" },\n  { id = \"forbidden.c\" },\n]\n\
+                     [pack]\nname = \"p\"\n";
+        for text in [many.as_str(), mixed] {
+            let (in_turn, in_turn_problems) = parse(text);
+            let (side_by_side, side_by_side_problems) = parse_in_parallel(text);
+            assert_eq!(side_by_side_problems, in_turn_problems, "{text}");
+            assert_eq!(
+                format!("{:?}", side_by_side.rules),
+                format!("{:?}", in_turn.rules),
+                "{text}"
+            );
+        }
+        // The problems came in file order, one rule's after another's, and both rule arrays
+        // kept their good rules.
+        let (layer, problems) = parse(&many);
+        let lines: Vec<usize> = problems
+            .iter()
+            .filter_map(|p| p.strip_prefix("p.toml:")?.split(':').next()?.parse().ok())
+            .collect();
+        assert!(lines.len() >= 10 && lines.is_sorted(), "{problems:#?}");
+        assert_eq!(layer.rules.len(), 2);
+        let (layer, problems) = parse(mixed);
+        assert_eq!(layer.rules.len(), 2, "{problems:#?}");
+        // The item that is not a table is reported where it is.
+        assert!(
+            problems.iter().any(|p| p.starts_with("p.toml:3:")),
+            "{problems:#?}"
+        );
+    }
+
     #[test]
     fn every_problem_is_reported_with_its_place() {
         let (layer, problems) = parse(

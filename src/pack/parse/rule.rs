@@ -90,11 +90,14 @@ pub(super) fn read_rules(
     match value.get_ref() {
         DeValue::Array(items) => {
             // Reading a rule checks its regexes, most of what parsing a pack costs: inside
-            // `RulePack::compile_in_parallel`, rules are read side by side, each with problems
-            // of its own, and their rules and problems kept in order.
+            // `RulePack::compile_in_parallel`, rules are read side by side, each into problems
+            // of its own, and the rules and problems are then taken in the order of the file,
+            // as reading them in turn gives them. Reading a rule depends on no rule before it
+            // (duplicate ids are found when the layer is applied), and leaves `cx.rule` unset.
             #[cfg(feature = "parallel")]
             if super::super::parallel::enabled() && items.len() > 1 {
                 use rayon::prelude::*;
+                debug_assert!(cx.rule.is_none(), "read_rules starts outside any rule");
                 let (file, source) = (cx.file, cx.source);
                 let items: Vec<&Spanned<DeValue<'_>>> = items.iter().collect();
                 let read: Vec<_> = items
