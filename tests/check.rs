@@ -278,22 +278,31 @@ fn empty_turns_and_odd_text_never_panic() {
     }
 }
 
-#[test]
-fn a_report_without_the_ledger_is_the_same_report_with_an_empty_ledger() {
-    let checker = checker();
-    let mut ledgers = 0;
+/// Every transcript of the bundled JSON Lines examples.
+fn bundled_transcripts() -> Vec<Transcript> {
+    let mut transcripts = Vec::new();
     for file in ["phone-calls.jsonl", "chats.jsonl", "emails.jsonl"] {
         let path = format!("{}/examples/transcripts/{file}", env!("CARGO_MANIFEST_DIR"));
         let text = std::fs::read_to_string(&path).expect("the bundled examples");
         for (i, line) in text.lines().enumerate() {
-            let t = parse_json_record(line, i + 1).expect("valid transcript");
-            let mut full = checker.check(&t);
-            ledgers += full.ledger.len();
-            let lean = checker.check_without_ledger(&t);
-            assert!(lean.ledger.is_empty(), "{}: no ledger", t.id);
-            full.ledger.clear();
-            assert_eq!(lean, full, "{}: all but the ledger", t.id);
+            transcripts.push(parse_json_record(line, i + 1).expect("valid transcript"));
         }
+    }
+    assert!(!transcripts.is_empty(), "no bundled transcripts");
+    transcripts
+}
+
+#[test]
+fn a_report_without_the_ledger_is_the_same_report_with_an_empty_ledger() {
+    let checker = checker();
+    let mut ledgers = 0;
+    for t in bundled_transcripts() {
+        let mut full = checker.check(&t);
+        ledgers += full.ledger.len();
+        let lean = checker.check_without_ledger(&t);
+        assert!(lean.ledger.is_empty(), "{}: no ledger", t.id);
+        full.ledger.clear();
+        assert_eq!(lean, full, "{}: all but the ledger", t.id);
     }
     // The examples deduct, so the full reports had ledgers to leave out.
     assert!(ledgers > 0);
@@ -330,22 +339,17 @@ fn messages_are_checked_as_by_a_pack_of_only_the_single_turn_rules() {
     let side_by_side = Checker::new(&pack).expect("compiles");
     let checkers = [in_turn, side_by_side];
     let mut findings = 0;
-    for file in ["phone-calls.jsonl", "chats.jsonl", "emails.jsonl"] {
-        let path = format!("{}/examples/transcripts/{file}", env!("CARGO_MANIFEST_DIR"));
-        let text = std::fs::read_to_string(&path).expect("the bundled examples");
-        for (i, line) in text.lines().enumerate() {
-            let t = parse_json_record(line, i + 1).expect("valid transcript");
-            for turn in &t.turns {
-                let expected = only.check_message(turn.role, &turn.text);
-                findings += expected.len();
-                for checker in &checkers {
-                    assert_eq!(
-                        checker.check_message(turn.role, &turn.text),
-                        expected,
-                        "{}",
-                        turn.text
-                    );
-                }
+    for t in bundled_transcripts() {
+        for turn in &t.turns {
+            let expected = only.check_message(turn.role, &turn.text);
+            findings += expected.len();
+            for checker in &checkers {
+                assert_eq!(
+                    checker.check_message(turn.role, &turn.text),
+                    expected,
+                    "{}",
+                    turn.text
+                );
             }
         }
     }

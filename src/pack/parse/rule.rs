@@ -95,7 +95,7 @@ pub(super) fn read_rules(
             // as reading them in turn gives them. Reading a rule depends on no rule before it
             // (duplicate ids are found when the layer is applied), and leaves `cx.rule` unset.
             #[cfg(feature = "parallel")]
-            if super::super::parallel::enabled() && items.len() > 1 {
+            if crate::pack::parallel::enabled() && items.len() > 1 {
                 use rayon::prelude::*;
                 debug_assert!(cx.rule.is_none(), "read_rules starts outside any rule");
                 let (file, source) = (cx.file, cx.source);
