@@ -1,13 +1,14 @@
 //! The bodies of the fuzz targets, shared by the libFuzzer targets and the stable harness. Each
 //! takes any bytes and must neither panic nor break what it promises: findings within the
-//! text and on character boundaries, `check` agreeing with `check_message` on one turn, reply
-//! spans inside the file, and fixes that change nothing outside the words they replace.
+//! text and on character boundaries, `check` agreeing with `check_message` on one turn, the
+//! direct JSON reader agreeing with serde, reply spans inside the file, and fixes that change
+//! nothing outside the words they replace.
 
 use std::io::Cursor;
 use std::sync::OnceLock;
 
 use huashu::lint::{LintOptions, fix as apply_fixes, lint};
-use huashu::read::{JsonLines, ReadOptions, parse_text_transcript};
+use huashu::read::{JsonLines, ReadOptions, direct_reader_disagrees, parse_text_transcript};
 use huashu::replies::{LibraryFormat, ReplyLibrary};
 use huashu::{Checker, Role, RulePack, Transcript, Turn};
 
@@ -54,10 +55,16 @@ pub fn transcripts(data: &[u8]) {
             check_report(&transcript);
         }
     }
-    if let Ok(text) = std::str::from_utf8(data)
-        && let Ok(transcript) = parse_text_transcript(text, "fuzz")
-    {
-        check_report(&transcript);
+    if let Ok(text) = std::str::from_utf8(data) {
+        // Each line, and the whole input, as one record.
+        for record in text.lines().chain([text]) {
+            if let Some(difference) = direct_reader_disagrees(record) {
+                panic!("the direct reader and serde disagree on {record:?}:\n{difference}");
+            }
+        }
+        if let Ok(transcript) = parse_text_transcript(text, "fuzz") {
+            check_report(&transcript);
+        }
     }
     // Tables (with small limits) and JSON documents, which include speech-recognition
     // results; an input of either kind is read as both.

@@ -27,6 +27,8 @@ use crate::text::human_bytes;
 use crate::transcript::Transcript;
 
 pub use asr::{AsrShape, SHAPES as ASR_SHAPES, Unit as AsrUnit};
+#[doc(hidden)]
+pub use json::direct_reader_disagrees;
 pub use json::{parse_json_line, parse_json_record};
 pub use speakers::Speakers;
 pub use text::parse_text_transcript;

@@ -2,185 +2,17 @@
 //! (one object, or an array of them, pretty-printed or not). A record without `turns` is read
 //! as a speech-recognition result (`asr`).
 
-use std::fmt;
+mod direct;
+mod raw;
 
 use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::time::{TimeReader, TimeValue};
+use self::raw::{RawTranscript, Scalar};
+use super::time::TimeReader;
 use super::{InputError, ReadOptions, asr, trim_line_end};
 use crate::text::invalid_utf8_position;
-use crate::transcript::{Channel, Role, Source, Transcript, Turn};
-
-#[derive(Deserialize)]
-struct RawTranscript {
-    #[serde(default)]
-    id: Option<Scalar>,
-    #[serde(default)]
-    channel: Option<String>,
-    #[serde(default)]
-    agent: Option<Scalar>,
-    #[serde(default)]
-    source: Option<String>,
-    turns: Vec<RawTurn>,
-    #[serde(flatten)]
-    metadata: Map<String, Value>,
-}
-
-/// One turn: an object `{"role", "text", "time"}` (or `speaker` and `content`, with `role`
-/// and `text` winning when both are there), or a list `[role, text]` / `[role, text, time]`.
-struct RawTurn {
-    role: Role,
-    text: String,
-    time: Option<Scalar>,
-}
-
-const TURN_EXPECTED: &str = "a turn: an object {\"role\": …, \"text\": …, \"time\": …} or a \
-                             list [role, text] or [role, text, time]";
-
-impl<'de> Deserialize<'de> for RawTurn {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<RawTurn, D::Error> {
-        use serde::de::{Error, IgnoredAny, MapAccess, SeqAccess};
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = RawTurn;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(TURN_EXPECTED)
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawTurn, A::Error> {
-                let length = |n: usize| {
-                    let s = if n == 1 { "" } else { "s" };
-                    A::Error::custom(format!(
-                        "a turn written as a list is [role, text] or [role, text, time]; this \
-                         one has {n} element{s}"
-                    ))
-                };
-                let role: Role = seq.next_element()?.ok_or_else(|| length(0))?;
-                let text: String = seq.next_element()?.ok_or_else(|| length(1))?;
-                let time: Option<Scalar> = seq.next_element()?;
-                let mut n = 2 + usize::from(time.is_some());
-                while seq.next_element::<IgnoredAny>()?.is_some() {
-                    n += 1;
-                }
-                if n > 3 {
-                    return Err(length(n));
-                }
-                Ok(RawTurn { role, text, time })
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawTurn, A::Error> {
-                let (mut role, mut speaker, mut text, mut content, mut time) =
-                    (None, None, None, None, None);
-                while let Some(key) = map.next_key::<TurnKey>()? {
-                    match key {
-                        TurnKey::Role => role = Some(map.next_value::<Role>()?),
-                        TurnKey::Speaker => speaker = Some(map.next_value::<Role>()?),
-                        TurnKey::Text => text = Some(map.next_value::<String>()?),
-                        TurnKey::Content => content = Some(map.next_value::<String>()?),
-                        TurnKey::Time => time = map.next_value::<Option<Scalar>>()?,
-                        TurnKey::Other => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(RawTurn {
-                    role: role
-                        .or(speaker)
-                        .ok_or_else(|| A::Error::missing_field("role"))?,
-                    text: text
-                        .or(content)
-                        .ok_or_else(|| A::Error::missing_field("text"))?,
-                    time,
-                })
-            }
-        }
-        d.deserialize_any(Visitor)
-    }
-}
-
-/// A key of a turn object, told apart as it is read: no key is copied.
-enum TurnKey {
-    Role,
-    Speaker,
-    Text,
-    Content,
-    Time,
-    Other,
-}
-
-impl<'de> Deserialize<'de> for TurnKey {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<TurnKey, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = TurnKey;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a key")
-            }
-            fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<TurnKey, E> {
-                Ok(match key {
-                    "role" => TurnKey::Role,
-                    "speaker" => TurnKey::Speaker,
-                    "text" => TurnKey::Text,
-                    "content" => TurnKey::Content,
-                    "time" => TurnKey::Time,
-                    _ => TurnKey::Other,
-                })
-            }
-        }
-        d.deserialize_identifier(Visitor)
-    }
-}
-
-/// A string or a number: ids, agent ids and times come as either.
-enum Scalar {
-    Text(String),
-    Number(serde_json::Number),
-}
-
-impl<'de> Deserialize<'de> for Scalar {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Scalar, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = Scalar;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string or a number")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Scalar, E> {
-                Ok(Scalar::Text(v.to_string()))
-            }
-            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Scalar, E> {
-                Ok(Scalar::Text(v))
-            }
-            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Scalar, E> {
-                Ok(Scalar::Number(v.into()))
-            }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Scalar, E> {
-                Ok(Scalar::Number(v.into()))
-            }
-            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Scalar, E> {
-                serde_json::Number::from_f64(v)
-                    .map(Scalar::Number)
-                    .ok_or_else(|| E::custom("expected a finite number"))
-            }
-        }
-        d.deserialize_any(Visitor)
-    }
-}
-
-impl Scalar {
-    fn time(&self) -> TimeValue<'_> {
-        match self {
-            Scalar::Text(s) => TimeValue::Text(s),
-            Scalar::Number(n) => TimeValue::Number(n.as_f64().unwrap_or(f64::NAN)),
-        }
-    }
-
-    fn into_string(self) -> String {
-        match self {
-            Scalar::Text(s) => s,
-            Scalar::Number(n) => n.to_string(),
-        }
-    }
-}
+use crate::transcript::{Channel, Source, Transcript, Turn};
 
 impl ReadOptions {
     /// Parses one line of JSON Lines, as bytes: the line must be UTF-8 and hold one transcript
@@ -254,31 +86,20 @@ impl ReadOptions {
                 ),
             ));
         }
-        let mut de = serde_json::Deserializer::from_str(text);
-        // Read without tracking the path, which costs on every field; only a record that
-        // fails is read again with it, for an error that says where.
-        let raw: RawTranscript = match RawTranscript::deserialize(&mut de).or_else(|_| {
-            serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(text))
-        }) {
-            Ok(raw) => raw,
-            Err(e) => {
-                if e.path().to_string() == "."
-                    && e.inner().to_string().starts_with("missing field `turns`")
-                    && let Ok(value) = serde_json::from_str::<Value>(text)
-                    && let Some(found) = asr::read(&value, self, line, &unnamed)
-                {
-                    return found;
+        // Most records have the common shape, which the direct reader reads in one pass; it
+        // declines anything else, and serde reads it, or says what is wrong with it.
+        let raw = match direct::read(text) {
+            Some(raw) => raw,
+            None => match serde_record(text, line)? {
+                Ok(raw) => raw,
+                Err((value, error)) => {
+                    if let Some(found) = asr::read(&value, self, line, &unnamed) {
+                        return found;
+                    }
+                    return Err(error);
                 }
-                return Err(json_error(line, e));
-            }
+            },
         };
-        if let Err(e) = de.end() {
-            return Err(InputError::new(
-                line,
-                Some(e.column()),
-                "unexpected text after the transcript object",
-            ));
-        }
         let id = raw.id.map(Scalar::into_string).unwrap_or_else(unnamed);
         let channel = match raw.channel {
             None => None,
@@ -329,6 +150,53 @@ impl ReadOptions {
 
     pub(crate) fn time_reader(&self) -> TimeReader {
         TimeReader::new(self.time_unit, self.timezone)
+    }
+}
+
+/// A record read with serde: the raw record, or, for an object without `turns`, the object
+/// as a value, for the speech-recognition reader to try, with the error to give if it is not
+/// one either.
+fn serde_record(
+    text: &str,
+    line: usize,
+) -> Result<Result<RawTranscript, (Value, InputError)>, InputError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    // Read without tracking the path, which costs on every field; only a record that fails is
+    // read again with it, for an error that says where.
+    let raw: RawTranscript = match RawTranscript::deserialize(&mut de).or_else(|_| {
+        serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(text))
+    }) {
+        Ok(raw) => raw,
+        Err(e) => {
+            if e.path().to_string() == "."
+                && e.inner().to_string().starts_with("missing field `turns`")
+                && let Ok(value) = serde_json::from_str::<Value>(text)
+            {
+                return Ok(Err((value, json_error(line, e))));
+            }
+            return Err(json_error(line, e));
+        }
+    };
+    if let Err(e) = de.end() {
+        return Err(InputError::new(
+            line,
+            Some(e.column()),
+            "unexpected text after the transcript object",
+        ));
+    }
+    Ok(Ok(raw))
+}
+
+/// Where the direct reader reads `text`, how serde's reading differs: `None` when they agree,
+/// or when the direct reader declines. For tests and fuzzing: the direct reader must never
+/// read a record otherwise than serde.
+#[doc(hidden)]
+pub fn direct_reader_disagrees(text: &str) -> Option<String> {
+    let direct = direct::read(text)?;
+    match serde_record(text, 1) {
+        Ok(Ok(raw)) if raw == direct => None,
+        Ok(Ok(raw)) => Some(format!("direct reader: {direct:?}\nserde: {raw:?}")),
+        Ok(Err((_, e))) | Err(e) => Some(format!("direct reader: {direct:?}\nserde: {e}")),
     }
 }
 
@@ -402,3 +270,6 @@ fn in_our_words(message: &str) -> String {
         "expected a transcript object {\"id\": …, \"turns\": […]}",
     )
 }
+
+#[cfg(test)]
+mod tests;
