@@ -150,6 +150,21 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// A key, compared first with the `likely` ones as written, quotes and all.
+    fn key_of(&mut self, likely: &[&'static str]) -> Option<&'a str> {
+        self.skip_space();
+        let rest = self.bytes().get(self.at..)?;
+        for &key in likely {
+            if let [b'"', inner @ .., b'"'] = rest.get(..key.len() + 2)?
+                && inner == key.as_bytes()
+            {
+                self.at += key.len() + 2;
+                return Some(key);
+            }
+        }
+        self.key()
+    }
+
     /// `null` as `None`, or what `read` reads.
     fn nullable<T>(&mut self, read: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<T>> {
         if self.peek()? == b'n' {
@@ -297,7 +312,7 @@ impl<'a> Cursor<'a> {
             return None;
         }
         loop {
-            let key = self.key()?;
+            let key = self.key_of(&["role", "text", "time"])?;
             self.eat(b':')?;
             match key {
                 "role" => role = Some(self.role()?),
@@ -344,7 +359,19 @@ impl<'a> Cursor<'a> {
         })
     }
 
+    /// A role name; the two that most exports write are compared as written first.
     fn role(&mut self) -> Option<Role> {
+        self.skip_space();
+        for role in [Role::Agent, Role::Customer] {
+            let name = role.as_str().as_bytes();
+            if let Some([b'"', inner @ .., b'"']) =
+                self.bytes().get(self.at..self.at + name.len() + 2)
+                && inner == name
+            {
+                self.at += name.len() + 2;
+                return Some(role);
+            }
+        }
         Role::from_alias(&self.string()?)
     }
 
