@@ -23,8 +23,8 @@ use crate::transcript::read::json::raw::{RawTranscript, RawTurn, Scalar};
 
 /// Reads `text`, one JSON object, if it has the common shape; `None` declines it.
 pub(super) fn read(text: &str) -> Option<RawTranscript> {
-    let mut at = Cursor { text, at: 0 };
-    at.eat(b'{')?;
+    let mut record = Cursor { text, at: 0 };
+    record.eat(b'{')?;
     let mut id = None;
     let mut channel = None;
     let mut agent = None;
@@ -39,48 +39,51 @@ pub(super) fn read(text: &str) -> Option<RawTranscript> {
         first.then_some(())
     };
     loop {
-        let key = at.key()?;
-        at.eat(b':')?;
+        let key = record.key()?;
+        record.eat(b':')?;
         match key {
             "id" => {
                 once(1)?;
-                id = at.nullable(Cursor::scalar)?;
+                id = record.nullable(Cursor::scalar)?;
             }
             "channel" => {
                 once(2)?;
-                channel = at.nullable(|at| at.string().map(Cow::into_owned))?;
+                channel = record.nullable(|value| value.string().map(Cow::into_owned))?;
             }
             "agent" => {
                 once(4)?;
-                agent = at.nullable(Cursor::scalar)?;
+                agent = record.nullable(Cursor::scalar)?;
             }
             "source" => {
                 once(8)?;
-                source = at.nullable(|at| at.string().map(Cow::into_owned))?;
+                source = record.nullable(|value| value.string().map(Cow::into_owned))?;
             }
             "turns" => {
                 once(16)?;
-                turns = Some(at.turns()?);
+                turns = Some(record.turns()?);
             }
             other => {
                 if metadata.contains_key(other) {
                     return None;
                 }
-                let value = at.serde::<Value>()?;
+                let start = record.at;
+                let value = record.serde::<Value>()?;
                 // serde reads the record in one reader, whose limit of 127 nested arrays and
-                // objects counts the record's own object too.
-                if nesting(&value) >= SERDE_NESTING_LIMIT {
+                // objects counts the record's own object too. The levels are counted in the
+                // text: a `Value` can have fewer (with serde_json's `raw_value`, an object of
+                // its one special key stands for the value written inside it).
+                if nesting(text.as_bytes().get(start..record.at)?) >= SERDE_NESTING_LIMIT {
                     return None;
                 }
                 metadata.insert(other.to_string(), value);
             }
         }
-        if at.eat_either(b',', b'}')? == b'}' {
+        if record.eat_either(b',', b'}')? == b'}' {
             break;
         }
     }
-    at.skip_space();
-    if at.at != text.len() {
+    record.skip_space();
+    if record.at != text.len() {
         return None;
     }
     Some(RawTranscript {
@@ -96,13 +99,31 @@ pub(super) fn read(text: &str) -> Option<RawTranscript> {
 /// The most arrays and objects serde_json reads one inside another.
 const SERDE_NESTING_LIMIT: usize = 127;
 
-/// How many arrays and objects `value` has one inside another.
-fn nesting(value: &Value) -> usize {
-    match value {
-        Value::Array(items) => 1 + items.iter().map(nesting).max().unwrap_or(0),
-        Value::Object(map) => 1 + map.values().map(nesting).max().unwrap_or(0),
-        _ => 0,
+/// How many arrays and objects the JSON text `value` has one inside another.
+fn nesting(value: &[u8]) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let (mut in_string, mut escaped) = (false, false);
+    for &b in value {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
     }
+    deepest
 }
 
 /// A place in the record being read.
@@ -153,9 +174,9 @@ impl<'a> Cursor<'a> {
     /// A key, compared first with the `likely` ones as written, quotes and all.
     fn key_of(&mut self, likely: &[&'static str]) -> Option<&'a str> {
         self.skip_space();
-        let rest = self.bytes().get(self.at..)?;
+        let rest = self.bytes().get(self.at..).unwrap_or_default();
         for &key in likely {
-            if let [b'"', inner @ .., b'"'] = rest.get(..key.len() + 2)?
+            if let Some([b'"', inner @ .., b'"']) = rest.get(..key.len() + 2)
                 && inner == key.as_bytes()
             {
                 self.at += key.len() + 2;
@@ -244,15 +265,21 @@ impl<'a> Cursor<'a> {
     }
 
     /// A number without sign or exponent, of at most 15 digits, which an `f64` holds exactly:
-    /// `0` or `[1-9][0-9]*`, then perhaps `.[0-9]+`. Its value is then exact or correctly
-    /// rounded, as serde's is. Anything after it that is not a delimiter is left for the
-    /// caller to decline.
+    /// `0` or `[1-9][0-9]*`, then perhaps `.[0-9]+`. An integer is read as serde reads it, a
+    /// `u64`. A fraction is its digits divided by a power of ten, one division of exact
+    /// operands, which is the correctly rounded value; serde's result is the same, whether it
+    /// does that same division (without its `float_roundtrip` feature) or rounds correctly
+    /// (with it). Anything after the number that is not a delimiter is left for the caller to
+    /// decline.
     fn number(&mut self) -> Option<Number> {
         const MAX_DIGITS: usize = 15;
         const POWERS: [f64; MAX_DIGITS + 1] = [
             1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
         ];
         let bytes = self.bytes();
+        // The digits of the whole and the fraction, as one integer. Every digit is read before
+        // their number is checked, so the arithmetic wraps rather than overflows; a value
+        // that wrapped is declined.
         let mut value = 0u64;
         let mut digits = |at: &mut usize| {
             let start = *at;
@@ -321,6 +348,7 @@ impl<'a> Cursor<'a> {
                 "content" => content = Some(self.string()?.into_owned()),
                 "time" => time = self.nullable(Cursor::scalar)?,
                 _ => {
+                    // serde skips these with no limit on nesting, and so does this.
                     self.serde::<IgnoredAny>()?;
                 }
             }
@@ -359,7 +387,8 @@ impl<'a> Cursor<'a> {
         })
     }
 
-    /// A role name; the two that most exports write are compared as written first.
+    /// A role name. The two that most exports write are compared as written first, which
+    /// saves reading them as strings; `Role::from_alias` would give the same.
     fn role(&mut self) -> Option<Role> {
         self.skip_space();
         for role in [Role::Agent, Role::Customer] {
@@ -394,12 +423,12 @@ impl<'a> Cursor<'a> {
 fn special(bytes: &[u8], mut at: usize) -> Option<usize> {
     const ONES: u64 = u64::from_ne_bytes([1; 8]);
     const HIGH: u64 = ONES << 7;
-    let zero = |word: u64| word.wrapping_sub(ONES) & !word & HIGH;
+    // The bytes below `n` (for `n` up to 0x80), and the bytes equal to `byte`.
+    let below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGH;
+    let equal = |word: u64, byte: u8| below(word ^ (ONES * u64::from(byte)), 1);
     while let Some(chunk) = bytes.get(at..at + 8) {
         let word = u64::from_le_bytes(chunk.try_into().ok()?);
-        let found = zero(word ^ (ONES * u64::from(b'"')))
-            | zero(word ^ (ONES * u64::from(b'\\')))
-            | (word.wrapping_sub(ONES * 0x20) & !word & HIGH);
+        let found = equal(word, b'"') | equal(word, b'\\') | below(word, 0x20);
         if found != 0 {
             at += found.trailing_zeros() as usize / 8;
             return (bytes[at] >= 0x20).then_some(at);

@@ -88,6 +88,36 @@ fn deep_metadata_is_read_to_serde_s_limit_and_no_further() {
     }
 }
 
+/// With serde_json's `raw_value`, an object of its one special key stands for the value
+/// written inside it, so a `Value` can be less deep than its text; serde's limit counts the
+/// text. (Found in review: the direct reader once counted the levels of the `Value`.)
+#[test]
+fn metadata_nesting_is_counted_in_the_text() {
+    for (depth, token) in [
+        (125, r#"{"$serde_json::private::RawValue":"0"}"#),
+        (126, r#"{"$serde_json::private::RawValue":"0"}"#),
+        (126, r#"{"$serde_json::private::R\u0061wValue":"0"}"#),
+        // Brackets in a string are not levels: 125 arrays and an object are 126.
+        (125, r#"{"a":"[[[[\"]]]]"}"#),
+    ] {
+        let text = format!(
+            r#"{{"m":{}{token}{},"turns":[["agent","x"]]}}"#,
+            "[".repeat(depth),
+            "]".repeat(depth)
+        );
+        assert_eq!(
+            direct_reader_disagrees(&text),
+            None,
+            "depth {depth}, {token}"
+        );
+        assert_eq!(
+            direct::read(&text).is_some(),
+            super::serde_record(&text, 1).is_ok_and(|r| r.is_ok()),
+            "depth {depth}, {token}"
+        );
+    }
+}
+
 fn whitespace() -> impl Strategy<Value = &'static str> {
     prop::sample::select(vec!["", "", "", " ", "\n", "\t", "\r\n  "])
 }
