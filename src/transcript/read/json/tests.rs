@@ -225,12 +225,26 @@ fn value() -> impl Strategy<Value = String> {
     })
 }
 
+/// `"key": value`, the key one of `keys`.
+fn keyed(keys: Vec<&'static str>, value: BoxedStrategy<String>) -> impl Strategy<Value = String> {
+    (prop::sample::select(keys), whitespace(), value)
+        .prop_map(|(k, w, v)| format!("\"{k}\"{w}:{w}{v}"))
+}
+
+/// An array of turns.
+fn turns() -> impl Strategy<Value = String> {
+    (
+        prop::collection::vec((whitespace(), turn()), 0..4),
+        whitespace(),
+    )
+        .prop_map(|(turns, w)| {
+            let turns: Vec<String> = turns.into_iter().map(|(w, t)| w.to_string() + &t).collect();
+            format!("[{}{w}]", turns.join(","))
+        })
+}
+
 /// One key and value of a turn object, the value of the kind that key takes (mostly).
 fn turn_entry() -> impl Strategy<Value = String> {
-    let keyed = |keys: Vec<&'static str>, value: BoxedStrategy<String>| {
-        (prop::sample::select(keys), whitespace(), value)
-            .prop_map(|(k, w, v)| format!("\"{k}\"{w}:{w}{v}"))
-    };
     prop_oneof![
         3 => keyed(vec!["role", "speaker"], role().boxed()),
         3 => keyed(vec!["text", "content"], prop_oneof![6 => string(), 1 => scalar()].boxed()),
@@ -273,18 +287,6 @@ fn turn() -> impl Strategy<Value = String> {
 
 /// One key and value of a record.
 fn record_entry() -> impl Strategy<Value = String> {
-    let keyed = |keys: Vec<&'static str>, value: BoxedStrategy<String>| {
-        (prop::sample::select(keys), whitespace(), value)
-            .prop_map(|(k, w, v)| format!("\"{k}\"{w}:{w}{v}"))
-    };
-    let turns = (
-        prop::collection::vec((whitespace(), turn()), 0..4),
-        whitespace(),
-    )
-        .prop_map(|(turns, w)| {
-            let turns: Vec<String> = turns.into_iter().map(|(w, t)| w.to_string() + &t).collect();
-            format!("[{}{w}]", turns.join(","))
-        });
     prop_oneof![
         6 => keyed(vec!["id", "agent"], scalar().boxed()),
         3 => keyed(
@@ -299,20 +301,13 @@ fn record_entry() -> impl Strategy<Value = String> {
             .boxed()
         ),
         3 => keyed(vec!["queue", "tags", "turns_count", r"\u0074urns"], value().boxed()),
-        1 => (whitespace(), turns).prop_map(|(w, turns)| format!("\"turns\"{w}:{turns}")),
+        1 => keyed(vec!["turns"], turns().boxed()),
     ]
 }
 
 /// A record, and perhaps a damage to it: a cut, or a byte put in.
 fn record() -> impl Strategy<Value = String> {
-    let turns = (
-        prop::collection::vec((whitespace(), turn()), 0..4),
-        whitespace(),
-    )
-        .prop_map(|(turns, w)| {
-            let turns: Vec<String> = turns.into_iter().map(|(w, t)| w.to_string() + &t).collect();
-            format!("\"turns\"{w}:[{}{w}]", turns.join(","))
-        });
+    let turns = keyed(vec!["turns"], turns().boxed());
     let whole = (
         prop::collection::vec((whitespace(), record_entry()), 0..5),
         prop::option::weighted(0.9, turns),
