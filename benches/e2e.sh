@@ -15,8 +15,14 @@
 #   phrases-json   the same with the default JSON
 #   compact-2      compact on two threads
 #   json-2         json on two threads
+#   compact-pooled compact on one thread with `--stages pooled`: the scoring thread parses
+#                  and renders too, so that the run uses one core
 #
-# and prints each one's median time, its speed in MB/s of input, and its ratio to grep.
+# With fewer scoring threads than cores (`--threads 1` here on two cores), the reading thread
+# parses each record and the writing thread renders each report (`--stages auto`).
+#
+# Prints each one's median time, its speed in MB/s of input, its ratio to grep, and its median
+# CPU time (user and system).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,17 +45,19 @@ declare -A cmd=(
     [phrases-json]="$huashu check $corpus --format json --threads 1 --rules benches/e2e/phrases.toml"
     [compact-2]="$huashu check $corpus --format json --compact --threads 2"
     [json-2]="$huashu check $corpus --format json --threads 2"
+    [compact-pooled]="$huashu check $corpus --format json --compact --threads 1 --stages pooled"
 )
-order=(grep compact json phrases phrases-json compact-2 json-2)
+order=(grep compact json phrases phrases-json compact-2 json-2 compact-pooled)
 source benches/rounds.sh
 rounds "$rounds"
 
 grep_us=$(median grep)
 printf 'corpus: %s (%d bytes), %d rounds, median of each\n' "$corpus" "$bytes" "$rounds"
-printf '%-10s %10s %10s %12s %14s\n' command seconds MB/s "× grep" "output bytes"
+printf '%-14s %8s %8s %8s %14s %8s\n' command seconds MB/s "× grep" "output bytes" CPU
 for name in "${order[@]}"; do
     us=$(median "$name")
+    cpu_us=$(median "$name" cpu)
     out=$(stat -c %s "$dir/out-$name")
-    awk -v n="$name" -v us="$us" -v b="$bytes" -v g="$grep_us" -v o="$out" \
-        'BEGIN { printf "%-10s %10.3f %10.1f %12.2f %14d\n", n, us / 1e6, b / us, us / g, o }'
+    awk -v n="$name" -v us="$us" -v b="$bytes" -v g="$grep_us" -v o="$out" -v c="$cpu_us" \
+        'BEGIN { printf "%-14s %8.3f %8.1f %8.2f %14d %8.3f\n", n, us / 1e6, b / us, us / g, o, c / 1e6 }'
 done

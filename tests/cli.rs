@@ -11,10 +11,10 @@ fn cli_cases() {
         .case("tests/cmd/*.toml");
 }
 
-/// Many records over several batches and threads: one output line per input record, in input
-/// order, and the same output whatever the number of threads.
-#[test]
-fn batch_output_keeps_input_order_on_any_number_of_threads() {
+/// Many records over several batches: the bundled transcripts again and again, each with its
+/// own id, and every 97th line broken. Returns the file, and what each output line should be
+/// (the id, or the error's line).
+fn many_records(name: &str) -> (std::path::PathBuf, Vec<String>) {
     let mut lines: Vec<String> = Vec::new();
     for file in ["phone-calls.jsonl", "chats.jsonl", "emails.jsonl"] {
         let text = std::fs::read_to_string(format!("examples/transcripts/{file}")).expect("reads");
@@ -39,9 +39,16 @@ fn batch_output_keeps_input_order_on_any_number_of_threads() {
         input.push('\n');
         expected.push(format!("r{n}"));
     }
-    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("order.jsonl");
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     std::fs::write(&path, input).expect("writes");
+    (path, expected)
+}
 
+/// Many records over several batches and threads: one output line per input record, in input
+/// order, and the same output whatever the number of threads.
+#[test]
+fn batch_output_keeps_input_order_on_any_number_of_threads() {
+    let (path, expected) = many_records("order.jsonl");
     let run = |threads: &str| {
         let output = std::process::Command::new(env!("CARGO_BIN_EXE_huashu"))
             .args(["check", "--format", "json", "--threads", threads])
@@ -65,6 +72,45 @@ fn batch_output_keeps_input_order_on_any_number_of_threads() {
         })
         .collect();
     assert_eq!(got, expected);
+}
+
+/// Whether the scoring threads parse and render (`--stages pooled`) or the reading and writing
+/// threads do (`spread`, the default when there are fewer scoring threads than cores), every
+/// format writes the same bytes, the same errors in the same places, and exits the same.
+#[test]
+fn the_output_is_the_same_whichever_threads_parse_and_render() {
+    let (path, _) = many_records("stages.jsonl");
+    let formats: [&[&str]; 5] = [
+        &["--format", "json"],
+        &["--format", "json", "--compact", "--ledger", "--turns"],
+        &["--format", "csv", "--table", "findings"],
+        &["--format", "human", "--summary"],
+        &["--format", "json", "--summary", "--quiet"],
+    ];
+    for format in formats {
+        let run = |stages: &str, threads: &str| {
+            let output = std::process::Command::new(env!("CARGO_BIN_EXE_huashu"))
+                .arg("check")
+                .args(format)
+                .args(["--stages", stages, "--threads", threads])
+                .arg(&path)
+                .env("NO_COLOR", "1")
+                .output()
+                .expect("runs");
+            (output.status.code(), output.stdout, output.stderr)
+        };
+        let pooled = run("pooled", "1");
+        assert_eq!(pooled.0, Some(2), "{format:?}: some records are broken");
+        assert!(!pooled.1.is_empty(), "{format:?}: no output");
+        assert!(!pooled.2.is_empty(), "{format:?}: no errors");
+        for (stages, threads) in [("spread", "1"), ("spread", "2"), ("pooled", "2")] {
+            let other = run(stages, threads);
+            assert!(
+                other == pooled,
+                "{format:?}: --stages {stages} --threads {threads} differs from pooled on one"
+            );
+        }
+    }
 }
 
 /// `huashu lint` walks directories as a CI user expects: .gitignore is honoured (in a

@@ -455,6 +455,12 @@ pub(crate) struct CheckArgs {
     #[arg(long, short = 'j', value_name = "N")]
     pub(crate) threads: Option<usize>,
 
+    /// Which threads parse records and render reports: the reading and writing threads
+    /// (`spread`), the scoring threads (`pooled`), or `auto`: spread when there are fewer
+    /// scoring threads than cores. The output is the same either way.
+    #[arg(long, value_enum, default_value_t = Stages::Auto, hide = true)]
+    pub(crate) stages: Stages,
+
     /// The largest record: one JSON Lines line, or one plain-text transcript file. A larger
     /// one is an error record, and reading goes on. Bytes, or with a unit: `64KiB`, `32MiB`,
     /// `1GiB` (`K`, `M`, `G` and `KB`, `MB`, `GB` mean the same).
@@ -592,4 +598,22 @@ impl CheckArgs {
             max_open_bytes: self.max_open_size,
         }
     }
+}
+
+/// Which threads of `huashu check` parse the records and render the reports.
+///
+/// Scoring threads do the checking in either case. With as many scoring threads as cores,
+/// they also parse and render, so that every core shares all the work. With fewer, a core is
+/// left to the reading and writing threads, which wait on input and output most of the time:
+/// then the reading thread parses each record as it reads it and the writing thread renders
+/// each report as it writes it, and the scoring threads only check. The output is the same
+/// byte for byte either way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Stages {
+    /// Spread when there are fewer scoring threads than cores; pooled otherwise.
+    Auto,
+    /// Parse on the reading thread and render on the writing thread.
+    Spread,
+    /// Parse and render on the scoring threads.
+    Pooled,
 }
