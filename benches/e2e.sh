@@ -18,7 +18,7 @@
 #   compact-pooled compact on one thread with `--stages pooled`: the scoring thread parses
 #                  and renders too, so that the run uses one core
 #
-# With fewer scoring threads than cores (`--threads 1` here on two cores), the reading thread
+# With one scoring thread on a machine of several cores (`--threads 1`), the reading thread
 # parses each record and the writing thread renders each report (`--stages auto`).
 #
 # Prints each one's median time, its speed in MB/s of input, its ratio to grep, and its median

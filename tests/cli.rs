@@ -75,7 +75,7 @@ fn batch_output_keeps_input_order_on_any_number_of_threads() {
 }
 
 /// Whether the scoring threads parse and render (`--stages pooled`) or the reading and writing
-/// threads do (`spread`, the default when there are fewer scoring threads than cores), every
+/// threads do (`spread`, the default for one scoring thread on several cores), every
 /// format writes the same bytes, the same errors in the same places, and exits the same.
 #[test]
 fn the_output_is_the_same_whichever_threads_parse_and_render() {

@@ -456,8 +456,8 @@ pub(crate) struct CheckArgs {
     pub(crate) threads: Option<usize>,
 
     /// Which threads parse records and render reports: the reading and writing threads
-    /// (`spread`), the scoring threads (`pooled`), or `auto`: spread when there are fewer
-    /// scoring threads than cores. The output is the same either way.
+    /// (`spread`), the scoring threads (`pooled`), or `auto`: spread with one scoring thread
+    /// on a machine of several cores. The output is the same either way.
     #[arg(long, value_enum, default_value_t = Stages::Auto, hide = true)]
     pub(crate) stages: Stages,
 
@@ -602,15 +602,14 @@ impl CheckArgs {
 
 /// Which threads of `huashu check` parse the records and render the reports.
 ///
-/// Scoring threads do the checking in either case. With as many scoring threads as cores,
-/// they also parse and render, so that every core shares all the work. With fewer, a core is
-/// left to the reading and writing threads, which wait on input and output most of the time:
-/// then the reading thread parses each record as it reads it and the writing thread renders
-/// each report as it writes it, and the scoring threads only check. The output is the same
-/// byte for byte either way.
+/// Scoring threads do the checking in either case. Pooled, they also parse and render, so
+/// that every core shares all the work. Spread, the reading thread parses each record as it
+/// reads it and the writing thread renders each report as it writes it, so that the scoring
+/// threads only check: worth it when a core is left over for reading and writing, which wait
+/// on input and output most of the time. The output is the same byte for byte either way.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum Stages {
-    /// Spread when there are fewer scoring threads than cores; pooled otherwise.
+    /// Spread with one scoring thread on a machine of several cores; pooled otherwise.
     Auto,
     /// Parse on the reading thread and render on the writing thread.
     Spread,

@@ -5,7 +5,8 @@
 //! batches; a pool of scoring threads parses, checks and renders the batches, several side
 //! by side, so that no thread waits for another to finish a batch; one thread writes the
 //! rendered batches back in input order and keeps the totals. Only a few batches are in
-//! flight at any time.
+//! flight at any time. With one scoring thread and a core to spare, the reading thread
+//! parses and the writing thread renders (`cli::Stages`).
 
 use std::any::Any;
 use std::collections::BTreeMap;
@@ -66,9 +67,13 @@ struct Checked {
 
 /// Whether the reading and writing threads parse and render (see `Stages`), with `threads`
 /// scoring threads on `cores` cores.
+///
+/// `auto` spreads only one scoring thread: one writing thread keeps up with it (rendering
+/// costs less than checking, even the default JSON's), but not with several, whose reports
+/// it would then hold up.
 fn spread(stages: Stages, threads: usize, cores: usize) -> bool {
     match stages {
-        Stages::Auto => threads < cores,
+        Stages::Auto => threads == 1 && cores > 1,
         Stages::Spread => true,
         Stages::Pooled => false,
     }

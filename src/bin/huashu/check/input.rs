@@ -59,7 +59,7 @@ impl Item {
 }
 
 /// A unit of input as read, before parsing: parsing happens on the scoring threads, or on
-/// the reading thread when a core is free for it (see `batch::Stages`).
+/// the reading thread when a core is free for it (see `cli::Stages`).
 pub(crate) enum Raw {
     /// One non-blank line of a JSON Lines source.
     JsonLine {
