@@ -455,10 +455,12 @@ pub(crate) struct CheckArgs {
     #[arg(long, short = 'j', value_name = "N")]
     pub(crate) threads: Option<usize>,
 
-    /// Which threads parse records and render reports: the reading and writing threads
-    /// (`spread`), the scoring threads (`pooled`), or `auto`: spread with one scoring thread
-    /// on a machine of several cores. The output is the same either way.
-    #[arg(long, value_enum, default_value_t = Stages::Auto, hide = true)]
+    /// Which threads parse records and render reports. `spread`: the reading and writing
+    /// threads, so that results come sooner from a core left over (at some 10 % more CPU in
+    /// all); `pooled`: the scoring threads, for the least CPU, as when several runs share a
+    /// machine; `auto`: spread with one scoring thread on a machine of several cores. The
+    /// output is the same either way.
+    #[arg(long, value_enum, default_value_t = Stages::Auto, value_name = "WHERE")]
     pub(crate) stages: Stages,
 
     /// The largest record: one JSON Lines line, or one plain-text transcript file. A larger
@@ -607,7 +609,10 @@ impl CheckArgs {
 /// reads it and the writing thread renders each report as it writes it, so that the scoring
 /// threads only check: worth it when a core is left over for reading and writing, which wait
 /// on input and output most of the time. The output is the same byte for byte either way.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(
+    ValueEnum, Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
 pub(crate) enum Stages {
     /// Spread with one scoring thread on a machine of several cores; pooled otherwise.
     Auto,
