@@ -15,13 +15,8 @@
 #   phrases-json   the same with the default JSON
 #   compact-2      compact on two threads
 #   json-2         json on two threads
-#   compact-pooled compact on one thread with `--stages pooled`: the scoring thread parses
-#                  and renders too, so that the run uses one core
 #
-# With one scoring thread on a machine of several cores (`--threads 1`), the reading thread
-# parses each record and the writing thread renders each report (`--stages auto`).
-#
-# Prints each one's median time, its speed in MB/s of input, its ratio to grep, and its median
+# and prints each one's median time, its speed in MB/s of input, its ratio to grep, and its median
 # CPU time (user and system).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,9 +40,8 @@ declare -A cmd=(
     [phrases-json]="$huashu check $corpus --format json --threads 1 --rules benches/e2e/phrases.toml"
     [compact-2]="$huashu check $corpus --format json --compact --threads 2"
     [json-2]="$huashu check $corpus --format json --threads 2"
-    [compact-pooled]="$huashu check $corpus --format json --compact --threads 1 --stages pooled"
 )
-order=(grep compact json phrases phrases-json compact-2 json-2 compact-pooled)
+order=(grep compact json phrases phrases-json compact-2 json-2)
 source benches/rounds.sh
 rounds "$rounds"
 

@@ -455,14 +455,6 @@ pub(crate) struct CheckArgs {
     #[arg(long, short = 'j', value_name = "N")]
     pub(crate) threads: Option<usize>,
 
-    /// Which threads parse records and render reports. `spread`: the reading and writing
-    /// threads, so that results come sooner from a core left over (at some 10 % more CPU in
-    /// all); `pooled`: the scoring threads, for the least CPU, as when several runs share a
-    /// machine; `auto`: spread with one scoring thread on a machine of several cores. The
-    /// output is the same either way.
-    #[arg(long, value_enum, default_value_t = Stages::Auto, value_name = "WHERE")]
-    pub(crate) stages: Stages,
-
     /// The largest record: one JSON Lines line, or one plain-text transcript file. A larger
     /// one is an error record, and reading goes on. Bytes, or with a unit: `64KiB`, `32MiB`,
     /// `1GiB` (`K`, `M`, `G` and `KB`, `MB`, `GB` mean the same).
@@ -600,24 +592,4 @@ impl CheckArgs {
             max_open_bytes: self.max_open_size,
         }
     }
-}
-
-/// Which threads of `huashu check` parse the records and render the reports.
-///
-/// Scoring threads do the checking in either case. Pooled, they also parse and render, so
-/// that every core shares all the work. Spread, the reading thread parses each record as it
-/// reads it and the writing thread renders each report as it writes it, so that the scoring
-/// threads only check: worth it when a core is left over for reading and writing, which wait
-/// on input and output most of the time. The output is the same byte for byte either way.
-#[derive(
-    ValueEnum, Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema,
-)]
-#[serde(rename_all = "kebab-case")]
-pub(crate) enum Stages {
-    /// Spread with one scoring thread on a machine of several cores; pooled otherwise.
-    Auto,
-    /// Parse on the reading thread and render on the writing thread.
-    Spread,
-    /// Parse and render on the scoring threads.
-    Pooled,
 }

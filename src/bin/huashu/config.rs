@@ -15,7 +15,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::cli::{
-    ChannelArg, CheckArgs, InputFormat, LintArgs, ReportArgs, RulesArgs, SeverityArg, Stages,
+    ChannelArg, CheckArgs, InputFormat, LintArgs, ReportArgs, RulesArgs, SeverityArg,
 };
 
 /// The file names searched for, nearest directory first.
@@ -68,8 +68,6 @@ pub(crate) struct CheckConfig {
     pub(crate) max_open_size: Option<String>,
     /// Scoring threads.
     pub(crate) threads: Option<usize>,
-    /// Which threads parse records and render reports: auto, spread or pooled.
-    pub(crate) stages: Option<Stages>,
     /// Print the aggregate statistics after the reports.
     pub(crate) summary: Option<bool>,
     /// Carry each transcript's turns in its JSON record, for `huashu report`.
@@ -306,9 +304,6 @@ impl Config {
         }
         if !given(m, "threads") && c.threads.is_some() {
             args.threads = c.threads;
-        }
-        if let (false, Some(v)) = (given(m, "stages"), c.stages) {
-            args.stages = v;
         }
         if let (false, Some(v)) = (given(m, "summary"), c.summary) {
             args.summary = v;

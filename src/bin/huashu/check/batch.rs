@@ -5,8 +5,7 @@
 //! batches; a pool of scoring threads parses, checks and renders the batches, several side
 //! by side, so that no thread waits for another to finish a batch; one thread writes the
 //! rendered batches back in input order and keeps the totals. Only a few batches are in
-//! flight at any time. With one scoring thread and a core to spare, the reading thread
-//! parses and the writing thread renders (`cli::Stages`).
+//! flight at any time.
 
 use std::any::Any;
 use std::collections::BTreeMap;
@@ -18,13 +17,13 @@ use std::sync::{Mutex, PoisonError};
 use std::thread;
 
 use huashu::read::ReadOptions;
-use huashu::{Checker, Report, Source};
+use huashu::{Checker, Source};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use super::input::{self, Item, Raw};
 use super::tally::{RecordOutcome, Tally};
-use crate::cli::{CheckArgs, Format, Stages};
+use crate::cli::{CheckArgs, Format};
 use crate::render;
 
 /// The largest batch: it is sent on when it holds this many records…
@@ -49,34 +48,6 @@ const RUN_RECORDS: usize = 32;
 struct Done {
     output: Vec<u8>,
     records: Vec<Scored>,
-}
-
-/// A run of records as a scoring thread hands it to the writer: rendered already, or, when
-/// the writer renders (see `Stages`), checked only.
-enum Run {
-    Rendered(Done),
-    Checked(Vec<Checked>),
-}
-
-/// One record checked and not yet rendered.
-struct Checked {
-    item: Item,
-    report: Option<Report>,
-    input_len: usize,
-}
-
-/// Whether the reading and writing threads parse and render (see `Stages`), with `threads`
-/// scoring threads on `cores` cores.
-///
-/// `auto` spreads only one scoring thread: one writing thread keeps up with it (rendering
-/// costs less than checking, even the default JSON's), but not with several, whose reports
-/// it would then hold up.
-fn spread(stages: Stages, threads: usize, cores: usize) -> bool {
-    match stages {
-        Stages::Auto => threads == 1 && cores > 1,
-        Stages::Spread => true,
-        Stages::Pooled => false,
-    }
 }
 
 /// One record of a run.
@@ -169,7 +140,9 @@ impl Style {
 /// With the pool, a warning for `--threads` past the cap, for the caller to print once the
 /// pack has compiled.
 pub(crate) fn pool(args: &CheckArgs) -> io::Result<(rayon::ThreadPool, Option<String>)> {
-    let cores = cores();
+    let cores = thread::available_parallelism()
+        .map(usize::from)
+        .unwrap_or(1);
     let mut warning = None;
     let threads = match args.threads {
         Some(n) if n > cores * MAX_THREADS_PER_CORE => {
@@ -189,13 +162,6 @@ pub(crate) fn pool(args: &CheckArgs) -> io::Result<(rayon::ThreadPool, Option<St
         .build()
         .map_err(io::Error::other)?;
     Ok((pool, warning))
-}
-
-/// The cores this process may run on.
-fn cores() -> usize {
-    thread::available_parallelism()
-        .map(usize::from)
-        .unwrap_or(1)
 }
 
 /// Why a run stopped early.
@@ -239,12 +205,11 @@ pub(crate) fn run(
     // them back in order. A batch in flight holds a token until it is written, so that no
     // more than `in_flight` batches are read ahead of the output.
     let threads = pool.current_num_threads();
-    let spread = spread(args.stages, threads, cores());
     let in_flight = threads + IN_FLIGHT;
     // A batch whose scoring panicked comes as `None`: the writer stops there, and the panic
     // is raised again on this thread once the others have stopped, as it would have been
     // had the batch been scored here.
-    let (done_tx, done_rx) = sync_channel::<(usize, Option<Vec<Run>>)>(in_flight);
+    let (done_tx, done_rx) = sync_channel::<(usize, Option<Vec<Done>>)>(in_flight);
     let panicked: Mutex<Option<Box<dyn Any + Send>>> = Mutex::new(None);
     let panicked = &panicked;
     let (token_tx, token_rx) = sync_channel::<()>(in_flight);
@@ -258,7 +223,6 @@ pub(crate) fn run(
             .spawn_scoped(s, move || {
                 let mut batcher = Batcher::new();
                 input::read(&args.files, args.input, options, |raw, idle| {
-                    let raw = if spread { raw.parsed(options) } else { raw };
                     let Some(batch) = batcher.push(raw, idle) else {
                         return true;
                     };
@@ -274,7 +238,7 @@ pub(crate) fn run(
             thread::Builder::new()
                 .name("huashu-write".into())
                 .spawn_scoped(s, move || {
-                    write(checker, done_rx, token_tx, style, args, &progress, panicked)
+                    write(checker, done_rx, token_tx, style, args, &progress)
                 })
                 .map_err(Stopped::Start)?
         };
@@ -294,19 +258,14 @@ pub(crate) fn run(
                             .into_par_iter()
                             .chunks(run)
                             .map(|run| {
-                                let checked = run
-                                    .into_iter()
-                                    .map(|raw| check(checker, raw, options, style));
-                                if spread {
-                                    return Run::Checked(checked.collect());
-                                }
                                 let mut output = Vec::new();
-                                let records = checked
-                                    .map(|record| render(checker, record, style, &mut output))
+                                let records = run
+                                    .into_iter()
+                                    .map(|raw| process(checker, raw, options, style, &mut output))
                                     .collect();
-                                Run::Rendered(Done { output, records })
+                                Done { output, records }
                             })
-                            .collect::<Vec<Run>>()
+                            .collect::<Vec<Done>>()
                     }));
                     let done = scored
                         .map_err(|payload| {
@@ -336,56 +295,48 @@ pub(crate) fn run(
     })
 }
 
-/// Parses (unless the reading thread has) and checks one record.
-fn check(checker: &Checker, raw: Raw, options: &ReadOptions, style: Style) -> Checked {
+/// Parses, checks and renders one record, appending its output to `output`.
+fn process(
+    checker: &Checker,
+    raw: Raw,
+    options: &ReadOptions,
+    style: Style,
+    output: &mut Vec<u8>,
+) -> Scored {
     let input_len = raw.len();
     let mut item = raw.parse(options);
     if let (true, Item::Transcript { transcript, .. }) = (style.asr, &mut item) {
         transcript.source = Source::Asr;
     }
-    let report = match &item {
-        Item::Transcript { transcript, .. } if style.ledger() => Some(checker.check(transcript)),
-        Item::Transcript { transcript, .. } => Some(checker.check_without_ledger(transcript)),
-        Item::Error { .. } => None,
-    };
-    Checked {
-        item,
-        report,
-        input_len,
-    }
-}
-
-/// Renders one checked record, appending its output to `output`.
-fn render(checker: &Checker, checked: Checked, style: Style, output: &mut Vec<u8>) -> Scored {
-    let Checked {
-        item,
-        report,
-        input_len,
-    } = checked;
     let mut errors = Vec::new();
     // Writing to a Vec cannot fail.
-    let outcome = match (&item, &report) {
-        (Item::Transcript { transcript, .. }, Some(report)) => {
+    let outcome = match &item {
+        Item::Transcript { transcript, .. } => {
+            let report = if style.ledger() {
+                checker.check(transcript)
+            } else {
+                checker.check_without_ledger(transcript)
+            };
             let _ = match style.format {
                 _ if style.quiet => Ok(()),
                 Format::Json => {
-                    render::check_json::report(output, &item, report, style.turns, style.compact)
+                    render::check_json::report(output, &item, &report, style.turns, style.compact)
                 }
                 Format::Csv => render::check_csv::report(
                     output,
                     style.table,
                     checker,
                     &item,
-                    report,
+                    &report,
                     style.fields,
                 ),
                 Format::Human => {
-                    render::check_human::report(output, checker, &item, report, style.color)
+                    render::check_human::report(output, checker, &item, &report, style.color)
                 }
             };
-            RecordOutcome::of(transcript, report, style.detailed)
+            RecordOutcome::of(transcript, &report, style.detailed)
         }
-        _ => {
+        Item::Error { .. } => {
             // Every error goes to standard error; JSON and the transcripts table also keep a
             // record of it in place, so that the output still has one entry per input record.
             let _ = render::check_human::error(&mut errors, &item, style.error_color);
@@ -408,15 +359,14 @@ fn render(checker: &Checker, checked: Checked, style: Style, output: &mut Vec<u8
     }
 }
 
-/// Writes the batches in order (rendering the runs that come checked only), then the totals.
+/// Writes the batches in order, then the totals.
 fn write(
     checker: &Checker,
-    batches: Receiver<(usize, Option<Vec<Run>>)>,
+    batches: Receiver<(usize, Option<Vec<Done>>)>,
     tokens: SyncSender<()>,
     style: Style,
     args: &CheckArgs,
     progress: &ProgressBar,
-    panicked: &Mutex<Option<Box<dyn Any + Send>>>,
 ) -> io::Result<Tally> {
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
@@ -425,8 +375,6 @@ fn write(
         render::check_csv::header(&mut out, style.table, checker, style.fields, args.bom)?;
     }
     let stderr = io::stderr();
-    // The buffer the writer renders runs into, kept from one run to the next.
-    let mut spare = Vec::new();
     // Batches that came before the one due next.
     let mut early = BTreeMap::new();
     let mut next = 0;
@@ -440,31 +388,6 @@ fn write(
             };
             next += 1;
             for run in batch {
-                let run = match run {
-                    Run::Rendered(done) => done,
-                    Run::Checked(checked) => {
-                        // A panic while rendering stops the output where a panic while
-                        // scoring would, and is raised again once the others have stopped.
-                        let rendered = panic::catch_unwind(AssertUnwindSafe(|| {
-                            let mut output = mem::take(&mut spare);
-                            let records = checked
-                                .into_iter()
-                                .map(|record| render(checker, record, style, &mut output))
-                                .collect();
-                            Done { output, records }
-                        }));
-                        match rendered {
-                            Ok(done) => done,
-                            Err(payload) => {
-                                out.flush()?;
-                                let mut first =
-                                    panicked.lock().unwrap_or_else(PoisonError::into_inner);
-                                first.get_or_insert(payload);
-                                return Err(io::Error::other("a scoring thread panicked"));
-                            }
-                        }
-                    }
-                };
                 // The run's output up to `written` is out; the record after `start` is next.
                 let (mut written, mut start) = (0, 0);
                 for record in run.records {
@@ -480,9 +403,6 @@ fn write(
                     tally.add(record.outcome);
                 }
                 out.write_all(&run.output[written..])?;
-                // The buffer is kept for the next run the writer renders.
-                spare = run.output;
-                spare.clear();
             }
             // Whoever reads the output sees each batch as soon as it is scored.
             out.flush()?;

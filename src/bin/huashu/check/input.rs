@@ -58,8 +58,7 @@ impl Item {
     }
 }
 
-/// A unit of input as read, before parsing: parsing happens on the scoring threads, or on
-/// the reading thread when a core is free for it (see `cli::Stages`).
+/// A unit of input as read, before parsing: parsing happens on the scoring threads.
 pub(crate) enum Raw {
     /// One non-blank line of a JSON Lines source.
     JsonLine {
@@ -81,12 +80,6 @@ impl Raw {
             Raw::JsonLine { bytes, .. } | Raw::Text { bytes, .. } => bytes.len(),
             Raw::Ready(_, len) => *len,
         }
-    }
-
-    /// The same unit parsed: read already, covering as many bytes of input.
-    pub(crate) fn parsed(self, options: &ReadOptions) -> Raw {
-        let len = self.len();
-        Raw::Ready(self.parse(options), len)
     }
 
     /// Parses the unit into a transcript, or into the reason it is not one.
