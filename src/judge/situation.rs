@@ -241,19 +241,30 @@ impl View<'_> {
             .map(|(a, b)| [*a, *b]);
         // For evidence, written only when there is a finding, in one string: where the
         // trigger was, `outcome`, and the turns looked at.
+        // Pieces pushed one by one: a finding's evidence is written for every missed
+        // response, and `write!` costs several times as much.
         let detail = |outcome: &str| {
-            use std::fmt::Write as _;
+            let mut numbers = itoa::Buffer::new();
             let mut out = String::with_capacity(96);
-            let _ = write!(out, "triggered at turn {}", t + 1);
+            out.push_str("triggered at turn ");
+            out.push_str(numbers.format(t + 1));
             if let Some((turn, s, e)) = trigger.hit {
-                let _ = write!(out, " (“{}”)", &self.transcript.turns[turn].text[s..e]);
+                out.push_str(" (“");
+                out.push_str(&self.transcript.turns[turn].text[s..e]);
+                out.push_str("”)");
             }
             out.push_str(outcome);
-            let _ = match range {
-                Some([a, b]) if a == b => write!(out, "turn {}", a + 1),
-                Some([a, b]) => write!(out, "turns {}–{}", a + 1, b + 1),
-                None => write!(out, "no turn"),
-            };
+            match range {
+                Some([a, b]) => {
+                    out.push_str(if a == b { "turn " } else { "turns " });
+                    out.push_str(numbers.format(a + 1));
+                    if a != b {
+                        out.push('–');
+                        out.push_str(numbers.format(b + 1));
+                    }
+                }
+                None => out.push_str("no turn"),
+            }
             out
         };
         let due = || {
