@@ -401,6 +401,11 @@ impl Engine {
         }
     }
 
+    /// How many targets (leaves that phrases or patterns are found for) the pack has.
+    pub(crate) fn target_count(&self) -> usize {
+        self.target_rule.len()
+    }
+
     /// The rule of each target.
     pub(crate) fn rule_of(&self, target: u32) -> usize {
         self.target_rule[target as usize] as usize
