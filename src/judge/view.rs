@@ -8,6 +8,7 @@ use crate::text::normalize::{NormText, Normalization, Normalizer};
 use crate::transcript::{Role, Source, Transcript};
 use memchr::memmem;
 use std::cell::{OnceCell, RefCell};
+use std::sync::Arc;
 
 pub(super) struct View<'a> {
     pub(super) engine: &'a Engine,
@@ -107,7 +108,7 @@ struct Dynamic {
     rule: u32,
     leaf: usize,
     values: Vec<(String, String)>,
-    finders: Vec<memmem::Finder<'static>>,
+    finders: Needles,
     hits: Vec<Option<Vec<(usize, usize)>>>,
 }
 
@@ -443,17 +444,52 @@ fn find_needles(
     }
 }
 
+/// Finders of a leaf's phrases with values filled in, shared.
+type Needles = Arc<[memmem::Finder<'static>]>;
+
+/// The most sets of needles a thread keeps; past it, it starts again.
+const KEPT_NEEDLES: usize = 1024;
+
+thread_local! {
+    /// Needles by normalization and phrases filled in, kept from one transcript to the next:
+    /// the same surname comes back in transcript after transcript, and making a finder costs
+    /// more than looking through a turn with it.
+    static NEEDLES: RefCell<rustc_hash::FxHashMap<(Normalization, Vec<String>), Needles>> =
+        RefCell::new(rustc_hash::FxHashMap::default());
+}
+
 /// A leaf's phrases that name values, filled in and normalized; those whose value is
 /// missing are left out.
-fn dynamic_needles(leaf: &Leaf, values: &[(&str, &str)]) -> Vec<memmem::Finder<'static>> {
-    let normalizer = Normalizer::new(leaf.normalization);
-    leaf.dynamic
+fn dynamic_needles(leaf: &Leaf, values: &[(&str, &str)]) -> Needles {
+    let filled: Vec<String> = leaf
+        .dynamic
         .iter()
         .filter_map(|phrase| substitute(phrase, values))
-        .map(|filled| normalizer.phrase(&filled))
-        .filter(|needle| !needle.is_empty())
-        .map(|needle| memmem::Finder::new(needle.as_bytes()).into_owned())
-        .collect()
+        .collect();
+    let make = |filled: &[String]| -> Needles {
+        let normalizer = Normalizer::new(leaf.normalization);
+        filled
+            .iter()
+            .map(|filled| normalizer.phrase(filled))
+            .filter(|needle| !needle.is_empty())
+            .map(|needle| memmem::Finder::new(needle.as_bytes()).into_owned())
+            .collect()
+    };
+    NEEDLES.with(|kept| {
+        let Ok(mut kept) = kept.try_borrow_mut() else {
+            return make(&filled);
+        };
+        let key = (leaf.normalization, filled);
+        if let Some(needles) = kept.get(&key) {
+            return needles.clone();
+        }
+        if kept.len() >= KEPT_NEEDLES {
+            kept.clear();
+        }
+        let needles = make(&key.1);
+        kept.insert(key, needles.clone());
+        needles
+    })
 }
 
 /// `{=name}` replaced by its value; `None` if a value is missing.
