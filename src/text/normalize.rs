@@ -410,7 +410,15 @@ impl NormText {
             .get(first)
             .map_or(self.orig_len, |c| c.orig_start);
         let orig_end = if end > start {
-            let last = self.index_at(end) - 1;
+            // A hit is a few characters long: step to its last rather than search again.
+            let mut last = first;
+            while self
+                .chars
+                .get(last + 1)
+                .is_some_and(|c| (c.at as usize) < end)
+            {
+                last += 1;
+            }
             self.chars[last].orig_end
         } else {
             orig_start
@@ -773,6 +781,30 @@ mod tests {
                 start = end;
             }
             proptest::prop_assert_eq!(start, with.text.len());
+
+            // Every range between character boundaries maps back to the original from its
+            // first character's start to its last character's end.
+            let bounds: Vec<usize> = out
+                .text
+                .char_indices()
+                .map(|(i, _)| i)
+                .chain([out.text.len()])
+                .collect();
+            for (i, &s) in bounds.iter().enumerate() {
+                for &e in &bounds[i..] {
+                    let first = out.chars.iter().position(|c| c.at as usize >= s);
+                    let orig_start = first.map_or(out.orig_len, |f| out.chars[f].orig_start);
+                    let orig_end = match out.chars.iter().rposition(|c| (c.at as usize) < e) {
+                        Some(last) if e > s => out.chars[last].orig_end,
+                        _ => orig_start,
+                    };
+                    proptest::prop_assert_eq!(
+                        out.to_original(s, e),
+                        (orig_start as usize, orig_end as usize),
+                        "{}..{} of {:?}", s, e, out.text
+                    );
+                }
+            }
         }
     }
 
