@@ -218,15 +218,12 @@ pub(crate) fn turn_finding(
     byte_end: usize,
     cursor: &mut CharCursor,
 ) -> Finding {
-    merged_finding(
+    finding_over(
         rule,
         t,
         turn_text,
-        &Merged {
-            start: byte_start,
-            end: byte_end,
-            parts: vec![(byte_start, byte_end)],
-        },
+        (byte_start, byte_end),
+        &[(byte_start, byte_end)],
         cursor,
     )
 }
@@ -240,8 +237,26 @@ pub(crate) fn merged_finding(
     hits: &Merged,
     cursor: &mut CharCursor,
 ) -> Finding {
-    let (byte_start, byte_end) = (hits.start, hits.end);
-    let disjoint = hits.parts.windows(2).all(|w| w[0].1 <= w[1].0);
+    finding_over(
+        rule,
+        t,
+        turn_text,
+        (hits.start, hits.end),
+        &hits.parts,
+        cursor,
+    )
+}
+
+/// A finding of `rule` over bytes `span` of turn `t`, whose fix replaces `parts`.
+fn finding_over(
+    rule: &Rule,
+    t: usize,
+    turn_text: &str,
+    (byte_start, byte_end): (usize, usize),
+    parts: &[(usize, usize)],
+    cursor: &mut CharCursor,
+) -> Finding {
+    let disjoint = parts.windows(2).all(|w| w[0].1 <= w[1].0);
     let start = cursor.chars_before(turn_text, byte_start);
     let text = &turn_text[byte_start..byte_end];
     Finding {
@@ -266,7 +281,7 @@ pub(crate) fn merged_finding(
             .map(|replacement| Fix {
                 replacement,
                 safe: rule.fix == FixSafety::Safe,
-                byte_spans: hits.parts.clone(),
+                byte_spans: parts.to_vec(),
             }),
         matched: Some(how_matched(rule, text)),
     }

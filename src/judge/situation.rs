@@ -4,7 +4,7 @@
 use super::findings::Evaluation;
 use super::findings::{CharCursor, na, obligation, transcript_finding, turn_finding};
 use super::view::{View, give_back, lend_turns};
-use super::window::WindowState;
+use super::window::{LeafCount, WindowState};
 use crate::finding::{Due, Evidence, Finding};
 use crate::pack::rule::{Expect, Rule, Within};
 use crate::transcript::Role;
@@ -29,6 +29,8 @@ impl View<'_> {
             first_owed[r as usize].map_or(new_turn, |t| t.min(new_turn))
         });
         let candidates = self.trigger_candidates(r, rule, from);
+        // The last window's lists, for the next trigger's.
+        let mut spare: Option<(Vec<usize>, Vec<LeafCount>)> = None;
         for &t in &candidates {
             // A trigger a live session judged before held then, where it was found: its
             // turn has not changed.
@@ -59,25 +61,32 @@ impl View<'_> {
                         "its window is in seconds, and the turns carry no times",
                     ));
                 }
+                if let Some((turns, _)) = spare {
+                    give_back(turns);
+                }
                 give_back(candidates);
                 return;
             }
             match self.windows {
                 Some(kept) => {
                     let mut kept = kept.borrow_mut();
-                    let window = kept
-                        .entry((r, t))
-                        .or_insert_with(|| self.open_window(r, rule, &trigger, Vec::new()));
+                    let window = kept.entry((r, t)).or_insert_with(|| {
+                        self.open_window(r, rule, &trigger, (Vec::new(), Vec::new()))
+                    });
                     self.extend_window(r, rule, &trigger, window);
                     self.judge_response(r, rule, &trigger, window, out);
                 }
                 None => {
-                    let mut window = self.open_window(r, rule, &trigger, lend_turns());
+                    let lists = spare.take().unwrap_or_else(|| (lend_turns(), Vec::new()));
+                    let mut window = self.open_window(r, rule, &trigger, lists);
                     self.extend_window(r, rule, &trigger, &mut window);
                     self.judge_response(r, rule, &trigger, &window, out);
-                    give_back(window.turns);
+                    spare = Some((window.turns, window.counts));
                 }
             }
+        }
+        if let Some((turns, _)) = spare {
+            give_back(turns);
         }
         give_back(candidates);
         if !triggered && self.complete {
@@ -127,21 +136,25 @@ impl View<'_> {
         std::borrow::Cow::Owned(values)
     }
 
-    /// The window of `within` around a trigger, before any turn after it is added.
+    /// The window of `within` around a trigger, before any turn after it is added, in the
+    /// lists given (emptied first), so that judging one trigger after another can reuse them.
     fn open_window(
         &self,
         r: u32,
         rule: &Rule,
         trigger: &Trigger<'_>,
-        turns: Vec<usize>,
+        (mut turns, mut counts): (Vec<usize>, Vec<LeafCount>),
     ) -> WindowState {
         let within = rule.within();
         let t = trigger.turn;
+        turns.clear();
+        counts.clear();
+        counts.resize(rule.leaves.len(), (0, None));
         let mut window = WindowState {
             turns,
             hit: trigger.hit,
             next: t + 1,
-            counts: vec![(0, None); rule.leaves.len()],
+            counts,
             ..WindowState::default()
         };
         if let Some(n) = within.before {

@@ -23,7 +23,7 @@ pub(crate) struct WindowState {
 }
 
 /// How many times a leaf matched, and where first: (turn, start, end).
-type LeafCount = (usize, Option<(usize, usize, usize)>);
+pub(super) type LeafCount = (usize, Option<(usize, usize, usize)>);
 
 /// The windows a live session keeps, by (rule, trigger turn).
 pub(crate) type Windows = rustc_hash::FxHashMap<(u32, usize), WindowState>;
