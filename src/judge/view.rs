@@ -112,18 +112,29 @@ struct Dynamic {
     hits: Vec<Option<Vec<(usize, usize)>>>,
 }
 
-/// Each (target, turn) with a hit, sorted, for `targets` targets. Sorted by counting: the
-/// hits of each target are counted, each target's place in the index follows, and the turns
-/// are visited in order, so each target's turns come out in order (a comparison sort of the
-/// pairs was most of the cost of judging a long call's setup).
+/// Each (target, turn) with a hit, sorted, for `targets` targets. Sorted by counting, unless
+/// the hits are few for the pack's targets: the hits of each target are counted, each
+/// target's place in the index follows, and the turns are visited in order, so each
+/// target's turns come out in order (a comparison sort of the pairs was most of the cost of
+/// judging a long call's setup). Counting costs a pass over every target, so a transcript
+/// with few hits in a pack of many rules is sorted as before.
 fn index(scans: &[TurnScan], targets: usize) -> Vec<(u32, u32)> {
+    let total: usize = scans.iter().map(|scan| scan.hits.len()).sum();
+    let log = (total + 1).ilog2() as usize + 1;
+    if targets > 4 * total * log {
+        let mut index: Vec<(u32, u32)> = Vec::with_capacity(total);
+        for (turn, scan) in scans.iter().enumerate() {
+            index.extend(scan.hits.iter().map(|h| (h.target, turn as u32)));
+        }
+        index.sort_unstable();
+        index.dedup();
+        return index;
+    }
     // `next[t]`: where target `t`'s next pair goes; first each target's count, one place on.
     let mut next = vec![0usize; targets + 1];
-    let mut total = 0;
     for scan in scans {
         for h in &scan.hits {
             next[h.target as usize + 1] += 1;
-            total += 1;
         }
     }
     for t in 1..next.len() {
@@ -449,6 +460,10 @@ type Needles = Arc<[memmem::Finder<'static>]>;
 
 /// The most sets of needles a thread keeps; past it, it starts again.
 const KEPT_NEEDLES: usize = 1024;
+/// The longest phrases, filled in, whose needles are kept (bytes, all of a leaf's phrases
+/// together): a surname or an agent's name is a few characters, and a long value (an agent
+/// field of a megabyte) is not worth holding on to.
+const KEPT_NEEDLE_BYTES: usize = 256;
 
 thread_local! {
     /// Needles by normalization and phrases filled in, kept from one transcript to the next:
@@ -475,6 +490,9 @@ fn dynamic_needles(leaf: &Leaf, values: &[(&str, &str)]) -> Needles {
             .map(|needle| memmem::Finder::new(needle.as_bytes()).into_owned())
             .collect()
     };
+    if filled.iter().map(String::len).sum::<usize>() > KEPT_NEEDLE_BYTES {
+        return make(&filled);
+    }
     NEEDLES.with(|kept| {
         let Ok(mut kept) = kept.try_borrow_mut() else {
             return make(&filled);
@@ -506,4 +524,46 @@ fn substitute(phrase: &str, values: &[(&str, &str)]) -> Option<String> {
     }
     out.push_str(rest);
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Counting and sorting give the same index: each (target, turn) with a hit, once,
+        /// in order, whichever way the number of targets makes `index` take.
+        #[test]
+        fn the_index_is_the_sorted_pairs_whichever_way_it_is_built(
+            turns in prop::collection::vec(
+                prop::collection::vec((0u32..40, 0usize..30), 0..12),
+                0..20,
+            ),
+        ) {
+            let scans: Vec<TurnScan> = turns
+                .into_iter()
+                .map(|hits| {
+                    let mut hits: Vec<Hit> = hits
+                        .into_iter()
+                        .map(|(target, start)| Hit { target, start, end: start + 3 })
+                        .collect();
+                    // As a scan leaves them: sorted by target and start, each once.
+                    hits.sort_unstable();
+                    hits.dedup();
+                    TurnScan { hits, ..TurnScan::default() }
+                })
+                .collect();
+            let mut expected: Vec<(u32, u32)> = scans
+                .iter()
+                .enumerate()
+                .flat_map(|(t, scan)| scan.hits.iter().map(move |h| (h.target, t as u32)))
+                .collect();
+            expected.sort_unstable();
+            expected.dedup();
+            // 40 targets: counted unless there are very few hits; a million: sorted.
+            prop_assert_eq!(&index(&scans, 40), &expected);
+            prop_assert_eq!(&index(&scans, 1_000_000), &expected);
+        }
+    }
 }

@@ -404,6 +404,11 @@ pub(crate) struct NormText {
 impl NormText {
     /// The original byte range of a normalized byte range (at character boundaries).
     pub(crate) fn to_original(&self, start: usize, end: usize) -> (usize, usize) {
+        debug_assert!(
+            start <= end && self.text.is_char_boundary(start) && self.text.is_char_boundary(end),
+            "{start}..{end} is not a range between characters of {:?}",
+            self.text
+        );
         let first = self.index_at(start);
         let orig_start = self
             .chars
