@@ -146,46 +146,65 @@ pub(crate) fn report(
     turns: bool,
     compact: Compact,
 ) -> io::Result<()> {
-    if let Item::Transcript {
+    if let Some(record) = record(item, report, turns, compact) {
+        to_json(out, &record)?;
+        out.push(b'\n');
+    }
+    Ok(())
+}
+
+/// One transcript's record, in either form; it serializes as the form it holds.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Record<'a> {
+    Full(ReportRecord<'a>),
+    Compact(CompactRecord<'a>),
+}
+
+/// The record `report` writes for a transcript (none for an error).
+fn record<'a>(
+    item: &'a Item,
+    report: &'a Report,
+    turns: bool,
+    compact: Compact,
+) -> Option<Record<'a>> {
+    let Item::Transcript {
         file,
         line,
         transcript,
     } = item
-    {
-        let turns = turns.then_some(transcript.turns.as_slice());
-        if compact.on {
-            let record = CompactRecord {
-                id: &report.id,
-                agent: report.agent.as_deref(),
-                channel: report.channel,
-                started_at: report.started_at.map(|t| t.to_string()),
-                score: report.score,
-                passed: report.passed,
-                findings: &report.findings,
-                dimensions: &report.dimensions,
-                not_applicable: compact.not_applicable.then_some(&report.not_applicable[..]),
-                ledger: compact.ledger.then_some(&report.ledger[..]),
-                not_scored: report.not_scored.as_deref(),
-                tolerant: &report.tolerant,
-                file,
-                line: *line,
-                fields: &transcript.metadata,
-                turns,
-            };
-            to_json(out, &record)?;
-        } else {
-            let record = ReportRecord {
-                report,
-                file,
-                line: *line,
-                fields: &transcript.metadata,
-                turns,
-            };
-            to_json(out, &record)?;
-        }
-        out.push(b'\n');
-    }
-    Ok(())
+    else {
+        return None;
+    };
+    let turns = turns.then_some(transcript.turns.as_slice());
+    Some(if compact.on {
+        Record::Compact(CompactRecord {
+            id: &report.id,
+            agent: report.agent.as_deref(),
+            channel: report.channel,
+            started_at: report.started_at.map(|t| t.to_string()),
+            score: report.score,
+            passed: report.passed,
+            findings: &report.findings,
+            dimensions: &report.dimensions,
+            not_applicable: compact.not_applicable.then_some(&report.not_applicable[..]),
+            ledger: compact.ledger.then_some(&report.ledger[..]),
+            not_scored: report.not_scored.as_deref(),
+            tolerant: &report.tolerant,
+            file,
+            line: *line,
+            fields: &transcript.metadata,
+            turns,
+        })
+    } else {
+        Record::Full(ReportRecord {
+            report,
+            file,
+            line: *line,
+            fields: &transcript.metadata,
+            turns,
+        })
+    })
 }
 
 /// Appends `value` as JSON: the same bytes as `serde_json` writes (the tests below check it),
@@ -254,44 +273,8 @@ mod tests {
     fn both(item: &Item, report: &Report, turns: bool, compact: Compact) -> (String, String) {
         let mut ours = Vec::new();
         super::report(&mut ours, item, report, turns, compact).expect("writes");
-        let Item::Transcript {
-            file,
-            line,
-            transcript,
-        } = item
-        else {
-            unreachable!("a transcript");
-        };
-        let turns = turns.then_some(transcript.turns.as_slice());
-        let mut theirs = if compact.on {
-            serde_json::to_vec(&CompactRecord {
-                id: &report.id,
-                agent: report.agent.as_deref(),
-                channel: report.channel,
-                started_at: report.started_at.map(|t| t.to_string()),
-                score: report.score,
-                passed: report.passed,
-                findings: &report.findings,
-                dimensions: &report.dimensions,
-                not_applicable: compact.not_applicable.then_some(&report.not_applicable[..]),
-                ledger: compact.ledger.then_some(&report.ledger[..]),
-                not_scored: report.not_scored.as_deref(),
-                tolerant: &report.tolerant,
-                file,
-                line: *line,
-                fields: &transcript.metadata,
-                turns,
-            })
-        } else {
-            serde_json::to_vec(&ReportRecord {
-                report,
-                file,
-                line: *line,
-                fields: &transcript.metadata,
-                turns,
-            })
-        }
-        .expect("serializes");
+        let record = record(item, report, turns, compact).expect("a transcript");
+        let mut theirs = serde_json::to_vec(&record).expect("serializes");
         theirs.push(b'\n');
         (
             String::from_utf8(theirs).expect("UTF-8"),
