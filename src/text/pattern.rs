@@ -6,6 +6,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use regex_automata::meta::{Cache, Regex};
+use regex_automata::nfa::thompson::{self, WhichCaptures, pikevm::PikeVM};
 use regex_automata::util::captures::Captures;
 use regex_automata::{Input, PatternID};
 use regex_syntax::hir::{Class, Hir, HirKind};
@@ -58,6 +59,30 @@ pub(crate) struct Pattern {
     pub(crate) verify: Option<Verify>,
 }
 
+/// What checking a regex as a pack is read tells of it (see `Pattern::checked`).
+#[derive(Clone, Debug)]
+pub(crate) struct Checked {
+    /// Its named groups other than `hit`: the values it can give `{=name}` phrases.
+    pub(crate) names: Vec<Arc<str>>,
+    /// Whether it matches the empty string, and so everywhere.
+    pub(crate) matches_empty: bool,
+}
+
+thread_local! {
+    /// The compiler `Pattern::checked` uses on this thread, set up as the regex engine sets up
+    /// its own for the forward program (`from_regex`), so that both give the same errors.
+    static CHECKER: thompson::Compiler = {
+        let mut compiler = thompson::Compiler::new();
+        compiler.configure(
+            thompson::Config::new()
+                .nfa_size_limit(Regex::config().get_nfa_size_limit())
+                .shrink(false)
+                .which_captures(WhichCaptures::All),
+        );
+        compiler
+    };
+}
+
 /// Why a pattern does not compile, with the byte range in the pattern text when known.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct PatternError {
@@ -67,50 +92,21 @@ pub(crate) struct PatternError {
 
 impl Pattern {
     /// Compiles a regex written in a pack, ready to search.
+    ///
+    /// Without the fully built DFA the regex engine would make of a small pattern: a pattern
+    /// runs only in short windows around its anchors, where the lazy DFA, filled in as it
+    /// goes, is as fast, and building the full one cost more than any search saved (6 % of
+    /// loading the built-in pack).
     pub(crate) fn from_regex(
         source: &str,
         verify: Option<Verify>,
     ) -> Result<Pattern, PatternError> {
-        Pattern::build(source, verify, Regex::config())
-    }
-
-    /// Compiles a regex as a pack is read, to check it: the same errors as `from_regex`, but
-    /// only the engine that checking needs is built (one pass over the forward program, not
-    /// the reverse program, the DFAs and the literal prefilter a search uses). What searches is compiled again once
-    /// normalization is known (see `Normalizer::pattern`), so building it all here would be
-    /// paid twice.
-    pub(crate) fn checked(source: &str, verify: Option<Verify>) -> Result<Pattern, PatternError> {
-        let config = Regex::config()
-            .hybrid(false)
-            .dfa(false)
-            .onepass(false)
-            .backtrack(false)
-            .auto_prefilter(false);
-        Pattern::build(source, verify, config)
-    }
-
-    fn build(
-        source: &str,
-        verify: Option<Verify>,
-        config: regex_automata::meta::Config,
-    ) -> Result<Pattern, PatternError> {
         let hir = parse_hir(source)?;
         // From the syntax tree already made: the source is not parsed twice.
         let regex = Regex::builder()
-            .configure(config)
+            .configure(Regex::config().dfa(false))
             .build_from_hir(&hir)
-            .map_err(|e| PatternError {
-                message: match e.size_limit() {
-                    Some(limit) => format!(
-                        "the regex is too big: compiled, it passes the size limit of {} for \
-                         one regex; use smaller counted repetitions (`{{n}}` nested in `{{m}}` \
-                         multiply), or split it into several patterns",
-                        crate::text::human_bytes(limit)
-                    ),
-                    None => regex_message(&e.to_string()),
-                },
-                span: None,
-            })?;
+            .map_err(|e| build_error(e.size_limit(), &e.to_string()))?;
         let mut hit_group = None;
         let mut named = Vec::new();
         for (index, name) in regex
@@ -135,11 +131,38 @@ impl Pattern {
         })
     }
 
+    /// Checks a regex as a pack is read: the same errors as `from_regex`, and what the reader
+    /// needs to know of it, without building the engines that search. Only the forward
+    /// program is compiled, by a compiler kept on each thread (making one fills tables of
+    /// UTF-8 ranges that cost more than compiling a short pattern); what searches is compiled
+    /// once normalization is known (see `Normalizer::pattern`), so building it here too would
+    /// be paid twice.
+    pub(crate) fn checked(source: &str) -> Result<Checked, PatternError> {
+        let hir = parse_hir(source)?;
+        let nfa = CHECKER.with(|compiler| {
+            compiler
+                .build_from_hir(&hir)
+                .map_err(|e| build_error(e.size_limit(), &e.to_string()))
+        })?;
+        let names = nfa
+            .group_info()
+            .pattern_names(PatternID::ZERO)
+            .flatten()
+            .filter(|&name| name != HIT_GROUP)
+            .map(Arc::from)
+            .collect();
+        let vm = PikeVM::new_from_nfa(nfa).map_err(|e| build_error(None, &e.to_string()))?;
+        let matches_empty = vm.is_match(&mut vm.create_cache(), "");
+        Ok(Checked {
+            names,
+            matches_empty,
+        })
+    }
+
     /// Checks a phrase with slots, such as `我是{number}号客服`, as a pack is read (see
     /// `checked`).
-    pub(crate) fn from_slotted_phrase(phrase: &str) -> Result<Pattern, PatternError> {
-        let regex = slots_to_regex(phrase)?;
-        Pattern::checked(&regex, None)
+    pub(crate) fn from_slotted_phrase(phrase: &str) -> Result<Checked, PatternError> {
+        Pattern::checked(&slots_to_regex(phrase)?)
     }
 
     /// Whether the pattern matches anywhere in `text` (for validation and tests; it uses the
@@ -214,6 +237,22 @@ impl Pattern {
 
     fn verified(&self, hit: &str) -> bool {
         self.verify.is_none_or(|v| verify(v, hit))
+    }
+}
+
+/// Why a parsed regex does not compile: past the size limit, or what the regex crate says.
+fn build_error(size_limit: Option<usize>, full: &str) -> PatternError {
+    PatternError {
+        message: match size_limit {
+            Some(limit) => format!(
+                "the regex is too big: compiled, it passes the size limit of {} for one regex; \
+                 use smaller counted repetitions (`{{n}}` nested in `{{m}}` multiply), or split \
+                 it into several patterns",
+                crate::text::human_bytes(limit)
+            ),
+            None => regex_message(full),
+        },
+        span: None,
     }
 }
 
@@ -599,17 +638,74 @@ mod tests {
         assert_eq!(anchors(r"(?i)ok").map(|a| a.len()), Some(6));
     }
 
+    fn slotted(phrase: &str) -> Pattern {
+        Pattern::from_regex(&slots_to_regex(phrase).expect("valid"), None).expect("valid")
+    }
+
     #[test]
     fn slots_compile_to_patterns_that_match_real_text() {
-        let p = Pattern::from_slotted_phrase("我是{number}号客服人员").expect("valid");
+        let p = slotted("我是{number}号客服人员");
         assert!(p.is_match("您好，我是1024号客服人员"));
         assert!(p.is_match("我是１０２４号客服人员"));
         assert!(!p.is_match("我是号客服人员"));
         assert_eq!(p.anchors, Some(vec!["号客服人员".into()]));
-        let p = Pattern::from_slotted_phrase("我是{name}").expect("valid");
+        let p = slotted("我是{name}");
         assert!(p.is_match("您好，我是李娜，很高兴为您服务"));
-        let p = Pattern::from_slotted_phrase("{{a}}").expect("valid");
+        let p = slotted("{{a}}");
         assert!(p.is_match("{a}"));
+        assert!(Pattern::from_slotted_phrase("我是{name}").is_ok());
+    }
+
+    /// What `checked` says of a regex, told as `from_regex` would tell it.
+    fn as_compiled(source: &str) -> Result<(Vec<Arc<str>>, bool), PatternError> {
+        Pattern::from_regex(source, None).map(|p| {
+            let names = p.named.iter().map(|(_, name)| name.clone()).collect();
+            (names, p.is_match(""))
+        })
+    }
+
+    #[test]
+    fn checking_a_regex_tells_what_compiling_it_would() {
+        let mut sources: Vec<String> = [
+            "不知道",
+            r"(?P<surname>\p{Han})(?:先生|女士)(?P<hit>您好)",
+            "a*",
+            "^",
+            "$",
+            r"\b",
+            r"(?m)^\s*$",
+            "(?:)",
+            "a|",
+            r"\w{1000}{1000}",
+            r"[\p{Han}\w]{200}{50}",
+            "(?=a)",
+            "不(知道",
+            r"\p{Nope}",
+            "(?P<hit>)",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let pack = crate::RulePack::builtin().expect("the built-in pack loads");
+        for rule in pack.rules() {
+            for leaf in rule.leaves() {
+                sources.extend(leaf.patterns().iter().cloned());
+                sources.extend(leaf.unless().matches.iter().cloned());
+            }
+        }
+        assert!(sources.len() > 100, "{} sources", sources.len());
+        for source in &sources {
+            let checked = Pattern::checked(source).map(|c| (c.names, c.matches_empty));
+            assert_eq!(checked, as_compiled(source), "{source}");
+        }
+        assert!(Pattern::checked("a*").expect("valid").matches_empty);
+        assert!(!Pattern::checked(r"\b").expect("valid").matches_empty);
+        let big = Pattern::checked(r"\w{1000}{1000}").expect_err("too big");
+        assert!(
+            big.message.starts_with("the regex is too big"),
+            "{}",
+            big.message
+        );
     }
 
     #[test]

@@ -3,15 +3,12 @@
 //! phrase may name (`{=agent}`).
 
 use std::ops::Range;
-use std::sync::Arc;
 
 use toml::Spanned;
 use toml::de::DeValue;
 
 use super::value::{Cx, Entry, describe, lookup};
-use crate::pack::rule::{
-    Boundary, Condition, ContextTest, Feature, Leaf, Needle, RoleSet, Unless, Verify,
-};
+use crate::pack::rule::{Boundary, Condition, ContextTest, Feature, Leaf, RoleSet, Unless, Verify};
 use crate::text::normalize::Normalization;
 use crate::text::pattern::{Pattern, has_slots};
 
@@ -45,13 +42,12 @@ pub(super) fn read_leaf(
     let verify = get("verify").and_then(|v| cx.choose(v, "check", &Verify::ALL, Verify::as_str));
     let min_count = get("min-count").and_then(|v| cx.min_count(v)).unwrap_or(1);
 
-    let mut needles = Vec::new();
     let (phrases, dynamic) = match get("phrases") {
-        Some(v) => read_phrases(cx, v, &mut needles),
+        Some(v) => read_phrases(cx, v),
         None => (Vec::new(), Vec::new()),
     };
     let patterns = match get("patterns") {
-        Some(v) => read_patterns(cx, v, verify, &mut needles),
+        Some(v) => read_patterns(cx, v),
         None => Vec::new(),
     };
     if get("phrases").is_none() && get("patterns").is_none() {
@@ -107,7 +103,8 @@ pub(super) fn read_leaf(
         roles: roles?,
         phrases,
         patterns,
-        needles,
+        // Compiled once normalization is known, when the pack's rules are settled.
+        needles: Vec::new(),
         dynamic,
         verify,
         min_count,
@@ -178,11 +175,7 @@ fn slots_only(phrase: &str) -> bool {
 /// `phrases`: each becomes a needle, a literal or (with slots) a pattern, except those naming
 /// values, which are searched once the values are known. Returns the phrases as written and
 /// those naming values.
-fn read_phrases(
-    cx: &mut Cx<'_>,
-    value: &Spanned<DeValue<'_>>,
-    needles: &mut Vec<Needle>,
-) -> (Vec<String>, Vec<String>) {
+fn read_phrases(cx: &mut Cx<'_>, value: &Spanned<DeValue<'_>>) -> (Vec<String>, Vec<String>) {
     let mut phrases = Vec::new();
     let mut dynamic = Vec::new();
     let all = cx.strings(value, "phrases").unwrap_or_default();
@@ -227,12 +220,9 @@ fn read_phrases(
                 Err(message) => cx.err(span, message),
             }
         } else if has_slots(&phrase) {
-            match Pattern::from_slotted_phrase(&phrase) {
-                Ok(p) => needles.push(Needle::Pattern(Arc::new(p))),
-                Err(e) => cx.pattern_error(span, &phrase, e, "phrase"),
+            if let Err(e) = Pattern::from_slotted_phrase(&phrase) {
+                cx.pattern_error(span, &phrase, e, "phrase");
             }
-        } else {
-            needles.push(Needle::Literal(phrase.clone()));
         }
         phrases.push(phrase);
     }
@@ -240,20 +230,15 @@ fn read_phrases(
 }
 
 /// `patterns`: regexes, each a needle; one that matches the empty string is refused.
-fn read_patterns(
-    cx: &mut Cx<'_>,
-    value: &Spanned<DeValue<'_>>,
-    verify: Option<Verify>,
-    needles: &mut Vec<Needle>,
-) -> Vec<String> {
+fn read_patterns(cx: &mut Cx<'_>, value: &Spanned<DeValue<'_>>) -> Vec<String> {
     let mut patterns = Vec::new();
     for (pattern, span) in cx.strings(value, "patterns").unwrap_or_default() {
-        match Pattern::checked(&pattern, verify) {
-            Ok(p) if p.is_match("") => cx.err(
+        match Pattern::checked(&pattern) {
+            Ok(p) if p.matches_empty => cx.err(
                 span,
                 "this pattern matches the empty string, so it would match everywhere",
             ),
-            Ok(p) => needles.push(Needle::Pattern(Arc::new(p))),
+            Ok(_) => {}
             Err(e) => cx.pattern_error(span, &pattern, e, "regex"),
         }
         patterns.push(pattern);
@@ -278,15 +263,13 @@ fn read_unless(cx: &mut Cx<'_>, value: &Spanned<DeValue<'_>>) -> Unless {
             },
             "matches" => {
                 for (pattern, span) in cx.strings(v, "matches").unwrap_or_default() {
-                    match Pattern::checked(&pattern, None) {
-                        Ok(p) if p.is_match("") => cx.err(
+                    match Pattern::checked(&pattern) {
+                        Ok(p) if p.matches_empty => cx.err(
                             span,
                             "this pattern matches the empty string, so every hit would be excused",
                         ),
-                        Ok(p) => {
-                            unless.compiled.push(Arc::new(p));
-                            unless.matches.push(pattern);
-                        }
+                        // Compiled, as the leaf's own patterns are, once normalization is known.
+                        Ok(_) => unless.matches.push(pattern),
                         Err(e) => cx.pattern_error(span, &pattern, e, "regex"),
                     }
                 }
@@ -333,15 +316,29 @@ pub(super) fn check_value_names(
     leaves: &[Leaf],
     when: Option<&Condition>,
 ) {
+    if leaves.iter().all(|leaf| leaf.dynamic.is_empty()) {
+        return;
+    }
     let mut known: Vec<String> = VALUES.iter().map(|v| v.to_string()).collect();
     if let Some(when) = when {
         let mut trigger = Vec::new();
         when.positive_leaves(&mut trigger);
         for i in trigger {
-            for needle in &leaves[i].needles {
-                if let Needle::Pattern(p) = needle {
-                    known.extend(p.named.iter().map(|(_, n)| n.to_string()));
-                }
+            // The trigger's patterns are checked again for their groups' names: only the few
+            // rules with `{=name}` phrases come here. One that does not compile has already
+            // been reported.
+            let leaf = &leaves[i];
+            let slotted = leaf
+                .phrases
+                .iter()
+                .filter(|p| !has_values(p) && has_slots(p));
+            let checked = leaf
+                .patterns
+                .iter()
+                .map(|p| Pattern::checked(p))
+                .chain(slotted.map(|p| Pattern::from_slotted_phrase(p)));
+            for names in checked.flatten().map(|c| c.names) {
+                known.extend(names.iter().map(|n| n.to_string()));
             }
         }
     }

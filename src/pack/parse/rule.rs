@@ -519,7 +519,11 @@ examples.trigger = ["不知道"]
         assert_eq!(problems, Vec::<String>::new());
         let (rule, _) = &layer.rules[0];
         assert_eq!(rule.id(), "forbidden.dont-know");
-        assert_eq!(rule.leaves()[0].needles.len(), 3);
+        let leaf = &rule.leaves()[0];
+        assert_eq!(leaf.phrases().len(), 2);
+        assert_eq!(leaf.patterns().len(), 1);
+        // What searches is compiled once the pack's normalization is known.
+        assert!(leaf.needles.is_empty());
         assert_eq!(rule.origin().line(), 5);
         assert_eq!(rule.examples().trigger, vec!["不知道".to_string()]);
     }
