@@ -103,8 +103,9 @@ impl Pattern {
     ) -> Result<Pattern, PatternError> {
         let hir = parse_hir(source)?;
         // From the syntax tree already made: the source is not parsed twice.
+        let max_len = hir.properties().maximum_len();
         let regex = Regex::builder()
-            .configure(Regex::config().dfa(false))
+            .configure(Regex::config().dfa(false).auto_prefilter(max_len.is_none()))
             .build_from_hir(&hir)
             .map_err(|e| build_error(e.size_limit(), &e.to_string()))?;
         let mut hit_group = None;
@@ -126,7 +127,7 @@ impl Pattern {
             hit_group,
             named,
             anchors: required_literals(&hir),
-            max_len: hir.properties().maximum_len(),
+            max_len,
             verify,
         })
     }
