@@ -730,6 +730,63 @@ mod tests {
         assert_eq!(err.span, Some(1..2));
     }
 
+    /// Regexes made of pieces, most of them valid: nested groups (named, `hit`, with flags),
+    /// alternations, repetitions, classes, look-around the engine has, CJK text, and now and
+    /// then a piece that makes it invalid (an unclosed class, look-ahead, a stray brace).
+    fn regex_source() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::collection::vec;
+        use proptest::sample::select;
+        use proptest::strategy::Strategy;
+        const ATOMS: &[&str] = &[
+            "a",
+            "不知道",
+            "您",
+            "",
+            r"\b",
+            r"\B",
+            r"\d",
+            r"\w",
+            r"\s",
+            ".",
+            r"\p{Han}",
+            r"\pN",
+            "[a-z]",
+            "[^，。]",
+            "^",
+            "$",
+            "[",
+            r"\",
+            "(?=a)",
+            "{",
+            ")",
+        ];
+        const OPEN: &[&str] = &["(", "(?:", "(?P<x>", "(?P<hit>", "(?i:", "(?m:"];
+        const REPEAT: &[&str] = &["?", "*", "+", "??", "{2}", "{0,3}", "{9}", "{2,}"];
+        select(ATOMS)
+            .prop_map(String::from)
+            .prop_recursive(3, 24, 4, |inner| {
+                proptest::prop_oneof![
+                    vec(inner.clone(), 1..4).prop_map(|parts| parts.concat()),
+                    (select(OPEN), vec(inner.clone(), 0..3))
+                        .prop_map(|(open, parts)| format!("{open}{})", parts.concat())),
+                    (inner.clone(), select(REPEAT)).prop_map(|(a, r)| format!("{a}{r}")),
+                    (inner.clone(), inner).prop_map(|(a, b)| format!("{a}|{b}")),
+                ]
+            })
+    }
+
+    proptest::proptest! {
+        /// Any regex: checking it as a pack is read says what compiling it would, errors
+        /// included.
+        #[test]
+        fn checking_any_regex_tells_what_compiling_it_would(source in regex_source()) {
+            proptest::prop_assert_eq!(
+                Pattern::checked(&source).map(|c| (c.names, c.matches_empty)),
+                as_compiled(&source)
+            );
+        }
+    }
+
     #[test]
     fn regex_errors_carry_the_position() {
         let err = Pattern::from_regex("不(知道", None).expect_err("unclosed group");
