@@ -2,6 +2,7 @@
 //! must contain. The literals join the one automaton, so a pattern runs only on a turn where
 //! one of them was found.
 
+use std::cell::RefCell;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -69,18 +70,24 @@ pub(crate) struct Checked {
 }
 
 thread_local! {
-    /// The compiler `Pattern::checked` uses on this thread, set up as the regex engine sets up
-    /// its own for the forward program (`from_regex`), so that both give the same errors.
-    static CHECKER: thompson::Compiler = {
-        let mut compiler = thompson::Compiler::new();
-        compiler.configure(
-            thompson::Config::new()
-                .nfa_size_limit(Regex::config().get_nfa_size_limit())
-                .shrink(false)
-                .which_captures(WhichCaptures::All),
-        );
-        compiler
-    };
+    /// The compiler `Pattern::checked` uses on this thread.
+    static CHECKER: RefCell<thompson::Compiler> = RefCell::new(checking_compiler());
+}
+
+/// The compiler is made again after a program larger than this (bytes), or an error.
+const KEEP_COMPILER: usize = 1 << 20;
+
+/// A compiler set up as the regex engine sets up its own for the forward program
+/// (`from_regex`), so that both give the same errors.
+fn checking_compiler() -> thompson::Compiler {
+    let mut compiler = thompson::Compiler::new();
+    compiler.configure(
+        thompson::Config::new()
+            .nfa_size_limit(Regex::config().get_nfa_size_limit())
+            .shrink(false)
+            .which_captures(WhichCaptures::All),
+    );
+    compiler
 }
 
 /// Why a pattern does not compile, with the byte range in the pattern text when known.
@@ -93,25 +100,36 @@ pub(crate) struct PatternError {
 impl Pattern {
     /// Compiles a regex written in a pack, ready to search.
     ///
-    /// Built lighter than the regex engine would build it by default, because a pattern of
-    /// bounded length runs only in short windows around its anchors (see
+    /// Built lighter than the regex engine would build it by default, because the matcher
+    /// runs a pattern of bounded length with anchors only in short windows around them (see
     /// `Matcher::scan_patterns`):
-    /// - without the fully built DFA it makes of a small pattern: the lazy DFA, filled in as
-    ///   it goes, is as fast there, and building the full one was 6 % of loading the built-in
-    ///   pack;
-    /// - without a literal prefilter, unless the pattern can be any length and so runs over
-    ///   the whole turn: in a window the anchor is already found, and building prefilters was
-    ///   another 14 % (the built-in pack checked the same text in fewer instructions without
-    ///   them).
+    /// - without the fully built DFA the engine makes of a small pattern: the lazy DFA,
+    ///   filled in as it goes, is as fast there, and building the full one was 6 % of loading
+    ///   the built-in pack;
+    /// - for such a windowed pattern, without a literal prefilter: in a window the anchor is
+    ///   already found, and building prefilters was another 14 % (the built-in pack checked
+    ///   the same text in fewer instructions without them). A pattern without anchors, or of
+    ///   any length, runs over the whole turn and keeps it. So does a plain alternation of
+    ///   literals, which the engine then searches with a literal matcher alone (with
+    ///   thousands of literals, too many to anchor on, that matcher is what keeps it within
+    ///   the size limit: built as automata, its reverse program would not fit). A windowed
+    ///   pattern also runs over whole turns in `unless.matches` and in tolerant matching,
+    ///   where only speed differs.
     pub(crate) fn from_regex(
         source: &str,
         verify: Option<Verify>,
     ) -> Result<Pattern, PatternError> {
         let hir = parse_hir(source)?;
-        // From the syntax tree already made: the source is not parsed twice.
         let max_len = hir.properties().maximum_len();
+        let anchors = required_literals(&hir);
+        let windowed = max_len.is_some() && anchors.is_some();
+        // From the syntax tree already made: the source is not parsed twice.
         let regex = Regex::builder()
-            .configure(Regex::config().dfa(false).auto_prefilter(max_len.is_none()))
+            .configure(
+                Regex::config()
+                    .dfa(false)
+                    .auto_prefilter(!windowed || hir.properties().is_alternation_literal()),
+            )
             .build_from_hir(&hir)
             .map_err(|e| build_error(e.size_limit(), &e.to_string()))?;
         let mut hit_group = None;
@@ -132,24 +150,34 @@ impl Pattern {
             source: source.to_string(),
             hit_group,
             named,
-            anchors: required_literals(&hir),
+            anchors,
             max_len,
             verify,
         })
     }
 
-    /// Checks a regex as a pack is read: the same errors as `from_regex`, and what the reader
-    /// needs to know of it, without building the engines that search. Only the forward
-    /// program is compiled, by a compiler kept on each thread (making one fills tables of
-    /// UTF-8 ranges that cost more than compiling a short pattern); what searches is compiled
-    /// once normalization is known (see `Normalizer::pattern`), so building it here too would
-    /// be paid twice.
+    /// Checks a regex as a pack is read, and tells what the reader needs to know of it,
+    /// without building the engines that search: what searches is compiled once
+    /// normalization is known (see `Normalizer::pattern`), so building it here too would be
+    /// paid twice. Only the forward program is compiled, as `from_regex` compiles it, so the
+    /// errors are those of `from_regex` but one: a regex whose reverse program (which
+    /// `from_regex` also builds) passes the size limit when its forward one does not is
+    /// refused when the pack's rules are settled, with the rule's line. The compiler is kept
+    /// on each thread, because making one fills tables of UTF-8 ranges that cost more than
+    /// compiling a short pattern.
     pub(crate) fn checked(source: &str) -> Result<Checked, PatternError> {
         let hir = parse_hir(source)?;
         let nfa = CHECKER.with(|compiler| {
-            compiler
-                .build_from_hir(&hir)
-                .map_err(|e| build_error(e.size_limit(), &e.to_string()))
+            let built = compiler.borrow().build_from_hir(&hir);
+            // A large program leaves the compiler's buffers large: a thread that goes on
+            // living (a service's, or a pool's) does not keep them.
+            if built
+                .as_ref()
+                .map_or(true, |nfa| nfa.memory_usage() > KEEP_COMPILER)
+            {
+                *compiler.borrow_mut() = checking_compiler();
+            }
+            built.map_err(|e| build_error(e.size_limit(), &e.to_string()))
         })?;
         let names = nfa
             .group_info()
@@ -785,6 +813,24 @@ mod tests {
                 as_compiled(&source)
             );
         }
+    }
+
+    #[test]
+    fn thousands_of_literals_with_a_shared_prefix_compile() {
+        // 3,000 literals are too many to anchor on: the pattern runs over whole turns, and the
+        // regex engine searches it with a literal matcher alone. Built as automata, without
+        // that matcher, its reverse program would pass the size limit.
+        let prefix = "您好这里是客服中心请问有什么可以帮您的吗";
+        let literals: Vec<String> = (0..3000u32)
+            .map(|i| {
+                let c = |n| char::from_u32(n).expect("a CJK character");
+                format!("{prefix}{}{}", c(0x4E00 + i / 60), c(0x4E64 + i % 60))
+            })
+            .collect();
+        let source = literals.join("|");
+        assert!(Pattern::checked(&source).is_ok());
+        let pattern = Pattern::from_regex(&source, None).expect("compiles");
+        assert!(pattern.is_match(&format!("喂，{}。", literals[2999])));
     }
 
     #[test]
