@@ -196,7 +196,7 @@ impl Pattern {
 
     /// Checks a phrase with slots, such as `我是{number}号客服`, as a pack is read (see
     /// `checked`).
-    pub(crate) fn from_slotted_phrase(phrase: &str) -> Result<Checked, PatternError> {
+    pub(crate) fn checked_slotted(phrase: &str) -> Result<Checked, PatternError> {
         Pattern::checked(&slots_to_regex(phrase)?)
     }
 
@@ -688,7 +688,7 @@ mod tests {
         assert!(p.is_match("您好，我是李娜，很高兴为您服务"));
         let p = slotted("{{a}}");
         assert!(p.is_match("{a}"));
-        assert!(Pattern::from_slotted_phrase("我是{name}").is_ok());
+        assert!(Pattern::checked_slotted("我是{name}").is_ok());
     }
 
     /// What `checked` says of a regex, told as `from_regex` would tell it.
@@ -745,16 +745,16 @@ mod tests {
 
     #[test]
     fn slot_errors_point_at_the_slot() {
-        let err = Pattern::from_slotted_phrase("我是{nmae}").expect_err("unknown slot");
+        let err = Pattern::checked_slotted("我是{nmae}").expect_err("unknown slot");
         assert_eq!(err.span, Some(6..12));
         assert!(
             err.message.contains("did you mean `{name}`?"),
             "{}",
             err.message
         );
-        let err = Pattern::from_slotted_phrase("我是{name").expect_err("unclosed");
+        let err = Pattern::checked_slotted("我是{name").expect_err("unclosed");
         assert_eq!(err.span, Some(6..11));
-        let err = Pattern::from_slotted_phrase("a}b").expect_err("unmatched");
+        let err = Pattern::checked_slotted("a}b").expect_err("unmatched");
         assert_eq!(err.span, Some(1..2));
     }
 

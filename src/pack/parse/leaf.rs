@@ -172,9 +172,9 @@ fn slots_only(phrase: &str) -> bool {
     words.chars().all(|c| !c.is_alphanumeric())
 }
 
-/// `phrases`: each becomes a needle, a literal or (with slots) a pattern, except those naming
-/// values, which are searched once the values are known. Returns the phrases as written and
-/// those naming values.
+/// `phrases`: each is checked here and becomes a needle, a literal or (with slots) a pattern,
+/// once the rules are settled, except those naming values, which are searched once the values
+/// are known. Returns the phrases as written and those naming values.
 fn read_phrases(cx: &mut Cx<'_>, value: &Spanned<DeValue<'_>>) -> (Vec<String>, Vec<String>) {
     let mut phrases = Vec::new();
     let mut dynamic = Vec::new();
@@ -220,7 +220,7 @@ fn read_phrases(cx: &mut Cx<'_>, value: &Spanned<DeValue<'_>>) -> (Vec<String>, 
                 Err(message) => cx.err(span, message),
             }
         } else if has_slots(&phrase) {
-            if let Err(e) = Pattern::from_slotted_phrase(&phrase) {
+            if let Err(e) = Pattern::checked_slotted(&phrase) {
                 cx.pattern_error(span, &phrase, e, "phrase");
             }
         }
@@ -229,7 +229,8 @@ fn read_phrases(cx: &mut Cx<'_>, value: &Spanned<DeValue<'_>>) -> (Vec<String>, 
     (phrases, dynamic)
 }
 
-/// `patterns`: regexes, each a needle; one that matches the empty string is refused.
+/// `patterns`: regexes, each checked here and a needle once the rules are settled; one that
+/// matches the empty string is refused.
 fn read_patterns(cx: &mut Cx<'_>, value: &Spanned<DeValue<'_>>) -> Vec<String> {
     let mut patterns = Vec::new();
     for (pattern, span) in cx.strings(value, "patterns").unwrap_or_default() {
@@ -336,7 +337,7 @@ pub(super) fn check_value_names(
                 .patterns
                 .iter()
                 .map(|p| Pattern::checked(p))
-                .chain(slotted.map(|p| Pattern::from_slotted_phrase(p)));
+                .chain(slotted.map(|p| Pattern::checked_slotted(p)));
             for names in checked.flatten().map(|c| c.names) {
                 known.extend(names.iter().map(|n| n.to_string()));
             }
