@@ -18,6 +18,7 @@
 //! is built, and the offsets it reports are offsets into the normalized text.
 
 use rustc_hash::FxHashMap as HashMap;
+use std::ops::Range;
 use std::sync::Arc;
 
 use daachorse::{
@@ -31,7 +32,6 @@ use super::automaton::{self, CharDfa};
 use crate::pack::rule::{Leaf, Needle, RoleSet};
 use crate::text::normalize::{EachChar, NormText, Normalizer};
 use crate::text::pattern::Pattern;
-use crate::text::{ceil_char_boundary, floor_char_boundary};
 use crate::transcript::Role;
 
 /// A hit of one target (a rule's or a condition's leaf) in one text: a byte range.
@@ -431,19 +431,17 @@ impl Matcher {
         while i < found.pending.len() {
             let (p, _, _) = found.pending[i];
             let entry = &self.patterns[p as usize];
-            let window = |&(_, start, end): &(u32, usize, usize)| match entry.pattern.max_len {
-                Some(len) => (
-                    floor_char_boundary(text, start.saturating_sub(len)),
-                    ceil_char_boundary(text, (end + len).min(text.len())),
-                ),
-                None => (0, text.len()),
-            };
-            let (mut from, mut to) = window(&found.pending[i]);
+            let window =
+                |&(_, start, end): &(u32, usize, usize)| entry.pattern.window(text, start..end);
+            let Range {
+                start: mut from,
+                end: mut to,
+            } = window(&found.pending[i]);
             let mut j = i + 1;
             loop {
                 let next = found.pending.get(j).filter(|n| n.0 == p).map(window);
                 match next {
-                    Some((s, e)) if s <= to => {
+                    Some(Range { start: s, end: e }) if s <= to => {
                         to = to.max(e);
                         j += 1;
                         continue;
@@ -471,9 +469,9 @@ impl Matcher {
                         }
                     });
                 match next {
-                    Some((s, e)) => {
-                        from = s;
-                        to = e;
+                    Some(w) => {
+                        from = w.start;
+                        to = w.end;
                         j += 1;
                     }
                     None => break,

@@ -12,6 +12,8 @@ use regex_automata::util::captures::Captures;
 use regex_automata::{Input, PatternID};
 use regex_syntax::hir::{Class, Hir, HirKind};
 
+use super::{ceil_char_boundary, floor_char_boundary};
+
 /// The slots a phrase may contain, and what each matches.
 pub(crate) const SLOTS: &[(&str, &str, &str)] = &[
     (
@@ -54,9 +56,9 @@ pub(crate) struct Pattern {
     /// Literals of which every match contains at least one; `None` when there are none to
     /// find, and the pattern must run on every turn.
     pub(crate) anchors: Option<Vec<String>>,
-    /// The longest a match can be, in bytes, when bounded: a pattern then runs only in a
-    /// window around each of its anchors, not over the whole turn.
-    pub(crate) max_len: Option<usize>,
+    /// How far a match can reach around the anchor it contains: a pattern runs only in a
+    /// window that far around each anchor found, not over the whole turn.
+    pub(crate) reach: Reach,
     pub(crate) verify: Option<Verify>,
 }
 
@@ -121,7 +123,10 @@ impl Pattern {
     ) -> Result<Pattern, PatternError> {
         let hir = parse_hir(source)?;
         let max_len = hir.properties().maximum_len();
-        let anchors = required_literals(&hir);
+        let (anchors, reach) = match required_literals(&hir) {
+            Some((anchors, reach)) => (Some(anchors), reach),
+            None => (None, Reach::default()),
+        };
         let windowed = max_len.is_some() && anchors.is_some();
         // From the syntax tree already made: the source is not parsed twice.
         let regex = Regex::builder()
@@ -151,7 +156,7 @@ impl Pattern {
             hit_group,
             named,
             anchors,
-            max_len,
+            reach,
             verify,
         })
     }
@@ -270,6 +275,19 @@ impl Pattern {
         }
     }
 
+    /// Where to search for matches holding the anchor found at `anchor` in `text`: as far
+    /// around it as a match can reach. A match that starts in the window ends in it, so
+    /// searching windows merged where they overlap finds what searching the whole text would.
+    pub(crate) fn window(&self, text: &str, anchor: Range<usize>) -> Range<usize> {
+        let start = self.reach.before.map_or(0, |before| {
+            floor_char_boundary(text, anchor.start.saturating_sub(before))
+        });
+        let end = self.reach.after.map_or(text.len(), |after| {
+            ceil_char_boundary(text, anchor.end.saturating_add(after).min(text.len()))
+        });
+        start..end
+    }
+
     fn verified(&self, hit: &str) -> bool {
         self.verify.is_none_or(|v| verify(v, hit))
     }
@@ -377,67 +395,145 @@ const MAX_LITERALS: usize = 64;
 /// Classes with at most this many characters are expanded into literals.
 const MAX_CLASS: usize = 4;
 
-/// Literals of which every match of `hir` contains at least one, or `None` if no such finite
-/// set of non-empty strings can be found.
-pub(crate) fn required_literals(hir: &Hir) -> Option<Vec<String>> {
-    let mut set = required(hir).or_else(|| required_class(hir))?;
-    set.sort();
-    set.dedup();
-    // A literal that contains another is redundant: the shorter one is found anyway.
-    let all = set.clone();
-    set.retain(|s| !all.iter().any(|t| t != s && s.contains(t.as_str())));
-    Some(set)
+/// How far a match can reach around the anchor it contains, in bytes: before the anchor's
+/// start and after its end; `None` when a side is unbounded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Reach {
+    pub(crate) before: Option<usize>,
+    pub(crate) after: Option<usize>,
 }
 
-fn required(hir: &Hir) -> Option<Vec<String>> {
+impl Reach {
+    /// The anchor is the whole match.
+    const EXACT: Reach = Reach {
+        before: Some(0),
+        after: Some(0),
+    };
+
+    /// This reach, with `before` and `after` more on each side (`None`: unbounded).
+    fn widened(self, before: Option<usize>, after: Option<usize>) -> Reach {
+        let add = |a: Option<usize>, b: Option<usize>| a?.checked_add(b?);
+        Reach {
+            before: add(self.before, before),
+            after: add(self.after, after),
+        }
+    }
+
+    /// A reach that covers both.
+    fn union(self, other: Reach) -> Reach {
+        let max = |a: Option<usize>, b: Option<usize>| Some(a?.max(b?));
+        Reach {
+            before: max(self.before, other.before),
+            after: max(self.after, other.after),
+        }
+    }
+}
+
+/// Literals of which every match of `hir` contains at least one, and how far a match can
+/// reach around the one it contains; `None` if no such finite set of non-empty strings can
+/// be found.
+pub(crate) fn required_literals(hir: &Hir) -> Option<(Vec<String>, Reach)> {
+    let (mut set, mut reach) = required(hir).or_else(|| required_class(hir))?;
+    set.sort();
+    set.dedup();
+    // A literal that contains another is redundant: the shorter one is found anyway. A match
+    // holding the longer one then reaches further around the shorter one, by at most the
+    // longer one's length.
+    let all = set.clone();
+    set.retain(|s| !all.iter().any(|t| t != s && s.contains(t.as_str())));
+    if set.len() < all.len() {
+        let slack = all.iter().map(String::len).max();
+        reach = reach.widened(slack, slack);
+    }
+    Some((set, reach))
+}
+
+/// The total of the longest match of each of `parts` (`None`: unbounded).
+fn max_len_of(parts: &[Hir]) -> Option<usize> {
+    parts.iter().try_fold(0usize, |sum, part| {
+        sum.checked_add(part.properties().maximum_len()?)
+    })
+}
+
+/// Where the literal found in one repetition of `sub` can be, among `max` repetitions: up
+/// to `max - 1` whole repetitions on either side.
+fn repeated(reach: Reach, sub: &Hir, max: Option<u32>) -> Reach {
+    let others = max
+        .zip(sub.properties().maximum_len())
+        .and_then(|(max, len)| len.checked_mul(max.saturating_sub(1) as usize));
+    reach.widened(others, others)
+}
+
+fn required(hir: &Hir) -> Option<(Vec<String>, Reach)> {
     if let Some(exact) = exact(hir) {
-        return (!exact.iter().any(String::is_empty)).then_some(exact);
+        return (!exact.iter().any(String::is_empty)).then_some((exact, Reach::EXACT));
     }
     match hir.kind() {
         HirKind::Capture(c) => required(&c.sub),
-        HirKind::Repetition(r) if r.min >= 1 => required(&r.sub),
+        HirKind::Repetition(r) if r.min >= 1 => {
+            let (set, reach) = required(&r.sub)?;
+            Some((set, repeated(reach, &r.sub, r.max)))
+        }
         HirKind::Alternation(branches) => {
             let mut union = Vec::new();
+            let mut reach: Option<Reach> = None;
             for branch in branches {
-                union.extend(required(branch)?);
+                let (set, r) = required(branch)?;
+                union.extend(set);
                 if union.len() > MAX_LITERALS {
                     return None;
                 }
+                reach = Some(reach.map_or(r, |reach| reach.union(r)));
             }
-            Some(union)
+            Some((union, reach?))
         }
         HirKind::Concat(parts) => {
-            let mut candidates: Vec<Vec<String>> = Vec::new();
+            // Each candidate with the parts it spans.
+            let mut candidates: Vec<(Vec<String>, Reach, Range<usize>)> = Vec::new();
             // Runs of consecutive parts with a finite language combine into longer literals.
-            let mut run: Option<Vec<String>> = None;
-            for part in parts {
+            let mut run: Option<(Vec<String>, usize)> = None;
+            let whole = |set: Vec<String>, reach: Reach, span: Range<usize>| {
+                let reach = reach.widened(
+                    max_len_of(&parts[..span.start]),
+                    max_len_of(&parts[span.end..]),
+                );
+                (set, reach, span)
+            };
+            for (i, part) in parts.iter().enumerate() {
                 match exact(part) {
                     Some(lits) => {
                         run = Some(match run {
-                            None => lits,
-                            Some(prefix) => match cross(&prefix, &lits) {
-                                Some(product) => product,
+                            None => (lits, i),
+                            Some((prefix, from)) => match cross(&prefix, &lits) {
+                                Some(product) => (product, from),
                                 None => {
-                                    candidates.push(prefix);
-                                    lits
+                                    candidates.push(whole(prefix, Reach::EXACT, from..i));
+                                    (lits, i)
                                 }
                             },
                         });
                     }
                     None => {
-                        candidates.extend(run.take());
-                        candidates.extend(required(part));
+                        if let Some((prefix, from)) = run.take() {
+                            candidates.push(whole(prefix, Reach::EXACT, from..i));
+                        }
+                        if let Some((set, reach)) = required(part) {
+                            candidates.push(whole(set, reach, i..i + 1));
+                        }
                     }
                 }
             }
-            candidates.extend(run);
+            if let Some((prefix, from)) = run {
+                candidates.push(whole(prefix, Reach::EXACT, from..parts.len()));
+            }
             candidates
                 .into_iter()
-                .filter(|set| !set.is_empty() && !set.iter().any(String::is_empty))
-                .max_by_key(|set| {
+                .filter(|(set, _, _)| !set.is_empty() && !set.iter().any(String::is_empty))
+                .max_by_key(|(set, _, _)| {
                     let shortest = set.iter().map(|s| s.chars().count()).min().unwrap_or(0);
                     (shortest, std::cmp::Reverse(set.len()))
                 })
+                .map(|(set, reach, _)| (set, reach))
         }
         _ => None,
     }
@@ -448,7 +544,7 @@ const MAX_ANCHOR_CLASS: usize = 16;
 
 /// A small class of characters (such as `[0-9]`) of which every match contains one, when no
 /// literal is required: its characters become the anchors.
-fn required_class(hir: &Hir) -> Option<Vec<String>> {
+fn required_class(hir: &Hir) -> Option<(Vec<String>, Reach)> {
     match hir.kind() {
         HirKind::Class(Class::Unicode(class)) => {
             let mut chars = Vec::new();
@@ -460,23 +556,34 @@ fn required_class(hir: &Hir) -> Option<Vec<String>> {
                     }
                 }
             }
-            Some(chars)
+            Some((chars, Reach::EXACT))
         }
         HirKind::Capture(c) => required_class(&c.sub),
-        HirKind::Repetition(r) if r.min >= 1 => required_class(&r.sub),
+        HirKind::Repetition(r) if r.min >= 1 => {
+            let (set, reach) = required_class(&r.sub)?;
+            Some((set, repeated(reach, &r.sub, r.max)))
+        }
         HirKind::Concat(parts) => parts
             .iter()
-            .filter_map(required_class)
-            .min_by_key(|set| set.len()),
+            .enumerate()
+            .filter_map(|(i, part)| {
+                let (set, reach) = required_class(part)?;
+                let reach = reach.widened(max_len_of(&parts[..i]), max_len_of(&parts[i + 1..]));
+                Some((set, reach))
+            })
+            .min_by_key(|(set, _)| set.len()),
         HirKind::Alternation(branches) => {
             let mut union = Vec::new();
+            let mut reach: Option<Reach> = None;
             for branch in branches {
-                union.extend(required(branch).or_else(|| required_class(branch))?);
+                let (set, r) = required(branch).or_else(|| required_class(branch))?;
+                union.extend(set);
                 if union.len() > MAX_LITERALS {
                     return None;
                 }
+                reach = Some(reach.map_or(r, |reach| reach.union(r)));
             }
-            Some(union)
+            Some((union, reach?))
         }
         _ => None,
     }
@@ -673,6 +780,42 @@ mod tests {
         assert_eq!(anchors(r"(?i)ok").map(|a| a.len()), Some(6));
     }
 
+    fn reach(regex: &str) -> (Option<usize>, Option<usize>) {
+        let p = Pattern::from_regex(regex, None).expect("valid");
+        (p.reach.before, p.reach.after)
+    }
+
+    #[test]
+    fn reach_is_how_far_a_match_extends_around_its_anchor() {
+        // The anchor is the whole match.
+        assert_eq!(reach("不知道"), (Some(0), Some(0)));
+        assert_eq!(reach(r"找(?:我们)?领导去"), (Some(0), Some(0)));
+        // A prefix anchor: nothing before it; a bounded tail after.
+        assert_eq!(
+            reach(r"我是\p{Han}{2,4}"),
+            (Some(0), Some(16)),
+            "a Han character takes up to 4 bytes"
+        );
+        // Unbounded after it.
+        assert_eq!(reach(r"我是[0-9]+号"), (Some(0), None));
+        // Before it, one character of any width; after it, ten digits.
+        assert_eq!(reach(r"(?:^|[^0-9])1[3-9][0-9]{9}"), (Some(4), Some(10)));
+        // The anchor in a repetition: other repetitions on either side.
+        assert_eq!(reach(r"(?:x不要)+"), (None, None));
+        assert_eq!(reach(r"(?:x不要){1,5}"), (Some(28), Some(28)));
+        // Up to three repetitions are literals of their own; the longer ones, which hold the
+        // shortest, are dropped, and a match reaches that much further around it.
+        assert_eq!(anchors(r"(?:x不要){1,3}"), Some(vec!["x不要".into()]));
+        assert_eq!(reach(r"(?:x不要){1,3}"), (Some(21), Some(21)));
+        // Alternatives: the farthest of each side.
+        assert_eq!(reach(r"不知道\p{Han}|\p{Han}{2}不知道"), (Some(8), Some(4)));
+        // The anchor at the end: the question before it, nothing after.
+        assert_eq!(
+            reach(r"(?:有什么|有啥|哪些)(?:我|我们)?(?:可以|能|能够)?(?:为|帮|帮助|帮到)(?:您|你)"),
+            (Some(21), Some(0))
+        );
+    }
+
     fn slotted(phrase: &str) -> Pattern {
         Pattern::from_regex(&slots_to_regex(phrase).expect("valid"), None).expect("valid")
     }
@@ -803,7 +946,142 @@ mod tests {
             })
     }
 
+    /// Every hit of `p` in `text`, searched as the matcher searches: in windows around each
+    /// occurrence of an anchor, merged where they overlap.
+    fn windowed_hits(p: &Pattern, text: &str) -> Vec<(usize, usize)> {
+        let mut windows: Vec<Range<usize>> = Vec::new();
+        for (at, _) in text.char_indices() {
+            for anchor in p.anchors.iter().flatten() {
+                if text[at..].starts_with(anchor.as_str()) {
+                    windows.push(p.window(text, at..at + anchor.len()));
+                }
+            }
+        }
+        windows.sort_by_key(|w| (w.start, w.end));
+        let mut merged: Vec<Range<usize>> = Vec::new();
+        for w in windows {
+            match merged.last_mut() {
+                Some(last) if w.start <= last.end => last.end = last.end.max(w.end),
+                _ => merged.push(w),
+            }
+        }
+        let mut hits = Vec::new();
+        let (mut cache, mut caps) = (p.regex.create_cache(), p.regex.create_captures());
+        for w in merged {
+            p.for_each_hit(text, w, &mut cache, &mut caps, |s, e, _| hits.push((s, e)));
+        }
+        hits
+    }
+
+    fn all_hits(p: &Pattern, text: &str) -> Vec<(usize, usize)> {
+        let mut hits = Vec::new();
+        let (mut cache, mut caps) = (p.regex.create_cache(), p.regex.create_captures());
+        p.for_each_hit(text, 0..text.len(), &mut cache, &mut caps, |s, e, _| {
+            hits.push((s, e))
+        });
+        hits
+    }
+
+    /// Regexes with literals to anchor on, among what may come before and after them.
+    fn anchored_source() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::collection::vec;
+        use proptest::sample::select;
+        use proptest::strategy::Strategy;
+        const ATOMS: &[&str] = &[
+            "不知道",
+            "您",
+            "a",
+            "ab",
+            "1",
+            "[19]",
+            r"\p{Han}",
+            r"\d",
+            ".",
+            "[，。 ]",
+            "(?:^|[^0-9])",
+            "(?:[，。]|$)",
+            r"\b",
+        ];
+        const OPEN: &[&str] = &["(?:", "(?P<hit>", "(?i:"];
+        const REPEAT: &[&str] = &["?", "*", "+", "{2}", "{0,3}", "{1,5}", "{2,}"];
+        select(ATOMS)
+            .prop_map(String::from)
+            .prop_recursive(3, 16, 4, |inner| {
+                proptest::prop_oneof![
+                    3 => vec(inner.clone(), 2..5).prop_map(|parts| parts.concat()),
+                    1 => (select(OPEN), vec(inner.clone(), 1..3))
+                        .prop_map(|(open, parts)| format!("{open}{})", parts.concat())),
+                    1 => (inner.clone(), select(REPEAT))
+                        .prop_map(|(a, r)| format!("(?:{a}){r}")),
+                    1 => (inner.clone(), inner).prop_map(|(a, b)| format!("(?:{a}|{b})")),
+                ]
+            })
+    }
+
+    /// Texts made of what the generated regexes match, and what they do not.
+    fn text_source() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::strategy::Strategy;
+        const PIECES: &[&str] = &[
+            "不知道",
+            "您",
+            "a",
+            "A",
+            "ab",
+            "，",
+            "。",
+            " ",
+            "1",
+            "9",
+            "字",
+            "𠀀",
+            "\n",
+            "K",
+        ];
+        proptest::collection::vec(proptest::sample::select(PIECES), 0..24)
+            .prop_map(|pieces| pieces.concat())
+    }
+
+    #[test]
+    fn windows_find_what_the_whole_text_holds() {
+        for (regex, text) in [
+            (
+                r"(?:有什么|有啥)(?:我|我们)?(?:为|帮)(?:您|你)",
+                "请问有什么我们帮您，有啥为你",
+            ),
+            (r"我是\p{Han}{2,4}", "您好我是小王我是客服"),
+            (
+                r"(?:^|[^0-9])(?P<hit>1[3-9][0-9]{9})(?:[^0-9]|$)",
+                "电话13912345678，13812345678",
+            ),
+            (r"(?:x不要){1,3}", "x不要x不要x不要x不要"),
+        ] {
+            let p = Pattern::from_regex(regex, None).expect("valid");
+            assert!(p.anchors.is_some(), "{regex}");
+            assert!(!all_hits(&p, text).is_empty(), "{regex}");
+            assert_eq!(
+                windowed_hits(&p, text),
+                all_hits(&p, text),
+                "{regex} in {text}"
+            );
+        }
+    }
+
     proptest::proptest! {
+        /// Any regex with anchors, any text: searching the windows around its anchors finds
+        /// every hit that searching the whole text finds, and no other.
+        #[test]
+        fn windows_around_anchors_find_every_hit(
+            source in proptest::prop_oneof![anchored_source(), regex_source()],
+            text in text_source(),
+        ) {
+            let Ok(p) = Pattern::from_regex(&source, None) else {
+                return Ok(());
+            };
+            if p.anchors.is_some() {
+                proptest::prop_assert_eq!(windowed_hits(&p, &text), all_hits(&p, &text));
+            }
+        }
+
         /// Any regex: checking it as a pack is read says what compiling it would, errors
         /// included.
         #[test]
