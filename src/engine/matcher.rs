@@ -82,25 +82,30 @@ struct PatternEntry {
 }
 
 /// Regex caches and capture slots, one per compiled regex of a checker, owned by whoever
-/// scans (one per thread), so that no lock is ever shared between threads.
+/// scans (one per thread), so that no lock is ever shared between threads. Each is made the
+/// first time its regex runs: a short run (one transcript, one message) uses few of them, and
+/// making all of a large pack's costs more than checking a transcript.
 #[derive(Debug)]
 pub(crate) struct Caches {
-    caches: Vec<Cache>,
-    captures: Vec<Captures>,
+    regexes: Vec<Regex>,
+    made: Vec<Option<(Cache, Captures)>>,
     set: Option<PatternSet>,
 }
 
 impl Caches {
     pub(crate) fn new(regexes: &[Regex]) -> Caches {
         Caches {
-            caches: regexes.iter().map(Regex::create_cache).collect(),
-            captures: regexes.iter().map(Regex::create_captures).collect(),
+            regexes: regexes.to_vec(),
+            made: regexes.iter().map(|_| None).collect(),
             set: None,
         }
     }
 
     pub(crate) fn get(&mut self, slot: usize) -> (&mut Cache, &mut Captures) {
-        (&mut self.caches[slot], &mut self.captures[slot])
+        let regex = &self.regexes[slot];
+        let (cache, caps) =
+            self.made[slot].get_or_insert_with(|| (regex.create_cache(), regex.create_captures()));
+        (cache, caps)
     }
 }
 
@@ -407,15 +412,16 @@ impl Matcher {
                 .iter()
                 .any(|&p| self.patterns[p as usize].roles.contains(role));
             if wanted {
-                let matched = caches.set.get_or_insert_with(|| PatternSet::new(0));
-                if matched.capacity() < set.pattern_len() {
-                    *matched = PatternSet::new(set.pattern_len());
-                }
+                let mut matched = caches
+                    .set
+                    .take()
+                    .filter(|m| m.capacity() >= set.pattern_len())
+                    .unwrap_or_else(|| PatternSet::new(set.pattern_len()));
                 matched.clear();
                 set.which_overlapping_matches_with(
-                    &mut caches.caches[*slot],
+                    caches.get(*slot).0,
                     &Input::new(text),
-                    matched,
+                    &mut matched,
                 );
                 for i in matched.iter() {
                     let p = self.unanchored[i.as_usize()];
@@ -423,6 +429,7 @@ impl Matcher {
                         found.pending.push((p, 0, text.len()));
                     }
                 }
+                caches.set = Some(matched);
             }
         }
         // Each pattern runs once per window around its anchors, merged where they overlap.
