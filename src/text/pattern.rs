@@ -440,7 +440,10 @@ pub(crate) fn required_literals(hir: &Hir) -> Option<(Vec<String>, Reach)> {
     // holding the longer one then reaches further around the shorter one, by at most the
     // longer one's length.
     let all = set.clone();
-    set.retain(|s| !all.iter().any(|t| t.len() < s.len() && s.contains(t.as_str())));
+    set.retain(|s| {
+        !all.iter()
+            .any(|t| t.len() < s.len() && s.contains(t.as_str()))
+    });
     if set.len() < all.len() {
         let slack = all.iter().map(String::len).max();
         reach = reach.widened(slack, slack);
