@@ -504,8 +504,17 @@ fn assign_dimension(rule: &mut Rule, dimensions: &[Dimension], problems: &mut Ve
 fn compile_for_normalization(rule: &mut Leaf) -> Result<(), String> {
     let normalizer = Normalizer::new(rule.normalization);
     let compile = |source: &str, verify| {
-        Pattern::from_regex(&normalizer.pattern(source), verify)
-            .map_err(|e| format!("`{source}` does not compile once normalized: {}", e.message))
+        let normalized = normalizer.pattern(source);
+        Pattern::from_regex(&normalized, verify).map_err(|e| {
+            if normalized == source {
+                format!("`{source}` does not compile: {}", e.message)
+            } else {
+                format!(
+                    "`{source}` does not compile once normalized (as `{normalized}`): {}",
+                    e.message
+                )
+            }
+        })
     };
     let mut needles = Vec::new();
     for phrase in rule.phrases.iter().filter(|p| !parse::has_values(p)) {

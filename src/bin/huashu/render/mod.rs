@@ -53,7 +53,15 @@ pub(crate) fn pack_error(e: &PackError, color: bool) -> String {
                     .fold(true)
                     .annotation(AnnotationKind::Primary.span(span)),
             ),
-            _ => group.element(annotate_snippets::Origin::path(p.file())),
+            _ => {
+                // No text to show: the place alone, with its line when known.
+                let origin = annotate_snippets::Origin::path(p.file());
+                group.element(match (p.line(), p.column()) {
+                    (Some(line), Some(column)) => origin.line(line).char_column(column),
+                    (Some(line), None) => origin.line(line),
+                    _ => origin,
+                })
+            }
         };
         groups.push(group);
     }
