@@ -433,22 +433,63 @@ impl Reach {
 /// reach around the one it contains; `None` if no such finite set of non-empty strings can
 /// be found.
 pub(crate) fn required_literals(hir: &Hir) -> Option<(Vec<String>, Reach)> {
-    let (mut set, mut reach) = required(hir).or_else(|| required_class(hir))?;
-    set.sort();
+    let (set, reach) = required(hir).or_else(|| required_class(hir))?;
+    let (set, before, after) = minimal(set);
+    Some((set, reach.widened(Some(before), Some(after))))
+}
+
+/// The literals of `set` that contain no other: a longer one that contains a shorter one is
+/// redundant, as the shorter one is found wherever it is. A match holding a dropped literal
+/// then reaches further around the shorter one it holds, by the bytes before and after it
+/// there: those are returned with the literals (the most before, the most after).
+fn minimal(mut set: Vec<String>) -> (Vec<String>, usize, usize) {
+    set.sort_unstable();
     set.dedup();
-    // A literal that contains another is redundant: the shorter one is found anyway. A match
-    // holding the longer one then reaches further around the shorter one, by at most the
-    // longer one's length.
-    let all = set.clone();
-    set.retain(|s| {
-        !all.iter()
-            .any(|t| t.len() < s.len() && s.contains(t.as_str()))
-    });
-    if set.len() < all.len() {
-        let slack = all.iter().map(String::len).max();
-        reach = reach.widened(slack, slack);
+    // Shortest first: a literal can only contain a shorter one.
+    set.sort_by_key(String::len);
+    let (mut before, mut after) = (0, 0);
+    let mut kept: Vec<String> = Vec::with_capacity(set.len());
+    for s in set {
+        match kept
+            .iter()
+            .find_map(|t| position(&s, t).map(|at| (at, t.len())))
+        {
+            Some((at, len)) => {
+                before = before.max(at);
+                after = after.max(s.len() - len - at);
+            }
+            None => kept.push(s),
+        }
     }
-    Some((set, reach))
+    kept.sort_unstable();
+    (kept, before, after)
+}
+
+/// How many of `set` are left once the literals that hold another are dropped (`minimal`
+/// without making anything).
+fn minimal_len(set: &[String]) -> usize {
+    let mut by_len: Vec<&str> = set.iter().map(String::as_str).collect();
+    by_len.sort_unstable_by_key(|s| (s.len(), *s));
+    by_len.dedup();
+    let mut kept: Vec<&str> = Vec::with_capacity(by_len.len());
+    for s in by_len {
+        if !kept.iter().any(|t| position(s, t).is_some()) {
+            kept.push(s);
+        }
+    }
+    kept.len()
+}
+
+/// Where the shorter literal `t` first occurs in `s`: a byte-wise search, cheaper than a
+/// substring searcher for literals a few characters long. (A match of a whole UTF-8 string
+/// always starts on a character boundary.)
+fn position(s: &str, t: &str) -> Option<usize> {
+    if t.len() >= s.len() {
+        return None;
+    }
+    s.as_bytes()
+        .windows(t.len())
+        .position(|w| w == t.as_bytes())
 }
 
 /// The total of the longest match of each of `parts` (`None`: unbounded).
@@ -532,9 +573,11 @@ fn required(hir: &Hir) -> Option<(Vec<String>, Reach)> {
             candidates
                 .into_iter()
                 .filter(|(set, _, _)| !set.is_empty() && !set.iter().any(String::is_empty))
+                // The fewest, longest anchors: counted as the automaton gets them, without
+                // the literals that hold another.
                 .max_by_key(|(set, _, _)| {
                     let shortest = set.iter().map(|s| s.chars().count()).min().unwrap_or(0);
-                    (shortest, std::cmp::Reverse(set.len()))
+                    (shortest, std::cmp::Reverse(minimal_len(set)))
                 })
                 .map(|(set, reach, _)| (set, reach))
         }
@@ -806,17 +849,28 @@ mod tests {
         // The anchor in a repetition: other repetitions on either side.
         assert_eq!(reach(r"(?:x不要)+"), (None, None));
         assert_eq!(reach(r"(?:x不要){1,5}"), (Some(28), Some(28)));
-        // Up to three repetitions are literals of their own; the longer ones, which hold the
-        // shortest, are dropped, and a match reaches that much further around it.
+        // Up to three repetitions are literals of their own; the longer ones, which start
+        // with the shortest, are dropped, and a match reaches that much further after it.
         assert_eq!(anchors(r"(?:x不要){1,3}"), Some(vec!["x不要".into()]));
-        assert_eq!(reach(r"(?:x不要){1,3}"), (Some(21), Some(21)));
+        assert_eq!(reach(r"(?:x不要){1,3}"), (Some(0), Some(14)));
+        assert_eq!(reach(r"(?:啊|不要)"), (Some(0), Some(0)));
+        assert_eq!(
+            reach(r"(?:啊|好不要吧|要)"),
+            (Some(6), Some(3)),
+            "要 inside 好不要吧"
+        );
         // Alternatives: the farthest of each side.
         assert_eq!(reach(r"不知道\p{Han}|\p{Han}{2}不知道"), (Some(8), Some(4)));
-        // The anchor at the end: the question before it, nothing after.
+        // Too many literals to spell out whole: the question that starts every match, or
+        // the offer that ends it. The question has fewer once the literals that hold
+        // another are dropped (有什么我们可以 holds 有什么).
+        let offer =
+            r"(?:有什么|有啥|哪些)(?:我|我们)?(?:可以|能|能够)?(?:为|帮|帮助|帮到)(?:您|你)";
         assert_eq!(
-            reach(r"(?:有什么|有啥|哪些)(?:我|我们)?(?:可以|能|能够)?(?:为|帮|帮助|帮到)(?:您|你)"),
-            (Some(21), Some(0))
+            anchors(offer),
+            Some(vec!["哪些".into(), "有什么".into(), "有啥".into()])
         );
+        assert_eq!(reach(offer), (Some(0), Some(21)));
     }
 
     fn slotted(phrase: &str) -> Pattern {
