@@ -432,57 +432,48 @@ impl Matcher {
                 caches.set = Some(matched);
             }
         }
-        // Each pattern runs once per window around its anchors, merged where they overlap.
+        // Each pattern runs once per window around its anchors, merged where they overlap,
+        // or, when every match starts with its anchor, anchored at each anchor.
         found.pending.sort_unstable();
         let mut i = 0;
         while i < found.pending.len() {
             let (p, _, _) = found.pending[i];
+            let j = i + found.pending[i..].partition_point(|n| n.0 == p);
             let entry = &self.patterns[p as usize];
-            let window =
-                |&(_, start, end): &(u32, usize, usize)| entry.pattern.window(text, start..end);
-            let Range {
-                start: mut from,
-                end: mut to,
-            } = window(&found.pending[i]);
-            let mut j = i + 1;
-            loop {
-                let next = found.pending.get(j).filter(|n| n.0 == p).map(window);
-                match next {
-                    Some(Range { start: s, end: e }) if s <= to => {
-                        to = to.max(e);
-                        j += 1;
-                        continue;
-                    }
-                    _ => {}
+            let (cache, caps) = caches.get(entry.slot);
+            let (hits, captures) = (&mut found.hits, &mut found.captures);
+            let emit = |start, end, named: &[(Arc<str>, &str)]| {
+                hits.push(Hit {
+                    target: entry.target,
+                    start,
+                    end,
+                });
+                for (name, value) in named {
+                    captures.push(Capture {
+                        target: entry.target,
+                        start,
+                        end,
+                        name: name.clone(),
+                        value: value.to_string(),
+                    });
                 }
-                let (cache, caps) = caches.get(entry.slot);
-                let (hits, captures) = (&mut found.hits, &mut found.captures);
+            };
+            let anchors = &found.pending[i..j];
+            if entry.pattern.starts_at_anchor() {
+                let starts = anchors
+                    .iter()
+                    .map(|&(_, start, end)| (start, entry.pattern.window(text, start..end).end));
                 entry
                     .pattern
-                    .for_each_hit(text, from..to, cache, caps, |start, end, named| {
-                        hits.push(Hit {
-                            target: entry.target,
-                            start,
-                            end,
-                        });
-                        for (name, value) in named {
-                            captures.push(Capture {
-                                target: entry.target,
-                                start,
-                                end,
-                                name: name.clone(),
-                                value: value.to_string(),
-                            });
-                        }
-                    });
-                match next {
-                    Some(w) => {
-                        from = w.start;
-                        to = w.end;
-                        j += 1;
-                    }
-                    None => break,
-                }
+                    .for_each_hit_at(text, starts, cache, caps, emit);
+            } else {
+                entry.pattern.for_each_hit_in(
+                    text,
+                    merged_windows(text, &entry.pattern, anchors),
+                    cache,
+                    caps,
+                    emit,
+                );
             }
             i = j;
         }
@@ -514,6 +505,26 @@ impl Matcher {
     pub(crate) fn literal_count(&self) -> usize {
         self.literals.len()
     }
+}
+
+/// The windows around `anchors` (in order) in which `pattern` is searched, merged where they
+/// overlap or touch.
+fn merged_windows<'a>(
+    text: &'a str,
+    pattern: &'a Pattern,
+    anchors: &'a [(u32, usize, usize)],
+) -> impl Iterator<Item = Range<usize>> + 'a {
+    let mut windows = anchors
+        .iter()
+        .map(|&(_, start, end)| pattern.window(text, start..end))
+        .peekable();
+    std::iter::from_fn(move || {
+        let mut merged = windows.next()?;
+        while let Some(next) = windows.next_if(|w| w.start <= merged.end) {
+            merged.end = merged.end.max(next.end);
+        }
+        Some(merged)
+    })
 }
 
 #[cfg(test)]

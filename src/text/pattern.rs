@@ -236,32 +236,9 @@ impl Pattern {
         let mut at = window.start;
         while at <= window.end {
             let input = Input::new(text).span(at..window.end);
-            let (start, end, next) = if self.hit_group.is_none() && self.named.is_empty() {
-                let Some(m) = self.regex.search_with(cache, &input) else {
-                    break;
-                };
-                (m.start(), m.end(), m.end())
-            } else {
-                self.regex.search_captures_with(cache, &input, caps);
-                let Some(m) = caps.get_match() else {
-                    break;
-                };
-                let (start, end) = self
-                    .hit_group
-                    .and_then(|g| caps.get_group(g))
-                    .map_or((m.start(), m.end()), |s| (s.start, s.end));
-                named.clear();
-                for (group, name) in &self.named {
-                    if let Some(s) = caps.get_group(*group) {
-                        named.push((name.clone(), &text[s.start..s.end]));
-                    }
-                }
-                let next = if self.hit_group.is_some() {
-                    start + text[start..].chars().next().map_or(1, char::len_utf8)
-                } else {
-                    m.end()
-                };
-                (start, end, next)
+            let Some((start, end, next)) = self.search(text, &input, cache, caps, &mut named)
+            else {
+                break;
             };
             if self.verified(&text[start..end]) {
                 emit(start, end, &named);
@@ -273,6 +250,94 @@ impl Pattern {
                 at + text[at..].chars().next().map_or(1, char::len_utf8)
             };
         }
+    }
+
+    /// `for_each_hit` in each of `windows`, in order.
+    pub(crate) fn for_each_hit_in(
+        &self,
+        text: &str,
+        windows: impl IntoIterator<Item = Range<usize>>,
+        cache: &mut Cache,
+        caps: &mut Captures,
+        mut emit: impl FnMut(usize, usize, &[(Arc<str>, &str)]),
+    ) {
+        for window in windows {
+            self.for_each_hit(text, window, cache, caps, &mut emit);
+        }
+    }
+
+    /// Whether every match starts with its anchor, so that it can be searched for anchored
+    /// where each anchor starts (see `for_each_hit_at`).
+    pub(crate) fn starts_at_anchor(&self) -> bool {
+        self.anchors.is_some() && self.reach.before == Some(0)
+    }
+
+    /// `for_each_hit` for a pattern whose every match starts with its anchor: given where
+    /// the anchors found start, in order, each with the end of its window, an anchored search
+    /// at each start not passed by the last hit finds the hits that searching the windows
+    /// would find, without searching between anchors or back from a match for its start.
+    pub(crate) fn for_each_hit_at(
+        &self,
+        text: &str,
+        starts: impl IntoIterator<Item = (usize, usize)>,
+        cache: &mut Cache,
+        caps: &mut Captures,
+        mut emit: impl FnMut(usize, usize, &[(Arc<str>, &str)]),
+    ) {
+        debug_assert!(self.starts_at_anchor());
+        let mut named: Vec<(Arc<str>, &str)> = Vec::new();
+        let mut at = 0;
+        for (start, end) in starts {
+            if start < at {
+                continue;
+            }
+            let input = Input::new(text)
+                .span(start..end)
+                .anchored(regex_automata::Anchored::Yes);
+            let Some((hit_start, hit_end, next)) =
+                self.search(text, &input, cache, caps, &mut named)
+            else {
+                continue;
+            };
+            if self.verified(&text[hit_start..hit_end]) {
+                emit(hit_start, hit_end, &named);
+            }
+            at = next;
+        }
+    }
+
+    /// One search: the hit (or the match, without a `hit` group) and where the next search
+    /// starts, with the other named groups' values in `named`.
+    fn search<'t>(
+        &self,
+        text: &'t str,
+        input: &Input<'_>,
+        cache: &mut Cache,
+        caps: &mut Captures,
+        named: &mut Vec<(Arc<str>, &'t str)>,
+    ) -> Option<(usize, usize, usize)> {
+        if self.hit_group.is_none() && self.named.is_empty() {
+            let m = self.regex.search_with(cache, input)?;
+            return Some((m.start(), m.end(), m.end()));
+        }
+        self.regex.search_captures_with(cache, input, caps);
+        let m = caps.get_match()?;
+        let (start, end) = self
+            .hit_group
+            .and_then(|g| caps.get_group(g))
+            .map_or((m.start(), m.end()), |s| (s.start, s.end));
+        named.clear();
+        for (group, name) in &self.named {
+            if let Some(s) = caps.get_group(*group) {
+                named.push((name.clone(), &text[s.start..s.end]));
+            }
+        }
+        let next = if self.hit_group.is_some() {
+            start + text[start..].chars().next().map_or(1, char::len_utf8)
+        } else {
+            m.end()
+        };
+        Some((start, end, next))
     }
 
     /// Where to search for matches holding the anchor found at `anchor` in `text`: as far
@@ -1004,29 +1069,39 @@ mod tests {
     }
 
     /// Every hit of `p` in `text`, searched as the matcher searches: in windows around each
-    /// occurrence of an anchor, merged where they overlap.
+    /// occurrence of an anchor, merged where they overlap, or anchored at each anchor when
+    /// every match starts with one.
     fn windowed_hits(p: &Pattern, text: &str) -> Vec<(usize, usize)> {
-        let mut windows: Vec<Range<usize>> = Vec::new();
+        let mut anchors: Vec<Range<usize>> = Vec::new();
         for (at, _) in text.char_indices() {
             for anchor in p.anchors.iter().flatten() {
                 if text[at..].starts_with(anchor.as_str()) {
-                    windows.push(p.window(text, at..at + anchor.len()));
+                    anchors.push(at..at + anchor.len());
                 }
             }
         }
-        windows.sort_by_key(|w| (w.start, w.end));
+        anchors.sort_by_key(|a| (a.start, a.end));
+        let mut hits = Vec::new();
+        let (mut cache, mut caps) = (p.regex.create_cache(), p.regex.create_captures());
+        if p.starts_at_anchor() {
+            let starts = anchors
+                .iter()
+                .map(|a| (a.start, p.window(text, a.clone()).end));
+            p.for_each_hit_at(text, starts, &mut cache, &mut caps, |s, e, _| {
+                hits.push((s, e))
+            });
+            return hits;
+        }
         let mut merged: Vec<Range<usize>> = Vec::new();
-        for w in windows {
+        for w in anchors.into_iter().map(|a| p.window(text, a)) {
             match merged.last_mut() {
                 Some(last) if w.start <= last.end => last.end = last.end.max(w.end),
                 _ => merged.push(w),
             }
         }
-        let mut hits = Vec::new();
-        let (mut cache, mut caps) = (p.regex.create_cache(), p.regex.create_captures());
-        for w in merged {
-            p.for_each_hit(text, w, &mut cache, &mut caps, |s, e, _| hits.push((s, e)));
-        }
+        p.for_each_hit_in(text, merged, &mut cache, &mut caps, |s, e, _| {
+            hits.push((s, e))
+        });
         hits
     }
 
