@@ -1,5 +1,7 @@
 //! The compiled matcher: every literal of every rule in one Aho-Corasick automaton, every
-//! pattern compiled once and run only on turns where one of its literals was found.
+//! pattern compiled once and run only on turns where one of its literals was found, and there
+//! only as far around that literal as a match can reach (see `Pattern::window`), or anchored
+//! where the literal starts when it starts every match (`Pattern::for_each_hit_at`).
 //!
 //! The automaton steps over characters, not bytes: a Chinese character is one step instead of
 //! three. A small set of literals (a few hundred trie states) gets a table with every
