@@ -507,17 +507,30 @@ pub(crate) fn required_literals(hir: &Hir) -> Option<(Vec<String>, Reach)> {
 /// redundant, as the shorter one is found wherever it is. A match holding a dropped literal
 /// then reaches further around the shorter one it holds, by the bytes before and after it
 /// there: those are returned with the literals (the most before, the most after).
-fn minimal(mut set: Vec<String>) -> (Vec<String>, usize, usize) {
-    set.sort_unstable();
-    set.dedup();
+fn minimal(set: Vec<String>) -> (Vec<String>, usize, usize) {
+    let (kept, before, after) = minimal_of(&set);
+    let mut kept: Vec<String> = kept.into_iter().map(str::to_string).collect();
+    kept.sort_unstable();
+    (kept, before, after)
+}
+
+/// How many of `set` are left once the literals that hold another are dropped.
+fn minimal_len(set: &[String]) -> usize {
+    minimal_of(set).0.len()
+}
+
+/// `minimal` without making anything: the literals kept, shortest first, and the reach.
+fn minimal_of(set: &[String]) -> (Vec<&str>, usize, usize) {
+    let mut by_len: Vec<&str> = set.iter().map(String::as_str).collect();
     // Shortest first: a literal can only contain a shorter one.
-    set.sort_by_key(String::len);
+    by_len.sort_unstable_by_key(|s| (s.len(), *s));
+    by_len.dedup();
     let (mut before, mut after) = (0, 0);
-    let mut kept: Vec<String> = Vec::with_capacity(set.len());
-    for s in set {
+    let mut kept: Vec<&str> = Vec::with_capacity(by_len.len());
+    for s in by_len {
         match kept
             .iter()
-            .find_map(|t| position(&s, t).map(|at| (at, t.len())))
+            .find_map(|t| position(s, t).map(|at| (at, t.len())))
         {
             Some((at, len)) => {
                 before = before.max(at);
@@ -526,23 +539,7 @@ fn minimal(mut set: Vec<String>) -> (Vec<String>, usize, usize) {
             None => kept.push(s),
         }
     }
-    kept.sort_unstable();
     (kept, before, after)
-}
-
-/// How many of `set` are left once the literals that hold another are dropped (`minimal`
-/// without making anything).
-fn minimal_len(set: &[String]) -> usize {
-    let mut by_len: Vec<&str> = set.iter().map(String::as_str).collect();
-    by_len.sort_unstable_by_key(|s| (s.len(), *s));
-    by_len.dedup();
-    let mut kept: Vec<&str> = Vec::with_capacity(by_len.len());
-    for s in by_len {
-        if !kept.iter().any(|t| position(s, t).is_some()) {
-            kept.push(s);
-        }
-    }
-    kept.len()
 }
 
 /// Where the shorter literal `t` first occurs in `s`: a byte-wise search, cheaper than a
