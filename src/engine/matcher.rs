@@ -678,6 +678,142 @@ mod tests {
         }
     }
 
+    type Spans = Vec<(usize, usize)>;
+
+    /// What a scan hits of `regex` in `text`, and what searching the whole normalized turn
+    /// hits, with the normalization given; `None` when the pack refuses the pattern.
+    fn scanned_and_whole(
+        regex: &str,
+        text: &str,
+        repeats: bool,
+        separators: bool,
+    ) -> Option<(Spans, Spans)> {
+        let toml = format!(
+            "[pack]\nname = \"t\"\n[[rule]]\nid = \"forbidden.p\"\nkind = \"forbidden\"\n\
+             patterns = ['{regex}']\nnormalize = {{ repeats = {repeats}, separators = {separators} }}\n\
+             severity = \"minor\"\nmessage = \"m\"\n"
+        );
+        // Patterns that can never match, or match everywhere, are refused: nothing to scan.
+        let Ok(pack) = RulePack::from_toml("t.toml", &toml) else {
+            return None;
+        };
+        let leaf = &pack.rules()[0].leaves()[0];
+        let normalizer = Normalizer::new(leaf.normalization);
+        let mut norm = NormText::default();
+        normalizer.normalize(text, &mut norm);
+        let mut whole = Vec::new();
+        for needle in &leaf.needles {
+            if let Needle::Pattern(p) = needle {
+                let (mut cache, mut caps) = (p.regex.create_cache(), p.regex.create_captures());
+                p.for_each_hit(
+                    &norm.text,
+                    0..norm.text.len(),
+                    &mut cache,
+                    &mut caps,
+                    |s, e, _| whole.push((s, e)),
+                );
+            }
+        }
+        whole.sort_unstable();
+        let mut regexes = Vec::new();
+        let matcher = Matcher::new(&[leaf], &[0], &normalizer, &mut regexes).expect("builds");
+        let mut found = Found::default();
+        matcher.scan(
+            &norm.text,
+            Role::Agent,
+            &mut found,
+            &mut Caches::new(&regexes),
+        );
+        let mut scanned: Vec<(usize, usize)> =
+            found.hits.iter().map(|h| (h.start, h.end)).collect();
+        scanned.sort_unstable();
+        Some((scanned, whole))
+    }
+
+    #[test]
+    fn an_anchor_that_normalizing_shortens_does_not_cut_a_hit_short() {
+        // With `repeats`, the anchor 好好 is found as 好, where 好的 starts too.
+        let (scanned, whole) =
+            scanned_and_whole("好好|好的呀?", "好的呀", true, true).expect("loads");
+        assert_eq!(whole, vec![(0, 9)]);
+        assert_eq!(scanned, whole);
+    }
+
+    /// Regexes over characters that normalization folds, collapses and skips.
+    fn folded_regex() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::collection::vec;
+        use proptest::sample::select;
+        use proptest::strategy::Strategy;
+        const ATOMS: &[&str] = &[
+            "好", "好好", "好的", "呀", "的", "ab", "AB", "Ａ", "x", "[0-9]", r"\p{Han}", ".", "-",
+            "，", "領",
+        ];
+        const REPEAT: &[&str] = &["?", "+", "*", "{1,3}", "{2}"];
+        select(ATOMS)
+            .prop_map(String::from)
+            .prop_recursive(3, 12, 4, |inner| {
+                proptest::prop_oneof![
+                    3 => vec(inner.clone(), 2..4).prop_map(|parts| parts.concat()),
+                    1 => (inner.clone(), select(REPEAT)).prop_map(|(a, r)| format!("(?:{a}){r}")),
+                    2 => vec(inner.clone(), 2..4).prop_map(|alts| format!("(?:{})", alts.join("|"))),
+                    1 => inner.prop_map(|a| format!("(?P<hit>{a})")),
+                ]
+            })
+    }
+
+    /// Those regexes, and alternations of them at the top, where anchors of different
+    /// lengths can start at one place.
+    fn folded_alternatives() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::strategy::Strategy;
+        proptest::prop_oneof![
+            folded_regex(),
+            proptest::collection::vec(folded_regex(), 2..4).prop_map(|alts| alts.join("|")),
+        ]
+    }
+
+    /// Turns made of what those regexes match, and of what normalization folds.
+    fn folded_text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::strategy::Strategy;
+        const PIECES: &[&str] = &[
+            "好",
+            "好好",
+            "好的",
+            "好的呀",
+            "呀",
+            "的",
+            "ab",
+            "AB",
+            "Ａ",
+            "領",
+            "领",
+            "x",
+            "1",
+            "，",
+            " ",
+            "-",
+        ];
+        proptest::collection::vec(proptest::sample::select(PIECES), 0..10)
+            .prop_map(|pieces| pieces.concat())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+
+        /// A pattern, however normalization changes its anchors (with `repeats`, 好好 is
+        /// found as 好), hits in a scan what searching the whole normalized turn hits.
+        #[test]
+        fn patterns_hit_in_a_scan_what_the_whole_normalized_turn_holds(
+            regex in folded_alternatives(),
+            text in folded_text(),
+            repeats: bool,
+            separators: bool,
+        ) {
+            if let Some((scanned, whole)) = scanned_and_whole(&regex, &text, repeats, separators) {
+                proptest::prop_assert_eq!(scanned, whole, "{} in {}", regex, text);
+            }
+        }
+    }
+
     #[test]
     fn a_phrase_shared_by_two_rules_hits_both() {
         let rules: &[(&str, &[&str])] = &[("a", &["不行"]), ("b", &["不行", "行"])];

@@ -527,13 +527,22 @@ fn compile_for_normalization(rule: &mut Leaf) -> Result<(), String> {
     }
     for source in &rule.patterns {
         let pattern = compile(source, rule.verify)?;
-        for anchor in pattern.anchors.iter().flatten() {
-            if let Some(c) = normalizer.skipped_in(anchor) {
-                return Err(format!(
-                    "pattern `{source}` needs {c:?}, which normalization skips, so it can never \
-                     match; remove it, or set `normalize = {{ separators = false }}` on the rule"
-                ));
-            }
+        // A set of literals of which every match holds one, each with a character that
+        // normalization skips: no normalized turn holds any of them.
+        let skipped = pattern
+            .anchors
+            .iter()
+            .chain(&pattern.needs)
+            .find_map(|set| {
+                let skipped: Option<Vec<char>> =
+                    set.iter().map(|lit| normalizer.skipped_in(lit)).collect();
+                skipped.and_then(|chars| chars.first().copied())
+            });
+        if let Some(c) = skipped {
+            return Err(format!(
+                "pattern `{source}` needs {c:?}, which normalization skips, so it can never \
+                 match; remove it, or set `normalize = {{ separators = false }}` on the rule"
+            ));
         }
         needles.push(Needle::Pattern(Arc::new(pattern)));
     }
@@ -713,6 +722,34 @@ message = "m"
                 "m.toml:3:1: rule `forbidden.b`: pattern `喂 说吧` needs ' ', which normalization skips, so it can never match; remove it, or set `normalize = { separators = false }` on the rule",
             ]
         );
+    }
+
+    /// A pattern is refused for a skipped character only when every match needs one: some
+    /// piece of it, in sequence, is only ever literals with such a character.
+    #[test]
+    fn a_pattern_is_refused_only_when_every_match_needs_a_skipped_character() {
+        let load = |pattern: &str| {
+            RulePack::from_toml(
+                "m.toml",
+                &format!(
+                    "[pack]\nname = \"m\"\n[[rule]]\nid = \"forbidden.b\"\nkind = \"forbidden\"\n\
+                     patterns = ['{pattern}']\nseverity = \"minor\"\nmessage = \"m\"\n"
+                ),
+            )
+        };
+        // 不行 needs no dash; the pieces after it none either.
+        assert!(load(r"(?:好-|不行)\p{Han}*(?:好的|好的呀|好的啊)").is_ok());
+        assert!(load(r"(?:好的|好的呀|呀-吧)\p{Han}*好[1-3]").is_ok());
+        // Clause punctuation is kept: it is no separator.
+        assert!(load("不行[，。！]").is_ok());
+        // Every match holds a dash, a tilde or a caret, whichever literals anchor it.
+        for never in [r"-\p{Han}*(?:好|好的)", r"好1\p{Han}*好-的?", r"不行[~^]+"] {
+            let err = load(never).expect_err(never);
+            assert!(
+                err.to_string().contains("which normalization skips"),
+                "{never}: {err}"
+            );
+        }
     }
 
     #[test]

@@ -59,6 +59,10 @@ pub(crate) struct Pattern {
     /// How far a match can reach around the anchor it contains: a pattern runs only in a
     /// window that far around each anchor found, not over the whole turn.
     pub(crate) reach: Reach,
+    /// Sets of literals of which every match holds one, besides the anchors: what each piece
+    /// of a match, in sequence, can be, when that is a few literals. If every literal of a
+    /// set holds a character normalization skips, the pattern can never match.
+    pub(crate) needs: Vec<Vec<String>>,
     pub(crate) verify: Option<Verify>,
 }
 
@@ -128,6 +132,8 @@ impl Pattern {
             None => (None, Reach::default()),
         };
         let windowed = max_len.is_some() && anchors.is_some();
+        let mut needs = Vec::new();
+        needed_sets(&hir, &mut needs);
         // From the syntax tree already made: the source is not parsed twice.
         let regex = Regex::builder()
             .configure(
@@ -157,6 +163,7 @@ impl Pattern {
             named,
             anchors,
             reach,
+            needs,
             verify,
         })
     }
@@ -276,6 +283,11 @@ impl Pattern {
     /// the anchors found start, in order, each with the end of its window, an anchored search
     /// at each start not passed by the last hit finds the hits that searching the windows
     /// would find, without searching between anchors or back from a match for its start.
+    ///
+    /// Anchors found at one start are searched once, up to the farthest of their windows'
+    /// ends. The automaton finds anchors as normalized, and normalizing can shorten one (with
+    /// `repeats`, 好好 is found as 好): such an anchor can never be part of a match, but its
+    /// window is shorter than that of the anchor a match does start with at the same place.
     pub(crate) fn for_each_hit_at(
         &self,
         text: &str,
@@ -287,7 +299,11 @@ impl Pattern {
         debug_assert!(self.starts_at_anchor());
         let mut named: Vec<(Arc<str>, &str)> = Vec::new();
         let mut at = 0;
-        for (start, end) in starts {
+        let mut starts = starts.into_iter().peekable();
+        while let Some((start, mut end)) = starts.next() {
+            while let Some((_, further)) = starts.next_if(|&(s, _)| s == start) {
+                end = end.max(further);
+            }
             if start < at {
                 continue;
             }
@@ -552,6 +568,22 @@ fn position(s: &str, t: &str) -> Option<usize> {
     s.as_bytes()
         .windows(t.len())
         .position(|w| w == t.as_bytes())
+}
+
+/// The sets of literals of which every match of `hir` holds one: for each piece of the
+/// match in sequence (through groups and repetitions of at least one), the literals it can
+/// be, or hold one of, when there are few.
+fn needed_sets(hir: &Hir, out: &mut Vec<Vec<String>>) {
+    match hir.kind() {
+        HirKind::Capture(c) => needed_sets(&c.sub, out),
+        HirKind::Repetition(r) if r.min >= 1 => needed_sets(&r.sub, out),
+        HirKind::Concat(parts) => {
+            for part in parts {
+                needed_sets(part, out);
+            }
+        }
+        _ => out.extend(required(hir).map(|(set, _)| set)),
+    }
 }
 
 /// The total of the longest match of each of `parts` (`None`: unbounded).
