@@ -14,7 +14,7 @@ use super::rule::{
 };
 use crate::text::did_you_mean;
 use crate::text::normalize::{Normalization, Normalizer};
-use crate::text::pattern::{Pattern, has_slots, slots_to_regex};
+use crate::text::pattern::{Pattern, has_slots, needs_skipped, slots_to_regex};
 
 /// Applies a layer to its base: disables, overrides, then adds rules.
 pub(super) fn apply(base: Option<RulePack>, layer: Layer, problems: &mut Vec<Problem>) -> RulePack {
@@ -503,9 +503,9 @@ fn assign_dimension(rule: &mut Rule, dimensions: &[Dimension], problems: &mut Ve
 /// phrases and regexes are folded like the text (see `Normalizer::pattern`).
 fn compile_for_normalization(rule: &mut Leaf) -> Result<(), String> {
     let normalizer = Normalizer::new(rule.normalization);
-    let compile = |source: &str, verify| {
+    let compile_with_tree = |source: &str, verify| {
         let normalized = normalizer.pattern(source);
-        Pattern::from_regex(&normalized, verify).map_err(|e| {
+        Pattern::compiled(&normalized, verify).map_err(|e| {
             if normalized == source {
                 format!("`{source}` does not compile: {}", e.message)
             } else {
@@ -516,6 +516,7 @@ fn compile_for_normalization(rule: &mut Leaf) -> Result<(), String> {
             }
         })
     };
+    let compile = |source: &str, verify| compile_with_tree(source, verify).map(|(p, _)| p);
     let mut needles = Vec::new();
     for phrase in rule.phrases.iter().filter(|p| !parse::has_values(p)) {
         if has_slots(phrase) {
@@ -526,19 +527,8 @@ fn compile_for_normalization(rule: &mut Leaf) -> Result<(), String> {
         }
     }
     for source in &rule.patterns {
-        let pattern = compile(source, rule.verify)?;
-        // A set of literals of which every match holds one, each with a character that
-        // normalization skips: no normalized turn holds any of them.
-        let skipped = pattern
-            .anchors
-            .iter()
-            .chain(&pattern.needs)
-            .find_map(|set| {
-                let skipped: Option<Vec<char>> =
-                    set.iter().map(|lit| normalizer.skipped_in(lit)).collect();
-                skipped.and_then(|chars| chars.first().copied())
-            });
-        if let Some(c) = skipped {
+        let (pattern, hir) = compile_with_tree(source, rule.verify)?;
+        if let Some(c) = needs_skipped(&hir, &|c| normalizer.skips(c)) {
             return Err(format!(
                 "pattern `{source}` needs {c:?}, which normalization skips, so it can never \
                  match; remove it, or set `normalize = {{ separators = false }}` on the rule"
@@ -742,8 +732,14 @@ message = "m"
         assert!(load(r"(?:好的|好的呀|呀-吧)\p{Han}*好[1-3]").is_ok());
         // Clause punctuation is kept: it is no separator.
         assert!(load("不行[，。！]").is_ok());
-        // Every match holds a dash, a tilde or a caret, whichever literals anchor it.
-        for never in [r"-\p{Han}*(?:好|好的)", r"好1\p{Han}*好-的?", r"不行[~^]+"] {
+        // Every match holds a dash, a tilde, a caret or a space, whichever literals anchor it.
+        // (In the last, each branch needs one.)
+        for never in [
+            r"-\p{Han}*(?:好|好的)",
+            r"好1\p{Han}*好-的?",
+            r"不行[~^]+",
+            r"-好+|. ",
+        ] {
             let err = load(never).expect_err(never);
             assert!(
                 err.to_string().contains("which normalization skips"),

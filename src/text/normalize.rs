@@ -699,15 +699,11 @@ impl Normalizer {
         out
     }
 
-    /// The first character of `literal` that normalization skips (a space, a symbol), if
-    /// separators are skipped: a pattern that needs it can never match normalized text.
-    pub(crate) fn skipped_in(&self, literal: &str) -> Option<char> {
-        if !self.options.separators {
-            return None;
-        }
-        literal
-            .chars()
-            .find(|&c| char_kind(self.fold(c)) == CharKind::Separator)
+    /// Whether normalization skips `c` wherever it is (a space, a symbol: separators are
+    /// skipped, and `c` is one once folded). A pattern that needs it can never match
+    /// normalized text.
+    pub(crate) fn skips(&self, c: char) -> bool {
+        self.options.separators && char_kind(self.fold(c)) == CharKind::Separator
     }
 
     /// A phrase in normalized form.

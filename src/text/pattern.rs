@@ -59,10 +59,6 @@ pub(crate) struct Pattern {
     /// How far a match can reach around the anchor it contains: a pattern runs only in a
     /// window that far around each anchor found, not over the whole turn.
     pub(crate) reach: Reach,
-    /// Sets of literals of which every match holds one, besides the anchors: what each piece
-    /// of a match, in sequence, can be, when that is a few literals. If every literal of a
-    /// set holds a character normalization skips, the pattern can never match.
-    pub(crate) needs: Vec<Vec<String>>,
     pub(crate) verify: Option<Verify>,
 }
 
@@ -84,7 +80,7 @@ thread_local! {
 const KEEP_COMPILER: usize = 1 << 20;
 
 /// A compiler set up as the regex engine sets up its own for the forward program
-/// (`from_regex`), so that both give the same errors.
+/// (`compiled`), so that both give the same errors.
 fn checking_compiler() -> thompson::Compiler {
     let mut compiler = thompson::Compiler::new();
     compiler.configure(
@@ -104,6 +100,15 @@ pub(crate) struct PatternError {
 }
 
 impl Pattern {
+    /// `compiled`, without the syntax tree (for tests, which make patterns without a pack).
+    #[cfg(test)]
+    pub(crate) fn from_regex(
+        source: &str,
+        verify: Option<Verify>,
+    ) -> Result<Pattern, PatternError> {
+        Pattern::compiled(source, verify).map(|(pattern, _)| pattern)
+    }
+
     /// Compiles a regex written in a pack, ready to search.
     ///
     /// Built lighter than the regex engine would build it by default, because the matcher
@@ -121,10 +126,13 @@ impl Pattern {
     ///   the size limit: built as automata, its reverse program would not fit). A windowed
     ///   pattern also runs over whole turns in `unless.matches` and in tolerant matching,
     ///   where only speed differs.
-    pub(crate) fn from_regex(
+    ///
+    /// Returns the syntax tree it was compiled from as well, for questions only the tree
+    /// answers (see `needs_skipped`).
+    pub(crate) fn compiled(
         source: &str,
         verify: Option<Verify>,
-    ) -> Result<Pattern, PatternError> {
+    ) -> Result<(Pattern, Hir), PatternError> {
         let hir = parse_hir(source)?;
         let max_len = hir.properties().maximum_len();
         let (anchors, reach) = match required_literals(&hir) {
@@ -132,8 +140,6 @@ impl Pattern {
             None => (None, Reach::default()),
         };
         let windowed = max_len.is_some() && anchors.is_some();
-        let mut needs = Vec::new();
-        needed_sets(&hir, &mut needs);
         // From the syntax tree already made: the source is not parsed twice.
         let regex = Regex::builder()
             .configure(
@@ -156,24 +162,24 @@ impl Pattern {
                 None => {}
             }
         }
-        Ok(Pattern {
+        let pattern = Pattern {
             regex,
             source: source.to_string(),
             hit_group,
             named,
             anchors,
             reach,
-            needs,
             verify,
-        })
+        };
+        Ok((pattern, hir))
     }
 
     /// Checks a regex as a pack is read, and tells what the reader needs to know of it,
     /// without building the engines that search: what searches is compiled once
     /// normalization is known (see `Normalizer::pattern`), so building it here too would be
-    /// paid twice. Only the forward program is compiled, as `from_regex` compiles it, so the
-    /// errors are those of `from_regex` but one: a regex whose reverse program (which
-    /// `from_regex` also builds) passes the size limit when its forward one does not is
+    /// paid twice. Only the forward program is compiled, as `compiled` compiles it, so the
+    /// errors are those of `compiled` but one: a regex whose reverse program (which
+    /// `compiled` also builds) passes the size limit when its forward one does not is
     /// refused when the pack's rules are settled, with the rule's line. The compiler is kept
     /// on each thread, because making one fills tables of UTF-8 ranges that cost more than
     /// compiling a short pattern.
@@ -570,19 +576,44 @@ fn position(s: &str, t: &str) -> Option<usize> {
         .position(|w| w == t.as_bytes())
 }
 
-/// The sets of literals of which every match of `hir` holds one: for each piece of the
-/// match in sequence (through groups and repetitions of at least one), the literals it can
-/// be, or hold one of, when there are few.
-fn needed_sets(hir: &Hir, out: &mut Vec<Vec<String>>) {
+/// A character that every match of `hir` holds and that `skipped` says normalization skips,
+/// if there is one: then no normalized text holds a match. A piece of a match in sequence
+/// (through groups and repetitions of at least one) that needs such a character, an
+/// alternation each of whose branches does, a literal with one, or a class of nothing else.
+pub(crate) fn needs_skipped(hir: &Hir, skipped: &dyn Fn(char) -> bool) -> Option<char> {
+    /// Most characters of a class looked at; a larger class is taken to hold others.
+    const MAX_CLASS_CHARS: u32 = 1 << 16;
     match hir.kind() {
-        HirKind::Capture(c) => needed_sets(&c.sub, out),
-        HirKind::Repetition(r) if r.min >= 1 => needed_sets(&r.sub, out),
-        HirKind::Concat(parts) => {
-            for part in parts {
-                needed_sets(part, out);
+        HirKind::Literal(lit) => std::str::from_utf8(&lit.0)
+            .ok()?
+            .chars()
+            .find(|&c| skipped(c)),
+        HirKind::Class(Class::Unicode(class)) => {
+            let mut first = None;
+            let mut seen = 0u32;
+            for range in class.ranges() {
+                for c in range.start()..=range.end() {
+                    seen += 1;
+                    if seen > MAX_CLASS_CHARS || !skipped(c) {
+                        return None;
+                    }
+                    first.get_or_insert(c);
+                }
             }
+            first
         }
-        _ => out.extend(required(hir).map(|(set, _)| set)),
+        HirKind::Capture(c) => needs_skipped(&c.sub, skipped),
+        HirKind::Repetition(r) if r.min >= 1 => needs_skipped(&r.sub, skipped),
+        HirKind::Concat(parts) => parts.iter().find_map(|part| needs_skipped(part, skipped)),
+        HirKind::Alternation(branches) => {
+            let mut first = None;
+            for branch in branches {
+                let c = needs_skipped(branch, skipped)?;
+                first.get_or_insert(c);
+            }
+            first
+        }
+        _ => None,
     }
 }
 
