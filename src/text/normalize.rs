@@ -380,60 +380,96 @@ fn kind_in(t: &Tables, c: char) -> CharKind {
     }
 }
 
-/// One character of normalized text and where it came from.
+/// A run of normalized characters whose bytes map one to one, in order, onto the original's
+/// from `orig` on, except that the run's last character ends at `orig_end` in the original
+/// (it may have been folded to another length, or have repeats collapsed into it). Only
+/// where that stops being so does a new run start: text that folds to itself, or to
+/// characters of the same length, is one run however long, and normalizing it writes
+/// nothing for each character.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct NormChar {
-    /// Byte offset in the normalized text.
-    pub(crate) at: u32,
-    /// Byte range in the original text.
-    pub(crate) orig_start: u32,
-    pub(crate) orig_end: u32,
-    /// Separators were skipped right before this character.
-    pub(crate) gap_before: bool,
+struct Run {
+    /// Byte offset in the normalized text of the run's first character.
+    at: u32,
+    /// Byte offset in the original text of the run's first character.
+    orig: u32,
+    /// Where the run's last character ends in the original text.
+    orig_end: u32,
+    /// Separators were skipped right before the run's first character (and so a character
+    /// after skipped separators always starts a run).
+    gap_before: bool,
 }
 
-/// Normalized text with the original span of each character. Reused between turns, so that
-/// normalizing allocates nothing once warmed up.
+/// Normalized text and where its characters came from, as runs. Reused between turns, so
+/// that normalizing allocates nothing once warmed up.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct NormText {
     pub(crate) text: String,
-    pub(crate) chars: Vec<NormChar>,
+    runs: Vec<Run>,
     orig_len: u32,
 }
 
 impl NormText {
-    /// The original byte range of a normalized byte range (at character boundaries).
+    /// Adds a character (or a stretch of characters that fold to themselves) written at `at`
+    /// from `orig_start..orig_end` of the original: to the last run if it carries on its
+    /// one-to-one mapping, else as a new run. Only the offsets need comparing: a last
+    /// character folded to another length, repeats collapsed into it, or separators skipped
+    /// after it all move `orig_start` off the run's mapping.
+    #[inline(always)]
+    fn add(&mut self, at: usize, orig_start: usize, orig_end: usize, gap_before: bool) {
+        if let Some(last) = self.runs.last_mut()
+            && last.orig as usize + (at - last.at as usize) == orig_start
+        {
+            debug_assert!(!gap_before && last.orig_end as usize == orig_start);
+            last.orig_end = orig_end as u32;
+            return;
+        }
+        self.runs.push(Run {
+            at: at as u32,
+            orig: orig_start as u32,
+            orig_end: orig_end as u32,
+            gap_before,
+        });
+    }
+
+    /// The run holding the character that starts at normalized offset `at` (< the text's
+    /// length), or that ends at `at` when `ending`.
+    fn run_of(&self, at: usize, ending: bool) -> usize {
+        let after = if ending {
+            self.runs.partition_point(|r| (r.at as usize) < at)
+        } else {
+            self.runs.partition_point(|r| (r.at as usize) <= at)
+        };
+        after - 1
+    }
+
+    /// The original byte range of a normalized byte range (at character boundaries): from
+    /// its first character's start to its last character's end.
     pub(crate) fn to_original(&self, start: usize, end: usize) -> (usize, usize) {
         debug_assert!(
             start <= end && self.text.is_char_boundary(start) && self.text.is_char_boundary(end),
             "{start}..{end} is not a range between characters of {:?}",
             self.text
         );
-        let first = self.index_at(start);
-        let orig_start = self
-            .chars
-            .get(first)
-            .map_or(self.orig_len, |c| c.orig_start);
-        let orig_end = if end > start {
-            // A hit is a few characters long: step to its last rather than search again.
-            let mut last = first;
-            while self
-                .chars
-                .get(last + 1)
-                .is_some_and(|c| (c.at as usize) < end)
-            {
-                last += 1;
-            }
-            self.chars[last].orig_end
+        if start >= self.text.len() {
+            return (self.orig_len as usize, self.orig_len as usize);
+        }
+        let run = &self.runs[self.run_of(start, false)];
+        let orig_start = run.orig as usize + (start - run.at as usize);
+        if end == start {
+            return (orig_start, orig_start);
+        }
+        let i = self.run_of(end, true);
+        let run = &self.runs[i];
+        let run_end = self
+            .runs
+            .get(i + 1)
+            .map_or(self.text.len(), |r| r.at as usize);
+        let orig_end = if end == run_end {
+            run.orig_end as usize
         } else {
-            orig_start
+            run.orig as usize + (end - run.at as usize)
         };
-        (orig_start as usize, orig_end as usize)
-    }
-
-    /// The index of the character at normalized byte offset `at`.
-    fn index_at(&self, at: usize) -> usize {
-        self.chars.partition_point(|c| (c.at as usize) < at)
+        (orig_start, orig_end)
     }
 
     /// Whether a clause ends right before normalized offset `at`: the start of the text,
@@ -449,7 +485,7 @@ impl NormText {
         {
             return true;
         }
-        self.gap_is_boundary(self.index_at(at))
+        self.gap_is_boundary(at)
     }
 
     /// Whether a clause ends right at normalized offset `at`: the end of the text, clause
@@ -465,16 +501,39 @@ impl NormText {
         {
             return true;
         }
-        self.gap_is_boundary(self.index_at(at))
+        self.gap_is_boundary(at)
     }
 
-    /// Whether separators skipped right before character `i` end a clause. In letter-spaced
-    /// text (不 管 怎 样), where the characters on both sides stand alone between separators,
-    /// the separators only space the letters out and end nothing.
-    fn gap_is_boundary(&self, i: usize) -> bool {
-        let gap = |j: usize| self.chars.get(j).is_none_or(|c| c.gap_before);
-        let alone = |j: usize| (j == 0 || gap(j)) && (j + 1 >= self.chars.len() || gap(j + 1));
-        gap(i) && !(i > 0 && alone(i - 1) && alone(i))
+    /// Whether separators were skipped right before the character at `at` (at the end of
+    /// the text, there is always a gap).
+    fn gap_before(&self, at: usize) -> bool {
+        at >= self.text.len()
+            || self
+                .runs
+                .binary_search_by_key(&at, |r| r.at as usize)
+                .is_ok_and(|i| self.runs[i].gap_before)
+    }
+
+    /// Whether separators skipped right before the character at `at` end a clause. In
+    /// letter-spaced text (不 管 怎 样), where the characters on both sides stand alone
+    /// between separators, the separators only space the letters out and end nothing.
+    fn gap_is_boundary(&self, at: usize) -> bool {
+        let alone = |x: usize| {
+            let next = self.text[x..]
+                .chars()
+                .next()
+                .map_or(x, |c| x + c.len_utf8());
+            (x == 0 || self.gap_before(x)) && self.gap_before(next)
+        };
+        self.gap_before(at)
+            && !(at > 0
+                && alone(
+                    at - self.text[..at]
+                        .chars()
+                        .next_back()
+                        .map_or(0, char::len_utf8),
+                )
+                && alone(at))
     }
 }
 
@@ -584,11 +643,11 @@ impl Normalizer {
     pub(crate) fn normalize_with(&self, text: &str, out: &mut NormText, each: &mut impl EachChar) {
         let (skip, collapse) = (self.options.separators, self.options.repeats);
         out.text.clear();
-        out.chars.clear();
+        out.runs.clear();
         out.orig_len = text.len() as u32;
         out.text.reserve(text.len());
-        out.chars.reserve(text.len() / 2);
         let bytes = text.as_bytes();
+        // Separators were skipped since the last character written.
         let mut gap = false;
         // The last character written, as a code point; none yet.
         let mut previous = u32::MAX;
@@ -603,23 +662,23 @@ impl Normalizer {
             let dropped = (skip && kind == CharKind::Separator)
                 || (collapse && kind == CharKind::Text && previous == folded as u32);
             if dropped || folded as u32 != u {
-                out.text.push_str(&text[copy_from..at]);
+                // The text that folded to itself up to here is copied, as one stretch.
+                if at > copy_from {
+                    out.text.push_str(&text[copy_from..at]);
+                    out.add(copy_to, copy_from, at, gap);
+                    gap = false;
+                }
                 if dropped {
                     if kind == CharKind::Separator {
                         gap = true;
                     } else {
-                        if let Some(last) = out.chars.last_mut() {
+                        if let Some(last) = out.runs.last_mut() {
                             last.orig_end = end as u32;
                         }
                         gap = false;
                     }
                 } else {
-                    out.chars.push(NormChar {
-                        at: out.text.len() as u32,
-                        orig_start: at as u32,
-                        orig_end: end as u32,
-                        gap_before: gap,
-                    });
+                    out.add(out.text.len(), at, end, gap);
                     out.text.push(folded);
                     each.char(folded, out.text.len());
                     previous = folded as u32;
@@ -630,18 +689,14 @@ impl Normalizer {
                 at = end;
                 continue;
             }
-            out.chars.push(NormChar {
-                at: (copy_to + at - copy_from) as u32,
-                orig_start: at as u32,
-                orig_end: end as u32,
-                gap_before: gap,
-            });
             each.char(folded, copy_to + end - copy_from);
             previous = u;
-            gap = false;
             at = end;
         }
-        out.text.push_str(&text[copy_from..]);
+        if bytes.len() > copy_from {
+            out.text.push_str(&text[copy_from..]);
+            out.add(copy_to, copy_from, bytes.len(), gap);
+        }
     }
 
     /// The characters `normalize` writes for `text`, in order, without writing them anywhere
@@ -735,11 +790,65 @@ mod tests {
         let mut out = NormText::default();
         Normalizer::new(Normalization::DEFAULT).normalize(text, &mut out);
         let spans = out
-            .chars
-            .iter()
-            .map(|c| (c.orig_start as usize, c.orig_end as usize))
+            .text
+            .char_indices()
+            .map(|(i, c)| out.to_original(i, i + c.len_utf8()))
             .collect();
         (out.text, spans)
+    }
+
+    /// One character `normalize` writes: where it is, where it came from, and whether
+    /// separators were skipped right before it.
+    #[derive(Clone, Copy, Debug)]
+    struct Written {
+        at: usize,
+        orig_start: usize,
+        orig_end: usize,
+        gap_before: bool,
+    }
+
+    /// What `normalize` writes, worked out one character at a time, with every character's
+    /// origin: the model the runs of `NormText` must agree with.
+    fn one_by_one(normalizer: &Normalizer, text: &str) -> (String, Vec<Written>) {
+        let options = normalizer.options;
+        let (mut out, mut chars) = (String::new(), Vec::<Written>::new());
+        let (mut gap, mut previous) = (false, None);
+        for (i, c) in text.char_indices() {
+            let end = i + c.len_utf8();
+            let (folded, kind) = normalizer.fold_kind(c as u32);
+            if options.separators && kind == CharKind::Separator {
+                gap = true;
+            } else if options.repeats && kind == CharKind::Text && previous == Some(folded) {
+                // A repeat collapses into the character before it.
+                if let Some(last) = chars.last_mut() {
+                    last.orig_end = end;
+                }
+                gap = false;
+            } else {
+                chars.push(Written {
+                    at: out.len(),
+                    orig_start: i,
+                    orig_end: end,
+                    gap_before: gap,
+                });
+                out.push(folded);
+                previous = Some(folded);
+                gap = false;
+            }
+        }
+        (out, chars)
+    }
+
+    /// `boundary_before` and `boundary_after` of the model: by character index.
+    fn model_boundaries(text: &str, chars: &[Written], at: usize) -> (bool, bool) {
+        let gap = |j: usize| chars.get(j).is_none_or(|c| c.gap_before);
+        let alone = |j: usize| (j == 0 || gap(j)) && (j + 1 >= chars.len() || gap(j + 1));
+        let i = chars.iter().position(|c| c.at >= at).unwrap_or(chars.len());
+        let gap_ends = gap(i) && !(i > 0 && alone(i - 1) && alone(i));
+        let not_text = |c: Option<char>| c.is_some_and(|c| char_kind(c) != CharKind::Text);
+        let before = at == 0 || not_text(text[..at].chars().next_back()) || gap_ends;
+        let after = at >= text.len() || not_text(text[at..].chars().next()) || gap_ends;
+        (before, after)
     }
 
     /// Records what `normalize_with` hands on.
@@ -783,8 +892,11 @@ mod tests {
             }
             proptest::prop_assert_eq!(start, with.text.len());
 
-            // Every range between character boundaries maps back to the original from its
-            // first character's start to its last character's end.
+            // The runs give every character's origin as the model does: every range between
+            // character boundaries maps back to the original from its first character's start
+            // to its last character's end, and clauses end at the same places.
+            let (model_text, model) = one_by_one(&normalizer, &text);
+            proptest::prop_assert_eq!(&model_text, &out.text);
             let bounds: Vec<usize> = out
                 .text
                 .char_indices()
@@ -793,18 +905,23 @@ mod tests {
                 .collect();
             for (i, &s) in bounds.iter().enumerate() {
                 for &e in &bounds[i..] {
-                    let first = out.chars.iter().position(|c| c.at as usize >= s);
-                    let orig_start = first.map_or(out.orig_len, |f| out.chars[f].orig_start);
-                    let orig_end = match out.chars.iter().rposition(|c| (c.at as usize) < e) {
-                        Some(last) if e > s => out.chars[last].orig_end,
+                    let first = model.iter().find(|c| c.at >= s);
+                    let orig_start = first.map_or(text.len(), |c| c.orig_start);
+                    let orig_end = match model.iter().rfind(|c| c.at < e) {
+                        Some(last) if e > s => last.orig_end,
                         _ => orig_start,
                     };
                     proptest::prop_assert_eq!(
                         out.to_original(s, e),
-                        (orig_start as usize, orig_end as usize),
+                        (orig_start, orig_end),
                         "{}..{} of {:?}", s, e, out.text
                     );
                 }
+                proptest::prop_assert_eq!(
+                    (out.boundary_before(s), out.boundary_after(s)),
+                    model_boundaries(&out.text, &model, s),
+                    "at {} of {:?}", s, out.text
+                );
             }
         }
     }
