@@ -333,11 +333,6 @@ impl Matcher {
         }
     }
 
-    /// Whether any rule of this matcher looks at turns of `role`.
-    pub(crate) fn wants(&self, role: Role) -> bool {
-        self.roles.contains(role)
-    }
-
     /// Finds, in normalized `text`, every hit of every rule that applies to `role`, and every
     /// occurrence of an allowed phrase, replacing what `found` held.
     pub(crate) fn scan(&self, text: &str, role: Role, found: &mut Found, caches: &mut Caches) {
@@ -504,8 +499,14 @@ impl Matcher {
     }
 
     /// How many distinct literals the automaton holds.
+    #[cfg(test)]
     pub(crate) fn literal_count(&self) -> usize {
         self.literals.len()
+    }
+
+    /// The literals the automaton holds, normalized.
+    pub(crate) fn literal_texts(&self) -> impl Iterator<Item = &str> {
+        self.literals.iter().map(|l| &*l.text)
     }
 }
 

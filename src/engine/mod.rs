@@ -73,13 +73,30 @@ pub(crate) struct Engine {
 #[derive(Debug)]
 struct Profile {
     normalizer: Normalizer,
-    matcher: Matcher,
-    /// The channels of the rules whose leaves the matcher holds: a turn on another channel
+    /// The matchers of this normalization, one for each set of leaves that the turns of a
+    /// role look at: a customer's turn is scanned only for the phrases that rules look for
+    /// in customers' turns (a few dozen in the built-in pack, against well over a thousand in
+    /// agents' turns), with an automaton small enough to be stepped as the text is
+    /// normalized, and a turn in which it finds nothing is not even normalized.
+    matchers: Vec<Matcher>,
+    /// By role, which of `matchers` scans its turns; none if no leaf looks at them.
+    by_role: [Option<usize>; 4],
+    /// How many distinct literals the matchers hold between them.
+    literals: usize,
+    /// The channels of the rules whose leaves the matchers hold: a turn on another channel
     /// need not be scanned with this normalization at all.
     channels: ChannelSet,
 }
 
-/// One matcher for each normalization that the leaves `members` use.
+impl Profile {
+    /// The matcher for turns of `role`, if any leaf looks at them.
+    fn matcher(&self, role: Role) -> Option<&Matcher> {
+        self.by_role[role.index()].map(|m| &self.matchers[m])
+    }
+}
+
+/// One matcher for each normalization that the leaves `members` use, and within it one for
+/// each set of leaves that the turns of a role look at.
 fn build_profiles(
     leaves: &[&Leaf],
     members: &[u32],
@@ -105,10 +122,39 @@ fn build_profiles(
     let mut out = Vec::new();
     for (normalization, members, channels) in &by_normalization {
         let normalizer = Normalizer::new(*normalization);
-        let matcher = Matcher::new(leaves, members, &normalizer, regexes)?;
+        let mut sets: Vec<Vec<u32>> = Vec::new();
+        let mut by_role = [None; 4];
+        for role in Role::ALL {
+            let of_role: Vec<u32> = members
+                .iter()
+                .copied()
+                .filter(|&i| leaves[i as usize].roles.contains(role))
+                .collect();
+            if of_role.is_empty() {
+                continue;
+            }
+            by_role[role.index()] = Some(match sets.iter().position(|s| *s == of_role) {
+                Some(at) => at,
+                None => {
+                    sets.push(of_role);
+                    sets.len() - 1
+                }
+            });
+        }
+        let matchers = sets
+            .iter()
+            .map(|set| Matcher::new(leaves, set, &normalizer, regexes))
+            .collect::<Result<Vec<Matcher>, String>>()?;
+        let literals = matchers
+            .iter()
+            .flat_map(Matcher::literal_texts)
+            .collect::<rustc_hash::FxHashSet<&str>>()
+            .len();
         out.push(Profile {
             normalizer,
-            matcher,
+            matchers,
+            by_role,
+            literals,
             channels: *channels,
         });
     }
@@ -246,8 +292,8 @@ impl Engine {
             None => None,
             Some(built) => {
                 let (mut message_profiles, more) = built.map_err(error)?;
-                for profile in &mut message_profiles {
-                    profile.matcher.move_slots(regexes.len());
+                for matcher in message_profiles.iter_mut().flat_map(|p| &mut p.matchers) {
+                    matcher.move_slots(regexes.len());
                 }
                 regexes.extend(more);
                 Some(message_profiles)
@@ -414,10 +460,7 @@ impl Engine {
     /// How many distinct literals (phrases, pattern anchors and allowed phrases) the automata
     /// hold.
     pub(crate) fn literal_count(&self) -> usize {
-        self.profiles
-            .iter()
-            .map(|p| p.matcher.literal_count())
-            .sum()
+        self.profiles.iter().map(|p| p.literals).sum()
     }
 
     /// Scans every turn of a transcript, then calls `judge` with the scans and the turn texts
@@ -536,7 +579,10 @@ impl Engine {
             return;
         }
         for (p, profile) in profiles.iter().enumerate() {
-            if !profile.matcher.wants(role) || !profile.channels.applies_to(channel) {
+            let Some(matcher) = profile.matcher(role) else {
+                continue;
+            };
+            if !profile.channels.applies_to(channel) {
                 continue;
             }
             let keep = keep.filter(|_| p == 0);
@@ -545,7 +591,7 @@ impl Engine {
                 // and is swapped back after it.
                 std::mem::swap(&mut scratch.norm, &mut scratch.kept[turn]);
             }
-            let normalized = self.scan_profile(profile, text, role, scratch, out);
+            let normalized = self.scan_profile(profile, matcher, text, role, scratch, out);
             if let Some(turn) = keep {
                 std::mem::swap(&mut scratch.norm, &mut scratch.kept[turn]);
                 scratch.kept_valid[turn] = normalized;
@@ -564,13 +610,14 @@ impl Engine {
     fn scan_profile(
         &self,
         profile: &Profile,
+        matcher: &Matcher,
         text: &str,
         role: Role,
         scratch: &mut Scratch,
         out: &mut TurnScan,
     ) -> bool {
         {
-            let normalized = profile.matcher.normalize_and_scan(
+            let normalized = matcher.normalize_and_scan(
                 &profile.normalizer,
                 text,
                 &mut scratch.norm,
@@ -625,4 +672,95 @@ pub(crate) struct Prenormalized<'a> {
     pub(crate) texts: &'a [NormText],
     /// Whether each turn's text was normalized (turns of roles no rule looks at are not).
     pub(crate) valid: &'a [bool],
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A turn is scanned by the matcher of its role's leaves alone, and finds what one matcher
+    /// of every leaf finds in a turn of that role: the built-in pack's every literal, in
+    /// turns of every role, alone, in a sentence and two by two.
+    #[test]
+    fn the_matcher_of_a_role_finds_what_a_matcher_of_every_leaf_finds_for_it() {
+        let pack = RulePack::builtin().expect("the built-in pack loads");
+        let leaves: Vec<&Leaf> = pack.rules().iter().flat_map(|r| r.leaves()).collect();
+        let members: Vec<u32> = (0..leaves.len() as u32).collect();
+        let mut role_regexes = Vec::new();
+        let profiles = build_profiles(
+            &leaves,
+            &members,
+            pack.rules(),
+            &pack
+                .rules()
+                .iter()
+                .enumerate()
+                .flat_map(|(r, rule)| rule.leaves().iter().map(move |_| r))
+                .collect::<Vec<usize>>(),
+            &mut role_regexes,
+        )
+        .expect("it compiles");
+        // The built-in pack looks at agents' and customers' turns, with different leaves.
+        let main = &profiles[0];
+        assert!(main.matcher(Role::Agent).is_some() && main.matcher(Role::Customer).is_some());
+        assert_ne!(
+            main.by_role[Role::Agent.index()],
+            main.by_role[Role::Customer.index()]
+        );
+
+        // Of this normalization, every leaf whatever its roles.
+        let of_main: Vec<u32> = members
+            .iter()
+            .copied()
+            .filter(|&i| leaves[i as usize].normalization == main.normalizer.options())
+            .collect();
+        let mut regexes = Vec::new();
+        let every = Matcher::new(&leaves, &of_main, &main.normalizer, &mut regexes)
+            .expect("one matcher of every leaf compiles");
+        let literals: Vec<&str> = every.literal_texts().collect();
+        let mut texts: Vec<String> = Vec::new();
+        for (i, literal) in literals.iter().enumerate() {
+            texts.push(literal.to_string());
+            texts.push(format!("嗯那个，{literal}呢，好的"));
+            texts.push(format!(
+                "{literal}{}",
+                literals[(i * 7 + 3) % literals.len()]
+            ));
+        }
+        let found = |matcher: &Matcher, text: &str, role: Role, regexes: &[Regex]| {
+            let (mut norm, mut found) = (NormText::default(), Found::default());
+            let mut caches = Caches::new(regexes);
+            matcher.normalize_and_scan(
+                &main.normalizer,
+                text,
+                &mut norm,
+                role,
+                &mut found,
+                &mut caches,
+            );
+            let mut hits = found.hits.clone();
+            hits.sort_unstable();
+            let mut allowed = found.allowed.clone();
+            allowed.sort_unstable();
+            (hits, allowed, found.captures.len())
+        };
+        let mut compared = 0;
+        for text in &texts {
+            for role in Role::ALL {
+                let expected = found(&every, text, role, &regexes);
+                match main.matcher(role) {
+                    Some(matcher) => {
+                        assert_eq!(
+                            found(matcher, text, role, &role_regexes),
+                            expected,
+                            "{text:?} in a turn of {role:?}"
+                        );
+                        compared += 1;
+                    }
+                    None => assert_eq!(expected, Default::default(), "{text:?}, {role:?}"),
+                }
+            }
+        }
+        assert!(compared >= 2 * texts.len());
+    }
 }
