@@ -14,7 +14,7 @@ use super::rule::{
 };
 use crate::text::did_you_mean;
 use crate::text::normalize::{Normalization, Normalizer};
-use crate::text::pattern::{Pattern, has_slots, needs_skipped, slots_to_regex};
+use crate::text::pattern::{Pattern, has_slots, needs_absent, slots_to_regex};
 
 /// Applies a layer to its base: disables, overrides, then adds rules.
 pub(super) fn apply(base: Option<RulePack>, layer: Layer, problems: &mut Vec<Problem>) -> RulePack {
@@ -528,11 +528,20 @@ fn compile_for_normalization(rule: &mut Leaf) -> Result<(), String> {
     }
     for source in &rule.patterns {
         let (pattern, hir) = compile_with_tree(source, rule.verify)?;
-        if let Some(c) = needs_skipped(&hir, &|c| normalizer.skips(c)) {
-            return Err(format!(
-                "pattern `{source}` needs {c:?}, which normalization skips, so it can never \
-                 match; remove it, or set `normalize = {{ separators = false }}` on the rule"
-            ));
+        if let Some(c) = needs_absent(&hir, &|c| normalizer.leaves_out(c)) {
+            return Err(if normalizer.skips(c) {
+                format!(
+                    "pattern `{source}` needs {c:?}, which normalization skips, so it can never \
+                     match; remove it, or set `normalize = {{ separators = false }}` on the rule"
+                )
+            } else {
+                format!(
+                    "pattern `{source}` needs {c:?}, which normalization turns into {:?}, so it \
+                     can never match; write {:?} instead",
+                    normalizer.folded(c),
+                    normalizer.folded(c)
+                )
+            });
         }
         needles.push(Needle::Pattern(Arc::new(pattern)));
     }
@@ -746,6 +755,21 @@ message = "m"
                 "{never}: {err}"
             );
         }
+        // Characters that normalization turns into others are never in the text either: a
+        // full-width letter written as an escape (the pattern's own characters are folded,
+        // its escapes are not), a radical, and a class of symbols, each of which is skipped
+        // or folded to a character that is no symbol.
+        for (never, into) in [
+            (r"\x{FF21}\x{FF22}", "turns into 'a'"),
+            (r"不\x{2F08}", "turns into '人'"),
+            (r"[-a]\pS", "which normalization skips"),
+        ] {
+            let err = load(never).expect_err(never).to_string();
+            assert!(err.contains(into), "{never}: {err}");
+        }
+        // …while a class that also holds what they fold to can match.
+        assert!(load(r"[\x{FF21}a]b").is_ok());
+        assert!(load(r"\x{2F08}?人").is_ok());
     }
 
     #[test]

@@ -761,6 +761,18 @@ impl Normalizer {
         self.options.separators && char_kind(self.fold(c)) == CharKind::Separator
     }
 
+    /// What normalization turns `c` into (itself, mostly).
+    pub(crate) fn folded(&self, c: char) -> char {
+        self.fold(c)
+    }
+
+    /// Whether normalized text never holds `c`: normalization skips it, or turns it into
+    /// another character (a full-width letter, a traditional character, a radical). Folding
+    /// is idempotent, so every other character can be there.
+    pub(crate) fn leaves_out(&self, c: char) -> bool {
+        self.skips(c) || self.fold(c) != c
+    }
+
     /// A phrase in normalized form.
     pub(crate) fn phrase(&self, phrase: &str) -> String {
         let mut out = NormText::default();
@@ -941,6 +953,13 @@ mod tests {
                     fold_char_slow(c, options.width, options.case, options.traditional)
                 });
                 assert_eq!(table.chars[u as usize], slow, "U+{u:04X} under {options:?}");
+                // Folding is idempotent: what a character folds to stays as it is, so a
+                // character is in normalized text only if it folds to itself.
+                let again = match slow as usize {
+                    i if i < 0x10000 => table.chars[i],
+                    _ => fold_char_slow(slow, options.width, options.case, options.traditional),
+                };
+                assert_eq!(again, slow, "U+{u:04X} folded twice under {options:?}");
                 assert_eq!(table.kinds[u as usize], char_kind(slow), "U+{u:04X}");
             }
         }

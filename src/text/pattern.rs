@@ -128,7 +128,7 @@ impl Pattern {
     ///   where only speed differs.
     ///
     /// Returns the syntax tree it was compiled from as well, for questions only the tree
-    /// answers (see `needs_skipped`).
+    /// answers (see `needs_absent`).
     pub(crate) fn compiled(
         source: &str,
         verify: Option<Verify>,
@@ -576,25 +576,26 @@ fn position(s: &str, t: &str) -> Option<usize> {
         .position(|w| w == t.as_bytes())
 }
 
-/// A character that every match of `hir` holds and that `skipped` says normalization skips,
-/// if there is one: then no normalized text holds a match. A piece of a match in sequence
-/// (through groups and repetitions of at least one) that needs such a character, an
-/// alternation each of whose branches does, a literal with one, or a class of nothing else.
-pub(crate) fn needs_skipped(hir: &Hir, skipped: &dyn Fn(char) -> bool) -> Option<char> {
+/// A character that every match of `hir` holds and that `absent` says normalized text never
+/// holds (normalization skips it, or turns it into another), if there is one: then no
+/// normalized text holds a match. A piece of a match in sequence (through groups and
+/// repetitions of at least one) that needs such a character, an alternation each of whose
+/// branches does, a literal with one, or a class of nothing else.
+pub(crate) fn needs_absent(hir: &Hir, absent: &dyn Fn(char) -> bool) -> Option<char> {
     /// Most characters of a class looked at; a larger class is taken to hold others.
     const MAX_CLASS_CHARS: u32 = 1 << 16;
     match hir.kind() {
         HirKind::Literal(lit) => std::str::from_utf8(&lit.0)
             .ok()?
             .chars()
-            .find(|&c| skipped(c)),
+            .find(|&c| absent(c)),
         HirKind::Class(Class::Unicode(class)) => {
             let mut first = None;
             let mut seen = 0u32;
             for range in class.ranges() {
                 for c in range.start()..=range.end() {
                     seen += 1;
-                    if seen > MAX_CLASS_CHARS || !skipped(c) {
+                    if seen > MAX_CLASS_CHARS || !absent(c) {
                         return None;
                     }
                     first.get_or_insert(c);
@@ -602,13 +603,13 @@ pub(crate) fn needs_skipped(hir: &Hir, skipped: &dyn Fn(char) -> bool) -> Option
             }
             first
         }
-        HirKind::Capture(c) => needs_skipped(&c.sub, skipped),
-        HirKind::Repetition(r) if r.min >= 1 => needs_skipped(&r.sub, skipped),
-        HirKind::Concat(parts) => parts.iter().find_map(|part| needs_skipped(part, skipped)),
+        HirKind::Capture(c) => needs_absent(&c.sub, absent),
+        HirKind::Repetition(r) if r.min >= 1 => needs_absent(&r.sub, absent),
+        HirKind::Concat(parts) => parts.iter().find_map(|part| needs_absent(part, absent)),
         HirKind::Alternation(branches) => {
             let mut first = None;
             for branch in branches {
-                let c = needs_skipped(branch, skipped)?;
+                let c = needs_absent(branch, absent)?;
                 first.get_or_insert(c);
             }
             first
