@@ -411,15 +411,18 @@ pub(crate) struct NormText {
 impl NormText {
     /// Adds a character (or a stretch of characters that fold to themselves) written at `at`
     /// from `orig_start..orig_end` of the original: to the last run if it carries on its
-    /// one-to-one mapping, else as a new run. Only the offsets need comparing: a last
-    /// character folded to another length, repeats collapsed into it, or separators skipped
-    /// after it all move `orig_start` off the run's mapping.
+    /// one-to-one mapping, else as a new run. It carries it on only if nothing lies between
+    /// (the last character ends where this one starts, and no separators were skipped) and
+    /// the offsets still agree. The offsets alone are not enough: a character folded to a
+    /// longer one (Ⱥ to ⱥ, 嗰 to 𠮶, one byte more) and then a one-byte separator skipped
+    /// bring them back into line.
     #[inline(always)]
     fn add(&mut self, at: usize, orig_start: usize, orig_end: usize, gap_before: bool) {
-        if let Some(last) = self.runs.last_mut()
+        if !gap_before
+            && let Some(last) = self.runs.last_mut()
+            && last.orig_end as usize == orig_start
             && last.orig as usize + (at - last.at as usize) == orig_start
         {
-            debug_assert!(!gap_before && last.orig_end as usize == orig_start);
             last.orig_end = orig_end as u32;
             return;
         }
@@ -877,7 +880,8 @@ mod tests {
         /// writes, and `normalize_with` hands on each of them with where it ends.
         #[test]
         fn written_and_each_char_follow_what_normalize_writes(
-            text in "[a-zA-Z0-9 ＡＢｚ１，。！？、…*\\-_·\u{3000}\u{200B}不知道領導后後臺台哈😀🙂𠀀\n]{0,40}",
+            // Among them, characters that fold to a longer form (Ⱥ, 嗰 and U+FA6C to astral ones).
+            text in "[a-zA-Z0-9 ＡＢｚ１，。！？、…*\\-_·\u{3000}\u{200B}不知道領導后後臺台哈😀🙂𠀀\nȺȾ嗰㑮\u{FA6C}]{0,40}",
             bits in 0u8..32,
         ) {
             let options = Normalization {
@@ -1056,6 +1060,24 @@ mod tests {
         assert!(out.boundary_before(out.text.find("这").expect("present")));
         assert!(!out.boundary_before(out.text.find("个").expect("present")));
         assert!(out.boundary_after(out.text.find("!").expect("present")));
+    }
+
+    /// A character folded to a longer one, then a one-byte separator skipped: the offsets
+    /// line up again, yet the next character starts a run of its own, after a gap.
+    #[test]
+    fn a_longer_fold_and_a_skipped_separator_do_not_join_runs() {
+        let normalizer = Normalizer::new(Normalization::DEFAULT);
+        for (text, first) in [("Ⱥ 不知道", "Ⱥ"), ("嗰-不知道", "嗰")] {
+            let mut out = NormText::default();
+            normalizer.normalize(text, &mut out);
+            let folded = out.text.chars().next().expect("a character").len_utf8();
+            assert_eq!(folded, first.len() + 1, "{text:?} folds to {:?}", out.text);
+            assert_eq!(out.to_original(0, folded), (0, first.len()), "{text:?}");
+            let len = out.text.len();
+            assert_eq!(out.to_original(folded, len), (first.len() + 1, text.len()));
+            // The separator ends the clause: 不 does not stand alone between separators.
+            assert!(out.boundary_before(folded), "{text:?}");
+        }
     }
 
     #[test]
