@@ -307,7 +307,11 @@ impl Matcher {
                 .iter()
                 .map(|&p| patterns[p as usize].pattern.source.clone())
                 .collect();
-            let set = Regex::new_many(&sources)
+            // Every pattern that matches anywhere, not the one a leftmost-first search would
+            // pick: with that, a pattern matching earlier hid the others from the turn.
+            let set = Regex::builder()
+                .configure(Regex::config().match_kind(regex_automata::MatchKind::All))
+                .build_many(&sources)
                 .map_err(|e| format!("cannot build the pattern set: {e}"))?;
             regexes.push(set.clone());
             Some((set, regexes.len() - 1))
@@ -599,6 +603,44 @@ mod tests {
         out.sort();
         out.dedup();
         out
+    }
+
+    /// Patterns with no literal to anchor on run as one set, which says every pattern that
+    /// matches in a turn: one that matches earlier, or at the same place, hides no other.
+    #[test]
+    fn every_unanchored_pattern_that_matches_is_run() {
+        let pack = RulePack::from_toml(
+            "t.toml",
+            "[pack]\nname = \"t\"\n\
+             [[rule]]\nid = \"forbidden.letters\"\nkind = \"forbidden\"\npatterns = ['[a-z]{3}']\nseverity = \"minor\"\nmessage = \"m\"\n\
+             [[rule]]\nid = \"forbidden.digit\"\nkind = \"forbidden\"\npatterns = ['\\d']\nseverity = \"minor\"\nmessage = \"m\"\n\
+             [[rule]]\nid = \"forbidden.word\"\nkind = \"forbidden\"\npatterns = ['\\w+']\nseverity = \"minor\"\nmessage = \"m\"\n",
+        )
+        .expect("valid");
+        let leaves: Vec<&Leaf> = pack.rules().iter().map(|r| &r.leaves()[0]).collect();
+        let mut regexes = Vec::new();
+        let matcher = Matcher::new(
+            &leaves,
+            &[0, 1, 2],
+            &Normalizer::new(Normalization::NONE),
+            &mut regexes,
+        )
+        .expect("builds");
+        assert_eq!(matcher.unanchored.len(), 3, "no pattern has an anchor");
+        for (text, expected) in [
+            ("abc 1", vec![(0, 0, 3), (1, 4, 5), (2, 0, 3), (2, 4, 5)]),
+            ("1 abc", vec![(0, 2, 5), (1, 0, 1), (2, 0, 1), (2, 2, 5)]),
+        ] {
+            let mut found = Found::default();
+            matcher.scan(text, Role::Agent, &mut found, &mut Caches::new(&regexes));
+            let mut hits: Vec<_> = found
+                .hits
+                .iter()
+                .map(|h| (h.target, h.start, h.end))
+                .collect();
+            hits.sort();
+            assert_eq!(hits, expected, "{text}");
+        }
     }
 
     #[test]
