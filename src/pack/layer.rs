@@ -537,7 +537,8 @@ fn compile_for_normalization(rule: &mut Leaf) -> Result<(), String> {
             } else {
                 format!(
                     "pattern `{source}` needs {c:?}, which normalization turns into {:?}, so it \
-                     can never match; write {:?} instead",
+                     can never match; write {:?} instead, or turn that folding off on the rule \
+                     (`normalize = {{ … }}`)",
                     normalizer.folded(c),
                     normalizer.folded(c)
                 )
